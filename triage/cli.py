@@ -1,0 +1,197 @@
+"""``python -m triage``: the command line. Each subcommand is a thin wrapper over a library call.
+
+Exit codes: 0 done, 1 done but some input rows were bad, 2 error (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from triage.errors import InputFileError, TriageError
+
+DB_HELP = "database URL (default: $TRIAGE_DB_URL or sqlite:///data/triage.db)"
+
+
+class ProgressBar:
+    """A tqdm progress bar on stderr, fed by ``(done, total)`` callbacks."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc=self.description, unit="post", file=sys.stderr, leave=False)
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _model() -> Any:
+    from triage.classify import load_sentiment_model
+
+    return load_sentiment_model()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from triage.demo import load_demo
+    from triage.store import open_store
+
+    store = open_store(args.db)
+    bar = ProgressBar("classifying")
+    result = load_demo(store, _model(), progress=bar)
+    bar.close()
+    print(f"demo data: {result.mentions} mentions ({result.inserted} new), {result.replies} replies added; "
+          f"database {store.url}")
+    return 0
+
+
+def _report_bad_rows(path: Path, errors: Sequence[Any]) -> None:
+    for error in errors[:50]:
+        print(f"{path}: line {error.line}: {error.message}", file=sys.stderr)
+    if len(errors) > 50:
+        print(f"{path}: ... and {len(errors) - 50} more bad rows", file=sys.stderr)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from triage.importer import read_mentions
+    from triage.pipeline import ingest
+    from triage.store import open_store
+
+    path = Path(args.file)
+    parsed = read_mentions(path, args.channel)
+    store = open_store(args.db)
+    bar = ProgressBar("classifying")
+    result = ingest(store, parsed.mentions, _model(), progress=bar)
+    bar.close()
+    _report_bad_rows(path, parsed.errors)
+    print(f"{path}: {result.inserted} new, {result.updated} already stored, {len(parsed.errors)} bad rows skipped")
+    return 1 if parsed.errors else 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from triage.language import detect_language
+    from triage.tableio import BadRow, read_rows, table_format, write_rows
+
+    source, target = Path(args.input), Path(args.output)
+    table_format(target)  # fail before any work on a bad output name
+    rows: list[dict[str, Any]] = []
+    errors: list[BadRow] = []
+    for _line, row in read_rows(source):
+        (errors if isinstance(row, BadRow) else rows).append(row)
+    if rows and args.text_column not in rows[0]:
+        raise InputFileError(
+            f"{source}: no column '{args.text_column}'; columns are: {', '.join(rows[0])} (use --text-column)"
+        )
+    texts = [str(row.get(args.text_column) or "") for row in rows]
+    bar = ProgressBar("classifying")
+    scores = _model().predict(texts, batch_size=args.batch_size, progress=bar)
+    bar.close()
+    added = ("sentiment", "p_negative", "p_neutral", "p_positive", "language")
+    columns = list(rows[0]) if rows else [args.text_column]
+    columns += [c for c in added if c not in columns]
+    for row, text, s in zip(rows, texts, scores):
+        row.update(sentiment=s.label, p_negative=s.p_negative, p_neutral=s.p_neutral,
+                   p_positive=s.p_positive, language=detect_language(text))
+    write_rows(target, rows, columns)
+    _report_bad_rows(source, errors)
+    print(f"{target}: {len(rows)} rows classified, {len(errors)} bad rows skipped", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from triage.pipeline import refresh_priorities
+    from triage.reports import UNANSWERED_COLUMNS, unanswered
+    from triage.store import open_store
+    from triage.tableio import write_rows
+
+    if not args.unanswered:
+        raise TriageError("choose a report: --unanswered")
+    output = Path(args.output)
+    store = open_store(args.db)
+    refresh_priorities(store)
+    rows = unanswered(store)
+    write_rows(output, rows, UNANSWERED_COLUMNS, fmt=args.format)
+    print(f"{output}: {len(rows)} unanswered negative mentions, oldest first")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from triage.training.sentiment import SentimentTrainingConfig, train_sentiment
+
+    if args.task != "sentiment":
+        raise TriageError(f"unknown training task '{args.task}'; available: sentiment")
+    data = Path(args.data)
+    if not (data / "tweeteval").is_dir():
+        raise TriageError(f"{data} does not look like shared/data (no tweeteval folder); pass --data")
+    config = SentimentTrainingConfig(seed=args.seed)
+    card = train_sentiment(data, Path(args.output), config, cache=Path(args.cache) if args.cache else None,
+                           log=lambda message: print(message, file=sys.stderr, flush=True))
+    for name, figures in card["validation"].items():
+        print(f"{name}: macro-recall {figures['macro_recall']:.3f}, macro-F1 {figures['macro_f1']:.3f}, "
+              f"accuracy {figures['accuracy']:.3f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m triage",
+        description="Ascolto: hear brand mentions, rank what needs a human, draft the answer.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = sub.add_parser("demo", help="load the bilingual demo data set (idempotent)")
+    demo.add_argument("--db", help=DB_HELP)
+    demo.set_defaults(run=cmd_demo)
+
+    imp = sub.add_parser("import", help="store mentions from a CSV or JSONL file")
+    imp.add_argument("file", help="CSV/TSV/JSONL with columns id, text, author, created_at (see README)")
+    imp.add_argument("--channel", help="channel name for every row (default: the file's channel column, else 'file')")
+    imp.add_argument("--db", help=DB_HELP)
+    imp.set_defaults(run=cmd_import)
+
+    cls = sub.add_parser("classify", help="add sentiment and language columns to a file")
+    cls.add_argument("input", help="CSV, TSV or JSONL file")
+    cls.add_argument("--text-column", default="text", help="column holding the text (default: text)")
+    cls.add_argument("--output", required=True, help="output file; format by extension (.csv, .tsv, .jsonl)")
+    cls.add_argument("--batch-size", type=int, default=64)
+    cls.set_defaults(run=cmd_classify)
+
+    exp = sub.add_parser("export", help="write a report, e.g. unanswered complaints")
+    exp.add_argument("--unanswered", action="store_true", help="unanswered negative mentions, oldest first")
+    exp.add_argument("--format", choices=("csv", "tsv", "jsonl"), default="csv")
+    exp.add_argument("--output", required=True, help="file to write")
+    exp.add_argument("--db", help=DB_HELP)
+    exp.set_defaults(run=cmd_export)
+
+    train = sub.add_parser("train", help="rebuild a shipped model artifact from shared/data")
+    train.add_argument("task", choices=("sentiment",))
+    train.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
+    train.add_argument("--output", default="data/models/sentiment", help="artifact folder to write")
+    train.add_argument("--cache", help="folder to keep text embeddings between runs")
+    train.add_argument("--seed", type=int, default=13)
+    train.set_defaults(run=cmd_train)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except TriageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; everything committed so far is kept", file=sys.stderr)
+        return 130

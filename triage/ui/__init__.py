@@ -1,0 +1,1 @@
+"""Streamlit pages and widgets. They call ``triage`` functions; no logic lives only here."""

@@ -1,0 +1,102 @@
+"""Shared pieces of the dashboard: cached store and model, the agent's settings, safe text.
+
+Post text is hostile: it is shown only through ``st.text``, ``st.code`` and dataframes,
+which render literal characters, never through Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import streamlit as st
+
+from triage.classify import SentimentModel, load_sentiment_model
+from triage.demo import DEMO_META_KEY, load_demo
+from triage.errors import TriageError
+from triage.pipeline import refresh_priorities
+from triage.records import as_utc, utcnow
+from triage.store import Store, open_store, resolve_url
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _store(url: str) -> Store:
+    return open_store(url)
+
+
+@st.cache_resource(show_spinner="Loading the sentiment model…")
+def _model(spec: str) -> SentimentModel:
+    return load_sentiment_model(spec)
+
+
+def get_model() -> SentimentModel:
+    return _model(os.environ.get("TRIAGE_SENTIMENT_MODEL", ""))
+
+
+def get_store() -> Store:
+    """The database named by ``TRIAGE_DB_URL`` (default SQLite); stops the page with a hint on failure."""
+    url = resolve_url()
+    try:
+        return _store(url)
+    except TriageError as exc:
+        st.error(str(exc), icon=":material/error:")
+        st.stop()
+        raise  # unreachable: st.stop ends the script
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _refreshed(url: str, minute: str) -> int:
+    return refresh_priorities(_store(url))
+
+
+def ready_store() -> Store:
+    """The store with data in it: loads the demo into an empty database, refreshes priorities."""
+    store = get_store()
+    if store.count() == 0:
+        st.info("The database is empty: loading the demo data set (fictional brand Lumora)…")
+        bar = st.progress(0.0, text="Classifying demo mentions…")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=f"Classifying demo mentions… {done}/{total}")
+
+        load_demo(store, get_model(), progress=progress)
+        bar.empty()
+        st.cache_data.clear()
+    _refreshed(resolve_url(), utcnow().strftime("%Y-%m-%d %H:%M"))
+    if store.get_meta(DEMO_META_KEY):
+        st.caption(
+            "Showing demo data: Lumora is a fictional telecom brand, its mentions and replies are authored "
+            "for this project. Connect listeners or import a file to work on your own mentions."
+        )
+    return store
+
+
+def agent() -> str:
+    return str(st.session_state.get("agent", "")).strip()
+
+
+def signature() -> str:
+    return str(st.session_state.get("signature", "")).strip()
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        st.text_input("Your name (agent)", key="agent", value=os.environ.get("TRIAGE_AGENT", ""),
+                      placeholder="e.g. giulia")
+        st.text_input("Signature", key="signature", value=os.environ.get("TRIAGE_SIGNATURE", ""),
+                      placeholder="e.g. ^GB", help="Added at the end of every suggested reply.")
+
+
+def age(created_at: datetime, now: datetime | None = None) -> str:
+    """'12 min ago', '3 h ago', '4 days ago'."""
+    seconds = max(0.0, (as_utc(now or utcnow()) - as_utc(created_at)).total_seconds())
+    if seconds < 3600:
+        return f"{max(1, int(seconds // 60))} min ago"
+    if seconds < 86400 * 2:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} days ago"
+
+
+def safe_url(url: str) -> str | None:
+    """Only web links are clickable; anything else (javascript:, data:) is not a link."""
+    return url if url.lower().startswith(("https://", "http://")) else None

@@ -1,0 +1,199 @@
+"""The agent's queue: ranked mentions, filters, the selected mention and its actions."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+
+import pandas as pd
+import streamlit as st
+
+from triage import workflow
+from triage.errors import TriageError
+from triage.records import OPEN_STATUSES, SENTIMENTS, STATUSES
+from triage.replies import suggest
+from triage.reports import unanswered_csv
+from triage.schema import MentionRow
+from triage.store import QueueFilter, Store
+from triage.ui.common import age, agent, ready_store, safe_url, signature
+
+IGNORE_REASONS = ("not about us", "no reply needed", "spam or bot", "duplicate", "other")
+
+
+def _filters(store: Store) -> QueueFilter:
+    with st.expander("Filters", expanded=False, icon=":material/filter_list:"):
+        left, middle, right = st.columns(3)
+        channels = left.multiselect("Channel", store.distinct("channel"), key="f_channel")
+        sentiments = middle.multiselect("Sentiment", list(SENTIMENTS), key="f_sentiment")
+        statuses = right.multiselect("Status", list(STATUSES), default=list(OPEN_STATUSES), key="f_status")
+        left, middle, right = st.columns(3)
+        languages = left.multiselect("Language", store.distinct("language"), key="f_language")
+        dates = middle.date_input("Date range", value=(), key="f_dates", format="YYYY-MM-DD")
+        text = right.text_input("Search text or author", key="f_text")
+    since = until = None
+    if isinstance(dates, (tuple, list)) and len(dates) >= 1:
+        since = datetime.combine(dates[0], time.min, tzinfo=timezone.utc)
+        end = dates[1] if len(dates) > 1 else dates[0]
+        until = datetime.combine(end, time.min, tzinfo=timezone.utc) + timedelta(days=1)
+    return QueueFilter(channels, sentiments, statuses, languages, since, until, text)
+
+
+def _top_reason(row: MentionRow) -> str:
+    return row.reasons[0]["phrase"] if row.reasons else ""
+
+
+def _queue_frame(rows: list[MentionRow]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "priority": [r.priority for r in rows],
+            "channel": [r.channel for r in rows],
+            "author": [r.author_handle for r in rows],
+            "age": [age(r.created_at) for r in rows],
+            "sentiment": [r.sentiment or "" for r in rows],
+            "status": [r.status for r in rows],
+            "top reason": [_top_reason(r) for r in rows],
+            "text": [r.text.replace("\n", " ")[:160] for r in rows],
+        }
+    )
+
+
+def _act(action, success: str) -> None:  # type: ignore[no-untyped-def]
+    try:
+        action()
+    except TriageError as exc:
+        st.session_state["flash"] = ("error", str(exc))
+    else:
+        st.session_state["flash"] = ("success", success)
+    st.rerun()
+
+
+def _detail(store: Store, row: MentionRow) -> None:
+    st.subheader("Selected mention", divider="gray")
+    facts = f"{row.channel} · @{row.author_handle}"
+    if row.author_name:
+        facts += f" ({row.author_name})"
+    facts += f" · {row.author_followers:,} followers · {age(row.created_at)} · {row.language or '?'} · {row.status}"
+    if row.assignee:
+        facts += f" · claimed by {row.assignee}"
+    if row.rating:
+        facts += f" · {row.rating}/5 stars"
+    st.text(facts)
+    st.text(row.text)
+    link = safe_url(row.url)
+    if link:
+        st.link_button("Open on the channel", link, icon=":material/open_in_new:")
+
+    sentiment = f"{row.sentiment or 'unclassified'}"
+    if row.p_negative is not None:
+        sentiment += f" (negative {row.p_negative:.0%}, neutral {row.p_neutral:.0%}, positive {row.p_positive:.0%})"
+    st.text(f"Priority {row.priority}/100 · sentiment {sentiment}")
+    if row.reasons:
+        st.dataframe(pd.DataFrame(row.reasons).rename(columns={"phrase": "reason"}), hide_index=True)
+
+    history = store.author_history(row)
+    replies = store.replies_for([row.id] + [h.id for h in history])
+    with st.expander(f"Customer history: {len(history)} earlier mention(s)", expanded=bool(history)):
+        lines = []
+        for item in [row] + history:
+            lines.append({"when": age(item.created_at), "who": f"@{item.author_handle}", "text": item.text,
+                          "status": item.status})
+            for answer in replies.get(item.id, []):
+                lines.append({"when": age(answer.sent_at), "who": f"our reply ({answer.agent})",
+                              "text": answer.text, "status": ""})
+        st.dataframe(pd.DataFrame(lines), hide_index=True)
+
+    _actions(store, row)
+    audit = store.audit_for(row.id)
+    if audit:
+        with st.expander("Audit trail"):
+            st.dataframe(
+                pd.DataFrame([{"when": a.at.strftime("%Y-%m-%d %H:%M"), "who": a.actor, "action": a.action,
+                               "from": a.from_status or "", "to": a.to_status, "note": a.note} for a in audit]),
+                hide_index=True,
+            )
+
+
+def _actions(store: Store, row: MentionRow) -> None:
+    me = agent()
+    if not me:
+        st.warning("Type your name in the sidebar to claim and answer mentions.", icon=":material/person:")
+    held_by_other = bool(row.assignee and row.assignee != me)
+    if held_by_other:
+        st.info(f"{row.assignee} is working on this mention.", icon=":material/lock:")
+    disabled = not me or held_by_other
+
+    tone, drafts = suggest(row.text, row.channel, row.author_name, row.language, row.sentiment,
+                           row.p_negative or 0.0, signature(), seed=row.id)
+    key = f"reply-{row.id}"
+    if key not in st.session_state:
+        st.session_state[key] = drafts[0].text if drafts else ""
+    address = f", {tone.italian_address}" if tone.italian_address else ""
+    st.text(f"Tone: {tone.language}, {tone.register}{address}, "
+            f"{'with' if tone.emoji else 'no'} emoji, intensity {tone.intensity:.1f}")
+    if drafts and drafts[0].note:
+        st.warning(drafts[0].note)
+    if len(drafts) > 1:
+        choices = st.columns(len(drafts))
+        for index, (column, draft) in enumerate(zip(choices, drafts)):
+            if column.button(f"Suggestion {index + 1} ({draft.source})", key=f"use-{row.id}-{index}"):
+                st.session_state[key] = draft.text
+                st.rerun()
+    text = st.text_area("Reply", key=key, height=120)
+    st.caption(f"{len(text)} characters")
+
+    claim_col, reply_col, release_col = st.columns(3)
+    if claim_col.button("Claim", key=f"claim-{row.id}", disabled=disabled or row.status == "in_progress",
+                        icon=":material/back_hand:"):
+        _act(lambda: workflow.claim(store, row.id, me), "Claimed: it's yours.")
+    if reply_col.button("Mark replied", key=f"replied-{row.id}", disabled=disabled, type="primary",
+                        icon=":material/check:",
+                        help="Records this reply as sent (post it on the channel yourself)."):
+        _act(lambda: workflow.reply(store, row.id, me, text), "Reply recorded.")
+    if release_col.button("Release", key=f"release-{row.id}", disabled=disabled or row.status != "in_progress",
+                          icon=":material/undo:"):
+        _act(lambda: workflow.release(store, row.id, me), "Released back to the queue.")
+
+    escalate_col, ignore_col = st.columns(2)
+    with escalate_col.popover("Escalate", icon=":material/priority_high:", disabled=disabled):
+        note = st.text_input("Why, and to whom?", key=f"esc-note-{row.id}")
+        if st.button("Escalate", key=f"escalate-{row.id}"):
+            _act(lambda: workflow.escalate(store, row.id, me, note), "Escalated.")
+    with ignore_col.popover("Ignore", icon=":material/visibility_off:", disabled=disabled):
+        reason = st.selectbox("Reason", IGNORE_REASONS, key=f"ign-reason-{row.id}")
+        detail = st.text_input("Details (optional)", key=f"ign-detail-{row.id}")
+        if st.button("Ignore", key=f"ignore-{row.id}"):
+            full = reason + (f": {detail}" if detail.strip() else "")
+            _act(lambda: workflow.ignore(store, row.id, me, full), "Ignored.")
+    if row.status in ("ignored", "replied", "closed") and st.button("Reopen", key=f"reopen-{row.id}",
+                                                                     disabled=not me):
+        _act(lambda: workflow.reopen(store, row.id, me), "Back in the queue.")
+
+
+def render() -> None:
+    st.title("Queue")
+    store = ready_store()
+    flash = st.session_state.pop("flash", None)
+    if flash:
+        (st.success if flash[0] == "success" else st.error)(flash[1])
+    flt = _filters(store)
+    rows = store.queue(flt)
+    top, download = st.columns([3, 1])
+    top.text(f"{len(rows)} mentions, highest priority first")
+    download.download_button(
+        "Unanswered complaints (CSV)", unanswered_csv(store), file_name="unanswered-complaints.csv",
+        mime="text/csv", icon=":material/download:", key="download-unanswered",
+    )
+    if not rows:
+        st.info("No mentions match these filters.")
+        return
+    event = st.dataframe(
+        _queue_frame(rows), key="queue", on_select="rerun", selection_mode="single-row", hide_index=True,
+        column_config={"priority": st.column_config.ProgressColumn("priority", min_value=0, max_value=100, format="%d")},
+    )
+    selected = event.selection.rows if event is not None else []
+    if selected:
+        _detail(store, store.get(rows[selected[0]].id))
+    else:
+        st.caption("Select a row to read the whole post, the customer's history and the actions.")
+
+
+render()

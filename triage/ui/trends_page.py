@@ -1,0 +1,48 @@
+"""The manager's view: volume, sentiment, channels, response times, unanswered complaints."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from triage.reports import trends, unanswered_csv
+from triage.ui.common import ready_store
+
+
+def render() -> None:
+    st.title("Trends")
+    store = ready_store()
+    days = st.segmented_control("Period", [7, 30, 90], default=30, format_func=lambda d: f"{d} days", key="days")
+    figures = trends(store, days=days or 30)
+    total_negative = int(figures.daily_sentiment["negative"].sum())
+    unanswered_total = int(figures.unanswered_by_age.sum())
+    a, b, c, d = st.columns(4)
+    a.metric("Mentions", figures.total)
+    b.metric("Negative share", f"{total_negative / figures.total:.0%}" if figures.total else "–")
+    c.metric("Median first response",
+             f"{figures.median_response_hours:.1f} h" if figures.median_response_hours is not None else "–")
+    d.metric("Unanswered complaints", unanswered_total)
+
+    st.subheader("Mentions per day by sentiment")
+    st.bar_chart(figures.daily_sentiment, color=["#d62728", "#9e9e9e", "#2ca02c"])
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Negative share")
+        st.line_chart(figures.negative_share.rename("negative share"))
+    with right:
+        st.subheader("Volume by channel")
+        st.bar_chart(figures.by_channel)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Median hours to first response")
+        if figures.response_hours.dropna().empty:
+            st.info("No replies yet in this period.")
+        else:
+            st.line_chart(figures.response_hours.rename("median hours"))
+    with right:
+        st.subheader("Unanswered complaints by age")
+        st.bar_chart(figures.unanswered_by_age)
+    st.download_button("Unanswered complaints (CSV)", unanswered_csv(store), file_name="unanswered-complaints.csv",
+                       mime="text/csv", icon=":material/download:", key="download-trends")
+
+
+render()
