@@ -236,8 +236,9 @@ class Store:
                     session.add(MentionRow(**values))
             session.flush()
         ids = self._ids_for(session, keys)
-        for key, mention_id in ids.items():
-            (result.updated if key in existing else result.inserted).append(mention_id)
+        for mention in chunk:  # input order, so callers can zip ids with what they passed
+            key = (mention.channel, mention.external_id)
+            (result.updated if key in existing else result.inserted).append(ids[key])
 
     @staticmethod
     def _ids_for(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:

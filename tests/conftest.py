@@ -1,0 +1,91 @@
+"""Shared fixtures: databases (SQLite and a real PostgreSQL), a fake model, demo stores."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fakes import KeywordSentimentModel  # noqa: E402
+from triage.records import Author, Mention  # noqa: E402
+from triage.store import Store, open_store  # noqa: E402
+from postgres import postgres_server, postgres_url  # noqa: F401, E402
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def fake_model() -> KeywordSentimentModel:
+    return KeywordSentimentModel()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'triage.db'}"
+
+
+@pytest.fixture
+def store(sqlite_url: str) -> Store:
+    opened = open_store(sqlite_url)
+    yield opened
+    opened.dispose()
+
+
+def make_mention(
+    external_id: str = "1",
+    text: str = "my internet is down again",
+    channel: str = "x",
+    handle: str = "marta_rm",
+    minutes_ago: int = 60,
+    followers: int = 100,
+    **extra,
+) -> Mention:
+    return Mention(
+        channel=channel,
+        external_id=external_id,
+        text=text,
+        author=Author(handle, extra.pop("display_name", handle.title()), followers, extra.pop("verified", False)),
+        created_at=NOW - timedelta(minutes=minutes_ago),
+        url=extra.pop("url", f"https://x.com/{handle}/status/{external_id}"),
+        fetched_at=NOW,
+        **extra,
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the demo data loaded once (with the fake model); tests copy it."""
+    from triage.demo import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    demo_store = open_store(f"sqlite:///{path}")
+    load_demo(demo_store, KeywordSentimentModel())
+    demo_store.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db_url(demo_db_template: Path, tmp_path: Path) -> str:
+    target = tmp_path / "demo.db"
+    shutil.copy(demo_db_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def demo_store(demo_db_url: str) -> Store:
+    opened = open_store(demo_db_url)
+    yield opened
+    opened.dispose()
