@@ -190,10 +190,21 @@ def render() -> None:
         column_config={"priority": st.column_config.ProgressColumn("priority", min_value=0, max_value=100, format="%d")},
     )
     selected = event.selection.rows if event is not None else []
+    linked = _linked_mention()
     if selected:
         _detail(store, store.get(rows[selected[0]].id))
+    elif linked is not None:  # a deep link: ?mention=<id>
+        try:
+            _detail(store, store.get(linked))
+        except TriageError as exc:
+            st.error(str(exc))
     else:
         st.caption("Select a row to read the whole post, the customer's history and the actions.")
+
+
+def _linked_mention() -> int | None:
+    value = st.query_params.get("mention")
+    return int(value) if value and str(value).isdigit() else None
 
 
 render()

@@ -1,0 +1,115 @@
+"""``python -m triage``: the contract others script against (flags, columns, exit codes)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from triage.store import open_store
+
+
+def run(*args: str, db: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("TRIAGE_DB_URL", None)
+    if db:
+        env["TRIAGE_DB_URL"] = db
+    return subprocess.run([sys.executable, "-m", "triage", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=600)
+
+
+def test_help_lists_the_subcommands():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("demo", "import", "classify", "export", "train"):
+        assert command in result.stdout
+
+
+def test_classify_adds_sentiment_and_language_columns(tmp_path):
+    source = tmp_path / "posts.csv"
+    source.write_text(
+        "id,body\n1,\"I love the new app, thank you!\"\n2,My internet has been down for three days. Worst service ever.\n"
+        "3,mi avete addebitato due volte la bolletta!!! vergogna\n",
+        encoding="utf-8",
+    )
+    for suffix in (".csv", ".jsonl", ".tsv"):
+        output = tmp_path / f"out{suffix}"
+        result = run("classify", str(source), "--text-column", "body", "--output", str(output))
+        assert result.returncode == 0, result.stderr
+        if suffix == ".jsonl":
+            rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+        else:
+            with output.open(encoding="utf-8") as handle:
+                rows = list(csv.DictReader(handle, delimiter="\t" if suffix == ".tsv" else ","))
+        assert list(rows[0]) == ["id", "body", "sentiment", "p_negative", "p_neutral", "p_positive", "language"]
+        assert [r["sentiment"] for r in rows] == ["positive", "negative", "negative"]
+        assert [r["language"] for r in rows] == ["en", "en", "it"]
+        probabilities = [float(rows[0][c]) for c in ("p_negative", "p_neutral", "p_positive")]
+        assert abs(sum(probabilities) - 1) < 0.01
+
+
+def test_classify_names_a_missing_text_column(tmp_path):
+    source = tmp_path / "posts.csv"
+    source.write_text("id,body\n1,hello\n", encoding="utf-8")
+    result = run("classify", str(source), "--output", str(tmp_path / "o.csv"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"error: {source}: no column 'text'; columns are: id, body (use --text-column)")
+
+
+def test_import_then_export_unanswered(tmp_path):
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    source = tmp_path / "export.csv"
+    source.write_text(
+        "id,text,author,created_at,channel\n"
+        "1,My router is broken and nobody answers. Terrible.,anna,2026-11-01T09:00:00Z,x\n"
+        "2,Thanks for the quick fix!,bob,2026-11-02T09:00:00Z,x\n"
+        "3,,carl,2026-11-02T09:00:00Z,x\n"
+        "4,Still no internet after a week. Useless.,dora,2026-11-03T09:00:00Z,reddit\n",
+        encoding="utf-8",
+    )
+    imported = run("import", str(source), "--db", db)
+    assert imported.returncode == 1  # done, but a row was bad
+    assert f"{source}: line 4: missing text" in imported.stderr
+    assert "3 new, 0 already stored, 1 bad rows skipped" in imported.stdout
+    assert run("import", str(source), db=db).stdout.count("0 new, 3 already stored") == 1
+
+    report = tmp_path / "unanswered.csv"
+    exported = run("export", "--unanswered", "--format", "csv", "--output", str(report), "--db", db)
+    assert exported.returncode == 0, exported.stderr
+    with report.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["author"] for r in rows] == ["anna", "dora"]  # negative only, oldest first
+    assert {"channel", "url", "author", "text", "age_hours", "priority"} <= set(rows[0])
+
+
+def test_an_unreachable_database_is_one_line_and_exit_2(tmp_path):
+    result = run("export", "--unanswered", "--output", str(tmp_path / "r.csv"),
+                 "--db", "postgresql+psycopg://u:pw@127.0.0.1:1/x")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("error: cannot open database") and "pw" not in result.stderr
+
+
+def test_a_malformed_import_keeps_what_is_stored(tmp_path):
+    db = f"sqlite:///{tmp_path / 'keep.db'}"
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"id": "1", "text": "hello", "author": "a", "created_at": "2026-11-01T09:00:00Z"}) + "\n")
+    assert run("import", str(good), "--db", db).returncode == 0
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{oops\n", encoding="utf-8")
+    result = run("import", str(broken), "--db", db)
+    assert result.returncode == 1 and "line 1: not valid JSON" in result.stderr
+    assert open_store(db).count() == 1
+
+
+@pytest.mark.parametrize("args", [("import", "nope.csv"), ("classify", "nope.csv", "--output", "o.csv")])
+def test_a_missing_file_is_one_line(tmp_path, args):
+    result = run(*args, "--db", f"sqlite:///{tmp_path / 'x.db'}") if args[0] == "import" else run(*args)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: nope.csv: no such file"
