@@ -142,6 +142,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.classify import run
+
+    data = Path(args.data)
+    if not (data / "tweeteval").is_dir():
+        raise TriageError(f"{data} does not look like shared/data (no tweeteval folder); pass --data")
+    run(data, limit=args.limit)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m triage",
@@ -180,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--cache", help="folder to keep text embeddings between runs")
     train.add_argument("--seed", type=int, default=13)
     train.set_defaults(run=cmd_train)
+
+    bench = sub.add_parser("bench", help="print benchmark figures (quality, speed, memory)")
+    bench.add_argument("what", choices=("classify",))
+    bench.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
+    bench.add_argument("--limit", type=int, help="at most this many rows per validation set")
+    bench.set_defaults(run=cmd_bench)
     return parser
 
 

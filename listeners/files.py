@@ -1,0 +1,39 @@
+"""A watched folder of CSV/TSV/JSONL exports (from other tools or spreadsheets)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from listeners.base import Batch, Listener
+from triage.errors import InputFileError
+from triage.importer import read_mentions
+from triage.tableio import FORMATS
+from triage.training.datasets import sha256
+
+
+class FolderListener(Listener):
+    """Each new or changed file in ``folder`` is read once; the cursor remembers file hashes.
+
+    Configuration: ``folder`` (required), ``channel`` (optional, overrides the files').
+    """
+
+    kind = "files"
+
+    def fetch(self, cursor: str | None) -> Iterator[Batch]:
+        folder = Path(self.config["folder"])
+        if not folder.is_dir():
+            raise InputFileError(f"{self.name}: folder {folder} does not exist; create it or fix 'folder'")
+        seen: dict[str, str] = json.loads(cursor) if cursor else {}
+        for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in FORMATS and p.is_file()):
+            digest = sha256(path)
+            if seen.get(path.name) == digest:
+                continue
+            parsed = read_mentions(path, self.config.get("channel"))
+            seen = {**seen, path.name: digest}
+            yield Batch(
+                parsed.mentions,
+                json.dumps(seen, sort_keys=True),
+                [f"{path.name}: line {e.line}: {e.message}" for e in parsed.errors],
+            )

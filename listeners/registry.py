@@ -1,0 +1,21 @@
+"""Every listener kind, registered in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from listeners.base import Listener
+from listeners.files import FolderListener
+from triage.errors import TriageError
+
+LISTENERS: dict[str, type[Listener]] = {
+    FolderListener.kind: FolderListener,
+}
+
+
+def create(kind: str, name: str, config: dict[str, Any]) -> Listener:
+    """The listener of ``kind`` for the source ``name``."""
+    try:
+        return LISTENERS[kind](name, config)
+    except KeyError:
+        raise TriageError(f"unknown listener '{kind}' for source '{name}'; known: {', '.join(sorted(LISTENERS))}") from None
