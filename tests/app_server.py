@@ -13,7 +13,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,8 +72,11 @@ def _stop(process: subprocess.Popen) -> None:
 
 @contextmanager
 def running_app(db_url: str, agent: str = "giulia", extra_env: Mapping[str, str] | None = None,
-                startup_timeout: float = 60.0) -> Iterator[RunningApp]:
-    """Run the dashboard against ``db_url`` until the block ends; raises if it is not healthy in time."""
+                extra_args: Sequence[str] = (), startup_timeout: float = 60.0) -> Iterator[RunningApp]:
+    """Run the dashboard against ``db_url`` until the block ends; raises if it is not healthy in time.
+
+    ``extra_args`` are more ``streamlit run`` options, e.g. ``["--client.toolbarMode", "minimal"]``.
+    """
     port = free_port()
     env = dict(os.environ)
     env.update({"TRIAGE_DB_URL": db_url, "TRIAGE_AGENT": agent, "PYTHONUNBUFFERED": "1"})
@@ -85,6 +88,7 @@ def running_app(db_url: str, agent: str = "giulia", extra_env: Mapping[str, str]
         "--server.address", "127.0.0.1",
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
+        *extra_args,
     ]
     with tempfile.NamedTemporaryFile("wb", prefix="ascolto-streamlit-", suffix=".log", delete=False) as log:
         log_path = Path(log.name)

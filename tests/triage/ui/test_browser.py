@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,22 +100,22 @@ def search(page: Page, text: str, expected: int) -> None:
     )
 
 
+def wait_idle(page: Page) -> None:
+    """Wait until the app's script is not running (Streamlit marks it on the root element)."""
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1)
+
+
 def select_first_row(page: Page) -> None:
     """Tick the checkbox of the queue's first data row (the grid is a canvas: click by coordinates)."""
+    wait_idle(page)
     grid = page.get_by_test_id("stDataFrame").first
     expect(grid).to_be_visible()
-    heading = page.get_by_role("heading", name="Selected mention")
-    for _attempt in range(3):
-        grid.scroll_into_view_if_needed()
-        box = grid.bounding_box()
-        assert box is not None
-        page.mouse.click(box["x"] + GRID_ROW_PX / 2, box["y"] + GRID_ROW_PX * 1.5)
-        try:
-            expect(heading).to_be_visible(timeout=5_000)
-            return
-        except AssertionError:
-            time.sleep(0.5)
-    expect(heading).to_be_visible()
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + GRID_ROW_PX / 2, box["y"] + GRID_ROW_PX * 1.5)
+    expect(page.get_by_role("heading", name="Selected mention")).to_be_visible()
+    wait_idle(page)
 
 
 def detail_texts(page: Page) -> list[str]:

@@ -6,7 +6,8 @@ import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from triage.store import open_store
+from triage.records import OPEN_STATUSES
+from triage.store import QueueFilter, open_store
 
 HOSTILE = ("<script>", "onerror=", "![", "](javascript:", ":red[", ":material/")
 
@@ -43,16 +44,19 @@ def test_the_queue_is_ranked_by_priority(app, demo_db_url):
     assert any("demo data" in caption.value for caption in app.caption)
 
 
-def test_filters_filter(app):
+def test_filters_filter(app, demo_db_url):
     app.multiselect(key="f_channel").set_value(["reddit"]).run()
     assert set(queue_table(app)["channel"]) == {"reddit"}
     app.multiselect(key="f_channel").set_value([]).run()
     app.multiselect(key="f_sentiment").set_value(["positive"]).run()
     assert set(queue_table(app)["sentiment"]) == {"positive"}
     app.multiselect(key="f_sentiment").set_value([]).run()
+    everything = len(queue_table(app))
     app.text_input(key="f_text").set_value("LumoraDown").run()
-    texts = queue_table(app)["text"]
-    assert len(texts) > 0 and texts.str.contains("LumoraDown", case=False).all()
+    found = queue_table(app)
+    expected = open_store(demo_db_url).queue(QueueFilter(text="LumoraDown", statuses=list(OPEN_STATUSES)))
+    assert 0 < len(found) == len(expected) < everything
+    assert all("lumoradown" in r.text.lower() or "lumoradown" in r.author_handle.lower() for r in expected)
 
 
 def test_claim_then_reply_changes_the_database_and_the_audit(app, demo_db_url):
