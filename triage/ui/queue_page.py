@@ -56,13 +56,22 @@ def _queue_frame(rows: list[MentionRow]) -> pd.DataFrame:
     )
 
 
-def _act(action, success: str) -> None:  # type: ignore[no-untyped-def]
+def _act(action, success: str, keep_open: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Run a workflow action, then reset the table selection so no stale row stays selected.
+
+    ``keep_open`` is the mention to keep showing (after claim/release); otherwise the detail
+    closes, since the mention usually leaves the open queue.
+    """
     try:
         action()
     except TriageError as exc:
         st.session_state["flash"] = ("error", str(exc))
     else:
         st.session_state["flash"] = ("success", success)
+        st.session_state["queue_version"] = st.session_state.get("queue_version", 0) + 1
+        st.session_state["queue_selection"] = ()
+        st.session_state["open_mention"] = keep_open
+        st.query_params.pop("mention", None)
     st.rerun()
 
 
@@ -143,14 +152,14 @@ def _actions(store: Store, row: MentionRow) -> None:
     claim_col, reply_col, release_col = st.columns(3)
     if claim_col.button("Claim", key=f"claim-{row.id}", disabled=disabled or row.status == "in_progress",
                         icon=":material/back_hand:"):
-        _act(lambda: workflow.claim(store, row.id, me), "Claimed: it's yours.")
+        _act(lambda: workflow.claim(store, row.id, me), "Claimed: it's yours.", keep_open=row.id)
     if reply_col.button("Mark replied", key=f"replied-{row.id}", disabled=disabled, type="primary",
                         icon=":material/check:",
                         help="Records this reply as sent (post it on the channel yourself)."):
         _act(lambda: workflow.reply(store, row.id, me, text), "Reply recorded.")
     if release_col.button("Release", key=f"release-{row.id}", disabled=disabled or row.status != "in_progress",
                           icon=":material/undo:"):
-        _act(lambda: workflow.release(store, row.id, me), "Released back to the queue.")
+        _act(lambda: workflow.release(store, row.id, me), "Released back to the queue.", keep_open=row.id)
 
     escalate_col, ignore_col = st.columns(2)
     with escalate_col.popover("Escalate", icon=":material/priority_high:", disabled=disabled):
@@ -165,7 +174,7 @@ def _actions(store: Store, row: MentionRow) -> None:
             _act(lambda: workflow.ignore(store, row.id, me, full), "Ignored.")
     if row.status in ("ignored", "replied", "closed") and st.button("Reopen", key=f"reopen-{row.id}",
                                                                      disabled=not me):
-        _act(lambda: workflow.reopen(store, row.id, me), "Back in the queue.")
+        _act(lambda: workflow.reopen(store, row.id, me), "Back in the queue.", keep_open=row.id)
 
 
 def render() -> None:
@@ -186,20 +195,34 @@ def render() -> None:
         st.info("No mentions match these filters.")
         return
     event = st.dataframe(
-        _queue_frame(rows), key="queue", on_select="rerun", selection_mode="single-row", hide_index=True,
-        column_config={"priority": st.column_config.ProgressColumn("priority", min_value=0, max_value=100, format="%d")},
+        _queue_frame(rows), key=f"queue-{st.session_state.get('queue_version', 0)}", on_select="rerun",
+        selection_mode="single-row", hide_index=True,
+        column_config={
+            "priority": st.column_config.ProgressColumn("priority", min_value=0, max_value=100, format="%d",
+                                                        width="small"),
+            "channel": st.column_config.TextColumn(width="small"),
+            "age": st.column_config.TextColumn(width="small"),
+            "status": st.column_config.TextColumn(width="small"),
+            "text": st.column_config.TextColumn(width="large"),
+        },
+        column_order=("priority", "channel", "author", "age", "sentiment", "top reason", "text", "status"),
     )
-    selected = event.selection.rows if event is not None else []
-    linked = _linked_mention()
-    if selected:
-        _detail(store, store.get(rows[selected[0]].id))
-    elif linked is not None:  # a deep link: ?mention=<id>
+    mention_id = _selected_mention(rows, tuple(event.selection.rows) if event is not None else ())
+    if mention_id is not None:
         try:
-            _detail(store, store.get(linked))
+            _detail(store, store.get(mention_id))
         except TriageError as exc:
             st.error(str(exc))
     else:
         st.caption("Select a row to read the whole post, the customer's history and the actions.")
+
+
+def _selected_mention(rows: list[MentionRow], selection: tuple[int, ...]) -> int | None:
+    """The mention the agent opened, by id: a re-ranked or filtered queue never swaps it for another."""
+    if selection != st.session_state.get("queue_selection", ()):  # the agent clicked a row
+        st.session_state["queue_selection"] = selection
+        st.session_state["open_mention"] = rows[selection[0]].id if selection and selection[0] < len(rows) else None
+    return st.session_state.get("open_mention") or _linked_mention()
 
 
 def _linked_mention() -> int | None:

@@ -68,6 +68,7 @@ def test_claim_then_reply_changes_the_database_and_the_audit(app, demo_db_url):
     assert draft.endswith("^GB")  # prefilled with a suggestion, signed
     at.button(key=f"claim-{top.id}").click().run()
     assert (store.get(top.id).status, store.get(top.id).assignee) == ("in_progress", "giulia")
+    assert "Selected mention" in [h.value for h in at.subheader]  # claiming keeps the mention open
     at.text_area(key=f"reply-{top.id}").set_value(draft + " Thanks for your patience.").run()
     at.button(key=f"replied-{top.id}").click().run()
     row = store.get(top.id)
@@ -75,6 +76,7 @@ def test_claim_then_reply_changes_the_database_and_the_audit(app, demo_db_url):
     assert [a.action for a in store.audit_for(top.id)] == ["claim", "mark_replied"]
     assert store.replies_for([top.id])[top.id][-1].text.endswith("Thanks for your patience.")
     assert len(queue_table(at)) == open_before - 1  # answered: gone from the open queue
+    assert "Selected mention" not in [h.value for h in at.subheader]  # and no other mention opens in its place
 
 
 def test_ignore_needs_and_keeps_a_reason(app, demo_db_url):
