@@ -63,6 +63,25 @@ def length_buckets(texts: Sequence[str], batch_size: int) -> list[list[int]]:
     return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
 
 
+def predict_in_buckets(
+    predict_batch: Callable[[list[str]], list[SentimentScores]],
+    texts: Sequence[str],
+    batch_size: int,
+    progress: Progress | None,
+) -> list[SentimentScores]:
+    """Normalise ``texts``, run ``predict_batch`` on length buckets, return results in input order."""
+    cleaned = [normalize(t) for t in texts]
+    results: list[SentimentScores | None] = [None] * len(cleaned)
+    done = 0
+    for batch in length_buckets(cleaned, batch_size):
+        for index, scores in zip(batch, predict_batch([cleaned[i] for i in batch])):
+            results[index] = scores
+        done += len(batch)
+        if progress:
+            progress(done, len(cleaned))
+    return [r for r in results if r is not None]
+
+
 class SentenceEncoder:
     """Mean-pooled sentence embeddings from a local transformer encoder, offline only."""
 
@@ -134,23 +153,15 @@ class EncoderHeadModel:
         self.head.eval()
         self.name = str(self.card.get("name", "ascolto-sentiment"))
 
+    def _batch(self, texts: list[str]) -> list[SentimentScores]:
+        with self.encoder.torch.inference_mode():
+            probs = self.encoder.torch.softmax(self.head(self.encoder.embed_batch(texts)), dim=-1).tolist()
+        return [_scores(dict(zip(self.labels, row))) for row in probs]
+
     def predict(
         self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
     ) -> list[SentimentScores]:
-        torch = self.encoder.torch
-        cleaned = [normalize(t) for t in texts]
-        results: list[SentimentScores | None] = [None] * len(cleaned)
-        done = 0
-        for batch in length_buckets(cleaned, batch_size):
-            with torch.inference_mode():
-                embeddings = self.encoder.embed_batch([cleaned[i] for i in batch])
-                probs = torch.softmax(self.head(embeddings), dim=-1).tolist()
-            for index, row in zip(batch, probs):
-                results[index] = _scores(dict(zip(self.labels, row)))
-            done += len(batch)
-            if progress:
-                progress(done, len(cleaned))
-        return [r for r in results if r is not None]
+        return predict_in_buckets(self._batch, texts, batch_size, progress)
 
 
 class HubSequenceModel:
@@ -184,28 +195,22 @@ class HubSequenceModel:
                 'e.g. {"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"}'
             )
 
+    def _batch(self, texts: list[str]) -> list[SentimentScores]:
+        tokens = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt")
+        with self.torch.inference_mode():
+            probs = self.torch.softmax(self.model(**tokens).logits, dim=-1).tolist()
+        results = []
+        for row in probs:
+            totals = {s: 0.0 for s in SENTIMENTS}
+            for label, p in zip(self.labels, row):
+                totals[label] += p
+            results.append(_scores(totals))
+        return results
+
     def predict(
         self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
     ) -> list[SentimentScores]:
-        torch = self.torch
-        cleaned = [normalize(t) for t in texts]
-        results: list[SentimentScores | None] = [None] * len(cleaned)
-        done = 0
-        for batch in length_buckets(cleaned, batch_size):
-            tokens = self.tokenizer(
-                [cleaned[i] for i in batch], padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
-            )
-            with torch.inference_mode():
-                probs = torch.softmax(self.model(**tokens).logits, dim=-1).tolist()
-            for index, row in zip(batch, probs):
-                totals = {s: 0.0 for s in SENTIMENTS}
-                for label, p in zip(self.labels, row):
-                    totals[label] += p
-                results[index] = _scores(totals)
-            done += len(batch)
-            if progress:
-                progress(done, len(cleaned))
-        return [r for r in results if r is not None]
+        return predict_in_buckets(self._batch, texts, batch_size, progress)
 
 
 def _scores(probs: dict[str, float]) -> SentimentScores:
