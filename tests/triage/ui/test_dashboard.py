@@ -57,6 +57,15 @@ def test_filters_filter(app, demo_db_url):
     expected = open_store(demo_db_url).queue(QueueFilter(text="LumoraDown", statuses=list(OPEN_STATUSES)))
     assert 0 < len(found) == len(expected) < everything
     assert all("lumoradown" in r.text.lower() or "lumoradown" in r.author_handle.lower() for r in expected)
+    app.text_input(key="f_text").set_value("").run()
+    app.multiselect(key="f_language").set_value(["it"]).run()
+    italian = open_store(demo_db_url).queue(QueueFilter(languages=["it"], statuses=list(OPEN_STATUSES)))
+    assert 0 < len(queue_table(app)) == len(italian) < everything
+    app.multiselect(key="f_language").set_value([]).run()
+    from datetime import date, timedelta
+    today = date.today()
+    app.date_input(key="f_dates").set_value((today - timedelta(days=1), today)).run()
+    assert set(queue_table(app)["age"].str.split(" ").str[1]) <= {"min", "h"}  # nothing older than two days
 
 
 def test_claim_then_reply_changes_the_database_and_the_audit(app, demo_db_url):
