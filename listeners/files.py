@@ -9,8 +9,7 @@ from pathlib import Path
 from listeners.base import Batch, Listener
 from triage.errors import InputFileError
 from triage.importer import read_mentions
-from triage.tableio import FORMATS
-from triage.training.datasets import sha256
+from triage.tableio import FORMATS, file_sha256
 
 
 class FolderListener(Listener):
@@ -27,7 +26,7 @@ class FolderListener(Listener):
             raise InputFileError(f"{self.name}: folder {folder} does not exist; create it or fix 'folder'")
         seen: dict[str, str] = json.loads(cursor) if cursor else {}
         for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in FORMATS and p.is_file()):
-            digest = sha256(path)
+            digest = file_sha256(path)
             if seen.get(path.name) == digest:
                 continue
             parsed = read_mentions(path, self.config.get("channel"))

@@ -6,7 +6,6 @@ Only training and validation files are read; official test splits are never touc
 from __future__ import annotations
 
 import csv
-import hashlib
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,14 +32,6 @@ class Example:
     text: str
     label: str
     source: str
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_tsv(path: Path, text_column: str = "text", label_column: str = "label") -> list[Example]:

@@ -20,6 +20,7 @@ from triage.classify import SentenceEncoder, build_head, packaged_encoder_dir
 from triage.metrics import classification_report
 from triage.normalize import normalize
 from triage.records import SENTIMENTS
+from triage.tableio import file_sha256
 from triage.training.datasets import (
     LICENCES,
     UMSAB_LANGUAGES,
@@ -27,7 +28,6 @@ from triage.training.datasets import (
     read_tsv,
     sample,
     sentiment_validation_sets,
-    sha256,
 )
 
 Log = Callable[[str], None]
@@ -145,7 +145,7 @@ def train_sentiment(
         rows = read_tsv(path)
         if "tweeteval" in path.parts:
             rows = sample(rows, config.tweeteval_limit, config.seed)
-        provenance.append({"file": str(path.relative_to(data)), "sha256": sha256(path),
+        provenance.append({"file": str(path.relative_to(data)), "sha256": file_sha256(path),
                            "rows_used": len(rows), "licence": _licence_of(path)})
         examples.extend(rows)
         log(f"train: {path.relative_to(data)}: {len(rows)} rows")
@@ -161,7 +161,7 @@ def train_sentiment(
     validation: dict[str, Any] = {}
     for name, path in sentiment_validation_sets(data).items():
         rows = sample(read_tsv(path), config.validation_limit, config.seed)
-        vx = embeddings.embed(f"val-{sha256(path)[:12]}-{config.seed}-{config.validation_limit}",
+        vx = embeddings.embed(f"val-{file_sha256(path)[:12]}-{config.seed}-{config.validation_limit}",
                               [normalize(e.text) for e in rows])
         with torch.inference_mode():
             predicted = [labels[i] for i in head(vx).argmax(-1).tolist()]
