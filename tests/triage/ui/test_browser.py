@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from app_server import CHROMIUM, CHROMIUM_ARGS, running_app
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from triage.records import OPEN_STATUSES
 from triage.store import QueueFilter, open_store
@@ -107,14 +108,21 @@ def wait_idle(page: Page) -> None:
 
 def select_first_row(page: Page) -> None:
     """Tick the checkbox of the queue's first data row (the grid is a canvas: click by coordinates)."""
-    wait_idle(page)
-    grid = page.get_by_test_id("stDataFrame").first
-    expect(grid).to_be_visible()
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + GRID_ROW_PX / 2, box["y"] + GRID_ROW_PX * 1.5)
-    expect(page.get_by_role("heading", name="Selected mention")).to_be_visible()
+    heading = page.get_by_role("heading", name="Selected mention")
+    for _attempt in range(3):  # the canvas grid can still be laying out after a rerun: click again
+        wait_idle(page)
+        grid = page.get_by_test_id("stDataFrame").first
+        expect(grid).to_be_visible()
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + GRID_ROW_PX / 2, box["y"] + GRID_ROW_PX * 1.5)
+        try:
+            heading.wait_for(state="visible", timeout=5000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    expect(heading).to_be_visible()
     wait_idle(page)
 
 
