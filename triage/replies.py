@@ -99,13 +99,18 @@ def _greeting(language: str, register: str, name: str) -> dict[str, str]:
     return {"hi": f"Hi {name}, " if name else "Hi, ", "hello": f"Hello {name}, " if name else "Hello, "}
 
 
-def _fit(sentences: list[str], signature: str, limit: int) -> str:
-    """Join sentences, dropping middle ones (never the first or last) to fit ``limit``."""
+def _fit(sentences: list[str], signature: str, limit: int, keep: str = "") -> str:
+    """Join sentences within ``limit``: drop middle ones, then the closing one, never the first
+    or the one holding ``keep`` (the FAQ answer); a still-too-long text is cut at a word."""
     parts = [s for s in sentences if s]
     tail = f" {signature}" if signature else ""
-    while len(" ".join(parts) + tail) > limit and len(parts) > 2:
-        parts.pop(len(parts) - 2)
-    text = " ".join(parts) + tail
+    droppable = [i for i in range(1, len(parts)) if not (keep and keep in parts[i])]
+    droppable = [i for i in droppable if i != len(parts) - 1] + [i for i in droppable if i == len(parts) - 1]
+    for index in droppable:
+        if len(" ".join(p for p in parts if p) + tail) <= limit:
+            break
+        parts[index] = ""
+    text = " ".join(p for p in parts if p) + tail
     if len(text) > limit:  # one long FAQ answer: shorten it at a word boundary
         room = limit - len(tail) - 1
         text = text[:room].rsplit(" ", 1)[0].rstrip(",;:") + "…" + tail
@@ -143,32 +148,27 @@ def suggest(
     fill["dm"] = templates["dm"][reply_language][dm_key]
     emoji = tone.emoji and intent != "complaint" and not signals & _NO_EMOJI_SIGNALS
 
-    suggestions: list[Suggestion] = []
+    closing_emoji = (" 💙" if intent == "praise" else " 🙂") if emoji else ""
+
+    def render(variant: list[str], answer: str, source: str) -> Suggestion:
+        sentences = [_capitalise(s.format(answer=answer, **fill)) for s in variant]
+        sentences[-1] += closing_emoji
+        return Suggestion(_fit(sentences, signature, limit, keep=answer if source == "faq" else ""), source, note)
+
     candidates: list[tuple[str, str]] = []
     faq = match_faq(text, reply_language) if intent in ("question", "complaint") else None
     if faq is not None:
-        answer = f"{faq['answer']} {faq.get('url', '')}".strip()
-        candidates.append(("faq", answer))
+        candidates.append(("faq", f"{faq['answer']} {faq.get('url', '')}".strip()))
     candidates.append(("template", templates["answer_fallback"][reply_language][register]))
+    if intent not in ("question", "complaint"):
+        candidates = candidates[:1]
     pick = zlib.crc32(f"{seed}{text}".encode()) % len(variants)
+    suggestions: list[Suggestion] = []
     for source, answer in candidates:
-        if intent == "question":
-            variant = variants[pick]
-        elif source == "faq":  # a complaint the FAQ addresses: empathy, then the self-service answer
-            variant = [variants[pick][0], "{answer}", variants[pick][-1]]
-        else:
-            variant = variants[pick]
-        sentences = [_capitalise(s.format(answer=answer, **fill)) for s in variant]
-        if emoji:
-            sentences[-1] = sentences[-1] + (" 🙂" if intent != "praise" else " 💙")
-        suggestions.append(Suggestion(_fit(sentences, signature, limit), source, note))
-        if intent not in ("question", "complaint"):
-            break
-    # a second template variant gives the agent a real alternative
-    if len(variants) > 1:
-        other = variants[(pick + 1) % len(variants)]
-        sentences = [_capitalise(s.format(answer=candidates[-1][1], **fill)) for s in other]
-        if emoji:
-            sentences[-1] += " 🙂" if intent != "praise" else " 💙"
-        suggestions.append(Suggestion(_fit(sentences, signature, limit), "template", note))
+        variant = variants[pick]
+        if source == "faq" and intent == "complaint":  # empathy, then the self-service answer
+            variant = [variant[0], "{answer}", variant[-1]]
+        suggestions.append(render(variant, answer, source))
+    if len(variants) > 1:  # a second template variant gives the agent a real alternative
+        suggestions.append(render(variants[(pick + 1) % len(variants)], candidates[-1][1], "template"))
     return tone, suggestions

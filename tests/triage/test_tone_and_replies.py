@@ -85,3 +85,13 @@ def test_intent_guess():
     assert guess_intent("how do I port my number?", "neutral") == "question"
     assert guess_intent("great job", "positive") == "praise"
     assert guess_intent("GIVEAWAY click here bit.ly/x free iphone", "neutral") == "spam"
+
+
+def test_a_faq_draft_keeps_its_answer_and_link_within_the_limit():
+    from triage.replies import load_faq
+
+    entry = next(e for e in load_faq() if e["lang"] == "en" and "esim" in " ".join(e["keywords"]).lower())
+    _, drafts = suggest("how do I activate my esim?", "x", "", sentiment="neutral", signature="^GB")
+    faq = [d for d in drafts if d.source == "faq"]
+    assert faq and len(faq[0].text) <= 280
+    assert entry["url"] in faq[0].text or faq[0].text.endswith("… ^GB")
