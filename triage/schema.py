@@ -80,6 +80,16 @@ class MentionRow(Base):
     p_neutral: Mapped[float | None] = mapped_column(Float, nullable=True)
     p_positive: Mapped[float | None] = mapped_column(Float, nullable=True)
     classified_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    p_anger: Mapped[float | None] = mapped_column(Float, nullable=True)
+    p_offensive: Mapped[float | None] = mapped_column(Float, nullable=True)
+    intent: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    topic: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    urgency: Mapped[float | None] = mapped_column(Float, nullable=True)
+    tone: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    not_spam: Mapped[bool] = mapped_column(Boolean, default=False)
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL", name="fk_mentions_incident_id"), nullable=True, index=True
+    )
     priority: Mapped[int] = mapped_column(Integer, default=0)
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
@@ -100,6 +110,11 @@ class ReplyRow(Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     external_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     posted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # which suggestion the agent started from ("history", "faq", "template", "generated" or None)
+    suggestion_source: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    suggestion_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    edit_distance: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)  # the platform's error if posting failed
 
 
 class AuditRow(Base):
@@ -113,6 +128,35 @@ class AuditRow(Base):
     from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     to_status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class IncidentRow(Base):
+    """A group of near-duplicate mentions (one outage, one copy-paste campaign, one viral post)."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    topic: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SourceRow(Base):
+    """One configured listener source: its cursor and how its last run went."""
+
+    __tablename__ = "sources"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    cursor: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    last_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    total_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class MetaRow(Base):

@@ -24,9 +24,31 @@ def backend(request: pytest.FixtureRequest, sqlite_url: str):
 
 def test_a_new_database_gets_the_whole_schema(backend):
     tables = set(inspect(backend.engine).get_table_names())
-    assert {"mentions", "replies", "audit", "meta", "alembic_version"} <= tables
+    assert {"mentions", "replies", "audit", "meta", "incidents", "sources", "alembic_version"} <= tables
     with backend.engine.connect() as connection:
-        assert connection.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert connection.execute(text("select version_num from alembic_version")).scalar() == "0002"
+
+
+def test_a_database_of_the_first_release_is_upgraded_without_losing_mentions(tmp_path):
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from triage.store import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+        connection.execute(text(
+            "insert into mentions (channel, external_id, url, author_handle, author_name, author_followers,"
+            " author_verified, text, created_at, fetched_at, kind, raw, priority, reasons, status, updated_at)"
+            " values ('x', '1', '', 'ann', '', 0, 0, 'still here', '2026-01-01', '2026-01-01', 'post', '{}',"
+            " 0, '[]', 'new', '2026-01-01')"
+        ))
+    engine.dispose()
+    store = open_store(url)
+    assert [m.text for m in store.queue(QueueFilter())] == ["still here"]
+    store.dispose()
 
 
 def test_ingesting_the_same_mention_twice_stores_it_once(backend):
