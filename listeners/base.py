@@ -1,37 +1,108 @@
-"""The one interface every listener implements."""
+"""The one interface every listener implements, and the errors a listener may raise.
+
+A listener turns a platform's API into ``Batch``es of ``Mention``s. It never touches the
+database: the runner (``triage.listening``) stores each batch, then the batch's cursor, so
+a crash between the two refetches the batch and the store's upsert makes that harmless.
+
+Errors a listener raises, and what the runner does with them:
+
+- ``MissingCredentials``: the source is disabled for this run with the one-line message.
+- ``RateLimited``: the runner waits until ``retry_after`` seconds have passed (bounded)
+  and calls ``fetch`` again with the last committed cursor.
+- ``TransientError`` (5xx, network): retried with exponential backoff, then the run gives
+  up for this source with its cursor unchanged.
+- Any other ``ListenerError``: recorded as the source's last error.
+
+A malformed item is not an error: the listener skips it and names it in ``Batch.skipped``.
+"""
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from triage.errors import TriageError
 from triage.records import Mention
+
+
+class ListenerError(TriageError):
+    """A source could not be read; the message says what to do."""
+
+
+class MissingCredentials(ListenerError):
+    """A credential is not set: the message names the variable."""
+
+
+class RateLimited(ListenerError):
+    """The platform said to slow down; ``retry_after`` is how many seconds to wait."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = max(0.0, float(retry_after))
+
+
+class TransientError(ListenerError):
+    """A 5xx answer or a network failure: worth retrying later."""
+
+
+class PostingError(ListenerError):
+    """The platform refused a reply; the message is the platform's error."""
 
 
 @dataclass
 class Batch:
-    """Mentions fetched together, and the cursor that is valid once they are stored.
-
-    The caller stores ``mentions`` first and only then saves ``cursor``: a crash between
-    the two refetches the batch, and the store's upsert makes that harmless.
-    """
+    """Mentions fetched together, and the cursor that is valid once they are stored."""
 
     mentions: list[Mention]
     cursor: str | None
     skipped: list[str] = field(default_factory=list)  # one line per malformed item
 
 
+@dataclass(frozen=True)
+class ReplyTarget:
+    """What a listener needs to answer a stored mention on its platform."""
+
+    channel: str
+    external_id: str
+    author_handle: str
+    parent_id: str | None
+    url: str
+    raw: Mapping[str, Any]
+
+
 class Listener(ABC):
-    """Fetches mentions from one source, resuming from the cursor it returned last time."""
+    """Fetches mentions from one source, resuming from the cursor it returned last time.
+
+    ``config`` is the source's table from ``triage.toml`` (with the brand's ``keywords``
+    added when the source sets none); ``secrets`` maps credential names (environment
+    variables or ``.streamlit/secrets.toml`` keys) to values and is never logged.
+    """
 
     kind: str = ""
+    can_reply: bool = False
 
-    def __init__(self, name: str, config: dict[str, Any]) -> None:
+    def __init__(self, name: str, config: Mapping[str, Any], secrets: Mapping[str, str] | None = None) -> None:
         self.name = name
-        self.config = config
+        self.config = dict(config)
+        self._secrets = secrets if secrets is not None else os.environ
+
+    def secret(self, variable: str) -> str:
+        """The credential ``variable``, or ``MissingCredentials`` naming it."""
+        value = self._secrets.get(variable)
+        if not value:
+            raise MissingCredentials(f"source '{self.name}' ({self.kind}) disabled: set {variable}")
+        return value
+
+    def keywords(self) -> list[str]:
+        return [str(k) for k in self.config.get("keywords", [])]
 
     @abstractmethod
     def fetch(self, cursor: str | None) -> Iterator[Batch]:
         """Yield batches of mentions newer than ``cursor``, each with the cursor after it."""
+
+    def post_reply(self, target: ReplyTarget, text: str) -> str:
+        """Post ``text`` as a reply to ``target`` on the platform; returns the reply's platform id."""
+        raise PostingError(f"{self.kind} does not allow replying from Ascolto; answer on the platform itself")

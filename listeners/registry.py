@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from listeners.base import Listener
@@ -13,9 +14,10 @@ LISTENERS: dict[str, type[Listener]] = {
 }
 
 
-def create(kind: str, name: str, config: dict[str, Any]) -> Listener:
+def create(kind: str, name: str, config: Mapping[str, Any], secrets: Mapping[str, str] | None = None) -> Listener:
     """The listener of ``kind`` for the source ``name``."""
     try:
-        return LISTENERS[kind](name, config)
+        cls = LISTENERS[kind]
     except KeyError:
         raise TriageError(f"unknown listener '{kind}' for source '{name}'; known: {', '.join(sorted(LISTENERS))}") from None
+    return cls(name, config, secrets)

@@ -153,6 +153,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+EVALUATIONS = ("priority", "replies")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """``evaluate WHAT``: each evaluation lives in ``triage/evaluation/<what>.py`` as ``run(args) -> int``."""
+    import importlib
+
+    module = importlib.import_module(f"triage.evaluation.{args.what}")
+    return int(module.run(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m triage",
@@ -197,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
     bench.add_argument("--limit", type=int, help="at most this many rows per validation set")
     bench.set_defaults(run=cmd_bench)
+
+    evaluate = sub.add_parser("evaluate", help="print quality figures on the authored evaluation sets")
+    evaluate.add_argument("what", choices=EVALUATIONS)
+    evaluate.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    evaluate.set_defaults(run=cmd_evaluate)
     return parser
 
 

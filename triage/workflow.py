@@ -86,9 +86,13 @@ def reply(
     now: datetime | None = None,
     posted: bool = False,
     external_id: str | None = None,
+    suggestion_source: str | None = None,
+    suggestion_text: str | None = None,
 ) -> int:
     """Record a reply (posted through the channel, or sent elsewhere and marked replied).
 
+    ``suggestion_source``/``suggestion_text`` name the draft the agent started from; the
+    edit distance between it and what was sent is stored with the reply.
     Sets the first response time on the first reply. Returns the reply's id.
     """
     if not text.strip():
@@ -102,10 +106,27 @@ def reply(
             note=text[:200], now=now, assignee=agent,
             extra={"first_response_at": first or now},
         )
-        row = ReplyRow(mention_id=mention_id, text=text, agent=agent, sent_at=now, posted=posted, external_id=external_id)
+        row = ReplyRow(
+            mention_id=mention_id, text=text, agent=agent, sent_at=now, posted=posted, external_id=external_id,
+            suggestion_source=suggestion_source, suggestion_text=suggestion_text,
+            edit_distance=edit_distance(suggestion_text, text) if suggestion_text is not None else None,
+        )
         session.add(row)
         session.flush()
         return row.id
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (characters inserted, deleted or replaced to turn ``a`` into ``b``)."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
 
 
 def escalate(store: Store, mention_id: int, agent: str, note: str, now: datetime | None = None) -> None:

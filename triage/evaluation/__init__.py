@@ -1,0 +1,1 @@
+"""Evaluations behind ``python -m triage evaluate``: one module per thing evaluated."""
