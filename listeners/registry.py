@@ -7,10 +7,12 @@ from typing import Any
 
 from listeners.base import Listener
 from listeners.files import FolderListener
+from listeners.x import XListener
 from triage.errors import TriageError
 
 LISTENERS: dict[str, type[Listener]] = {
     FolderListener.kind: FolderListener,
+    XListener.kind: XListener,
 }
 
 
