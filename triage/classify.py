@@ -85,7 +85,7 @@ def predict_in_buckets(
 class SentenceEncoder:
     """Mean-pooled sentence embeddings from a local transformer encoder, offline only."""
 
-    def __init__(self, path: Path, max_length: int = 128) -> None:
+    def __init__(self, path: Path, max_length: int = 128, int8: bool = False) -> None:
         os.environ["HF_HUB_OFFLINE"] = "1"
         from transformers import AutoModel, AutoTokenizer
 
@@ -98,6 +98,8 @@ class SentenceEncoder:
         except OSError as exc:
             raise ModelUnavailable(f"cannot load encoder from {path}: {exc}".splitlines()[0]) from None
         self.dim = int(self.model.config.hidden_size)
+        if int8:
+            self.model = quantize_int8(self.model)
 
     def embed_batch(self, texts: Sequence[str]) -> Any:
         torch = self.torch
@@ -123,6 +125,16 @@ class SentenceEncoder:
         return out
 
 
+def quantize_int8(model: Any) -> Any:
+    """The model with its linear layers' weights in int8 (torch dynamic quantization, CPU)."""
+    import warnings
+
+    torch = _torch()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao.quantization announces its move to torchao
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
 def build_head(dim: int, hidden: int, n_labels: int) -> Any:
     torch = _torch()
     if hidden:
@@ -133,9 +145,17 @@ def build_head(dim: int, hidden: int, n_labels: int) -> Any:
 
 
 class EncoderHeadModel:
-    """The default: packaged encoder + trained classification head from ``model_dir``."""
+    """The default: packaged encoder + trained heads from ``model_dir``.
 
-    def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR) -> None:
+    ``head.safetensors`` gives sentiment; the card's ``heads`` add anger (TweetEval
+    emotion) and offensive-language (TweetEval offensive) probabilities from the same
+    embedding, so one encoder pass serves all three. ``int8`` (the card's setting, or
+    ``TRIAGE_INT8=1``/``0``) runs the encoder's linear layers with dynamic int8 weights.
+    """
+
+    EXTRA_OUTPUTS = {"emotion": ("p_anger", "anger"), "offensive": ("p_offensive", "offensive")}
+
+    def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR, int8: bool | None = None) -> None:
         card_path = model_dir / "model.json"
         weights_path = model_dir / "head.safetensors"
         for path in (card_path, weights_path):
@@ -145,23 +165,46 @@ class EncoderHeadModel:
                 )
         self.card: dict[str, Any] = json.loads(card_path.read_text(encoding="utf-8"))
         self.labels: list[str] = list(self.card["labels"])
-        self.encoder = _encoder(packaged_encoder_dir(), int(self.card.get("max_length", 128)))
-        from safetensors.torch import load_file
-
-        self.head = build_head(self.encoder.dim, int(self.card.get("hidden", 0)), len(self.labels))
-        self.head.load_state_dict(load_file(str(weights_path)))
-        self.head.eval()
-        self.name = str(self.card.get("name", "ascolto-sentiment"))
+        if int8 is None:
+            env = os.environ.get("TRIAGE_INT8", "")
+            int8 = env == "1" if env in ("0", "1") else bool(self.card.get("int8", False))
+        self.int8 = int8
+        self.encoder = _encoder(packaged_encoder_dir(), int(self.card.get("max_length", 128)), int8)
+        self.head = _load_head(weights_path, self.encoder.dim, int(self.card.get("hidden", 0)), len(self.labels))
+        self.extra: list[tuple[str, int, Any]] = []  # (output field, index of its label, head)
+        for task, spec in self.card.get("heads", {}).items():
+            if task not in self.EXTRA_OUTPUTS:
+                continue
+            field, label = self.EXTRA_OUTPUTS[task]
+            head = _load_head(model_dir / spec["file"], self.encoder.dim, int(spec.get("hidden", 0)), len(spec["labels"]))
+            self.extra.append((field, list(spec["labels"]).index(label), head))
+        self.name = str(self.card.get("name", "ascolto-sentiment")) + ("-int8" if int8 else "")
 
     def _batch(self, texts: list[str]) -> list[SentimentScores]:
-        with self.encoder.torch.inference_mode():
-            probs = self.encoder.torch.softmax(self.head(self.encoder.embed_batch(texts)), dim=-1).tolist()
-        return [_scores(dict(zip(self.labels, row))) for row in probs]
+        torch = self.encoder.torch
+        with torch.inference_mode():
+            x = self.encoder.embed_batch(texts)
+            probs = torch.softmax(self.head(x), dim=-1).tolist()
+            extras = {field: torch.softmax(head(x), dim=-1)[:, index].tolist() for field, index, head in self.extra}
+        return [
+            _scores(dict(zip(self.labels, row)), **{field: values[i] for field, values in extras.items()})
+            for i, row in enumerate(probs)
+        ]
 
     def predict(
         self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
     ) -> list[SentimentScores]:
         return predict_in_buckets(self._batch, texts, batch_size, progress)
+
+
+def _load_head(path: Path, dim: int, hidden: int, n_labels: int) -> Any:
+    if not path.is_file():
+        raise ModelUnavailable(f"model file missing: {path}; rebuild it with: python -m triage train sentiment")
+    from safetensors.torch import load_file
+
+    head = build_head(dim, hidden, n_labels)
+    head.load_state_dict(load_file(str(path)))
+    return head.eval()
 
 
 class HubSequenceModel:
@@ -213,17 +256,19 @@ class HubSequenceModel:
         return predict_in_buckets(self._batch, texts, batch_size, progress)
 
 
-def _scores(probs: dict[str, float]) -> SentimentScores:
+def _scores(probs: dict[str, float], p_anger: float | None = None, p_offensive: float | None = None) -> SentimentScores:
     return SentimentScores(
         p_negative=float(probs.get("negative", 0.0)),
         p_neutral=float(probs.get("neutral", 0.0)),
         p_positive=float(probs.get("positive", 0.0)),
+        p_anger=p_anger,
+        p_offensive=p_offensive,
     )
 
 
 @lru_cache(maxsize=2)
-def _encoder(path: Path, max_length: int) -> SentenceEncoder:
-    return SentenceEncoder(path, max_length)
+def _encoder(path: Path, max_length: int, int8: bool = False) -> SentenceEncoder:
+    return SentenceEncoder(path, max_length, int8=int8)
 
 
 @lru_cache(maxsize=4)

@@ -65,9 +65,13 @@ class Mention:
 
 @dataclass(frozen=True)
 class SentimentScores:
+    """Sentiment probabilities, plus anger and offensive-language probabilities when the model has them."""
+
     p_negative: float
     p_neutral: float
     p_positive: float
+    p_anger: float | None = None
+    p_offensive: float | None = None
 
     @property
     def label(self) -> str:

