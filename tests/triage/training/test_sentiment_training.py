@@ -1,0 +1,105 @@
+"""``train sentiment`` on a tiny labeled folder shaped like shared/data, with the real encoder."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from triage.classify import EncoderHeadModel
+from triage.training.sentiment import SentimentTrainingConfig, train_sentiment
+
+POSITIVE = ["love the new app, works great", "thanks for the quick help today", "ottimo servizio, grazie mille"]
+NEGATIVE = ["my bill is wrong again, terrible", "no signal for two days, awful", "servizio pessimo, sono furioso"]
+NEUTRAL = ["the store opens at nine", "new plans announced on monday", "il negozio apre alle nove"]
+
+
+def write_tsv(path: Path, rows: list[tuple[str, str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t")
+        writer.writerow(["id", "text", "label"])
+        for i, (text, label) in enumerate(rows):
+            writer.writerow([f"{path.stem}-{i}", text, label])
+
+
+def sentiment_rows(copies: int) -> list[tuple[str, str]]:
+    rows = []
+    for n in range(copies):
+        rows += [(f"{t} #{n}", "positive") for t in POSITIVE]
+        rows += [(f"{t} #{n}", "negative") for t in NEGATIVE]
+        rows += [(f"{t} #{n}", "neutral") for t in NEUTRAL]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def shared_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("data")
+    write_tsv(data / "tweeteval/sentiment/train.tsv", sentiment_rows(4))
+    write_tsv(data / "tweeteval/sentiment/val.tsv", sentiment_rows(1))
+    for language in ("english", "italian"):
+        write_tsv(data / f"umsab/{language}/train.tsv", sentiment_rows(2))
+        write_tsv(data / f"umsab/{language}/val.tsv", sentiment_rows(1))
+    write_tsv(data / "airline/train.tsv", sentiment_rows(1))
+    write_tsv(data / "tweeteval/emotion/train.tsv",
+              [("I am so angry at this", "anger"), ("furious, fix it now", "anger"), ("what a lovely day", "joy"),
+               ("so happy with it", "joy"), ("it will get better", "optimism"), ("I feel so sad", "sadness")] * 3)
+    write_tsv(data / "tweeteval/emotion/val.tsv", [("angry and fed up", "anger"), ("happy today", "joy"),
+                                                   ("hope it works", "optimism"), ("sad news", "sadness")])
+    write_tsv(data / "tweeteval/offensive/train.tsv",
+              [("you are an idiot", "offensive"), ("shut up moron", "offensive"),
+               ("have a nice day", "not-offensive"), ("the bus is late", "not-offensive")] * 4)
+    write_tsv(data / "tweeteval/offensive/val.tsv", [("idiot", "offensive"), ("nice day", "not-offensive")])
+    return data
+
+
+@pytest.fixture(scope="module")
+def artifact(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("model")
+    config = SentimentTrainingConfig(umsab_languages=("english", "italian"), epochs=5, extra_epochs=5, hidden=16,
+                                     extra_hidden=8, batch_size=16)
+    train_sentiment(shared_data, output, config, cache=None, log=lambda _message: None)
+    return output
+
+
+def test_training_writes_three_heads_and_a_card_that_records_its_data(artifact: Path, shared_data: Path):
+    card = json.loads((artifact / "model.json").read_text(encoding="utf-8"))
+    assert {p.name for p in artifact.iterdir()} == {"model.json", "head.safetensors", "emotion.safetensors",
+                                                    "offensive.safetensors"}
+    trained_on = [f["file"] for f in card["training"]["files"]]
+    assert trained_on == ["tweeteval/sentiment/train.tsv", "umsab/english/train.tsv", "umsab/italian/train.tsv"]
+    assert all(len(f["sha256"]) == 64 and f["licence"] for f in card["training"]["files"])
+    assert "airline (en, never trained on)" in card["validation"]
+    assert set(card["heads"]) == {"emotion", "offensive"}
+    assert card["heads"]["emotion"]["labels"] == ["anger", "joy", "optimism", "sadness"]
+    assert card["training"]["config"]["seed"] == 13
+
+
+def test_the_trained_artifact_loads_and_gives_anger_and_offensive_probabilities(artifact: Path):
+    model = EncoderHeadModel(artifact)
+    scores = model.predict(["you idiots charged me twice, I am furious", "have a nice day"])
+    for s in scores:
+        assert abs(s.p_negative + s.p_neutral + s.p_positive - 1) < 1e-5
+        assert s.p_anger is not None and 0 <= s.p_anger <= 1
+        assert s.p_offensive is not None and 0 <= s.p_offensive <= 1
+
+
+def test_a_missing_head_file_is_an_error_that_names_it(artifact: Path, tmp_path: Path):
+    from triage.errors import ModelUnavailable
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for name in ("model.json", "head.safetensors", "emotion.safetensors"):
+        (broken / name).write_bytes((artifact / name).read_bytes())
+    with pytest.raises(ModelUnavailable, match="offensive.safetensors"):
+        EncoderHeadModel(broken)
+
+
+def test_the_int8_encoder_agrees_with_fp32_on_clear_cases(artifact: Path):
+    texts = ["my bill is wrong again, terrible #9", "love the new app, works great #9"]
+    fp32 = [s.label for s in EncoderHeadModel(artifact, int8=False).predict(texts)]
+    int8 = EncoderHeadModel(artifact, int8=True)
+    assert int8.name.endswith("-int8")
+    assert [s.label for s in int8.predict(texts)] == fp32
