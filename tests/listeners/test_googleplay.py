@@ -74,7 +74,7 @@ def play(monkeypatch) -> Iterator[PlayStore]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     monkeypatch.setattr(
         Formats.Reviews, "URL_FORMAT",
