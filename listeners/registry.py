@@ -6,13 +6,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from listeners.base import Listener
+from listeners.appstore import AppStoreListener
+from listeners.bluesky import BlueskyListener
 from listeners.files import FolderListener
+from listeners.googleplay import GooglePlayListener
+from listeners.rss import RssListener
 from listeners.x import XListener
 from triage.errors import TriageError
 
 LISTENERS: dict[str, type[Listener]] = {
     FolderListener.kind: FolderListener,
     XListener.kind: XListener,
+    BlueskyListener.kind: BlueskyListener,
+    AppStoreListener.kind: AppStoreListener,
+    GooglePlayListener.kind: GooglePlayListener,
+    RssListener.kind: RssListener,
 }
 
 
