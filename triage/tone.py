@@ -1,9 +1,14 @@
-"""The tone of a post: language, register (Italian *tu*/*Lei*), emoji, intensity."""
+"""The tone of a post: language, register (Italian *tu*/*Lei*), emoji, intensity.
+
+The profile is stored with the mention (``mentions.tone``, JSON) and shown to the agent;
+the reply suggestions and the tone rules (``triage.tone_rules``) follow it.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from triage.language import detect_language
 
@@ -13,28 +18,37 @@ EMOJI = re.compile(
 _FORMAL = {
     "en": re.compile(
         r"\b(dear|i am writing|kind regards|regards|sincerely|could you please|would you please|i would like|"
-        r"i would be grateful|please advise|to whom it may concern|yours faithfully|good (morning|afternoon|evening))\b",
+        r"i would be grateful|please advise|to whom it may concern|yours faithfully|good (morning|afternoon|evening)|"
+        r"kindly|i would appreciate|thank you in advance|many thanks)\b",
         re.IGNORECASE,
     ),
     "it": re.compile(
-        r"\b(buongiorno|buonasera|gentil[ei]|egreg[io]|spettabile|la prego|le chiedo|le scrivo|potrebbe|"
-        r"mi può|mi potrebbe|cordiali saluti|distinti saluti|la ringrazio|vorrei cortesemente|lei|sua|suo)\b",
+        r"\b(buongiorno|buonasera|gentil[ei]|gentilissim[ie]|egreg[io]|spettabile|la prego|le chiedo|le scrivo|potrebbe|"
+        r"mi può|mi potrebbe|cordiali saluti|distinti saluti|la ringrazio|vorrei cortesemente|cortesemente|gentilmente|"
+        r"lei|sua|suo|resto in attesa|in attesa di (un )?riscontro|mi scusi|ringrazio anticipatamente|"
+        r"porgo|desidero|saluti)\b",
         re.IGNORECASE,
     ),
 }
 _INFORMAL = {
-    "en": re.compile(r"\b(hey|hi|lol|lmao|guys|u|ur|wtf|gonna|wanna|pls|plz|omg|smh|ffs|mate|yall|dude)\b", re.IGNORECASE),
+    "en": re.compile(
+        r"\b(hey|hi|lol|lmao|guys|u|ur|wtf|gonna|wanna|pls|plz|omg|smh|ffs|mate|yall|dude|cheers|tbh|idk|btw|ngl|"
+        r"yo|thx|thanks a lot)\b",
+        re.IGNORECASE,
+    ),
     "it": re.compile(
-        r"\b(ciao|raga|ragazzi|ragà|tu|ti|tuo|tua|mi spieghi|dimmi|boh|vabbè|cmq|xké|perché no|lol|cavolo|ma dai|"
-        r"vi prego|ditemi|scusate|oh)\b",
+        r"\b(ciao|raga|ragazzi|ragà|tu|ti|tuo|tua|mi spieghi|dimmi|boh|vabbè|vabbe|cmq|xké|xchè|perché no|lol|cavolo|"
+        r"ma dai|oh|puoi|potresti|hai|sai|mannaggia|uffa|tipo|grazie mille|ahah\w*|nn|ke)\b",
         re.IGNORECASE,
     ),
 }
 _ANGER = re.compile(
-    r"\b(disgusting|ridiculous|useless|joke|worst|furious|angry|pathetic|scandal\w*|vergogna|schifo|ridicol\w*|"
-    r"pessim\w*|incazzat\w*|assurdo|inaccettabile|unacceptable|fed up|basta)\b",
+    r"\b(disgusting|ridiculous|useless|joke|worst|furious|angry|pathetic|scandal\w*|vergogna\w*|schifo|ridicol\w*|"
+    r"pessim\w*|incazzat\w*|assurd\w*|inaccettabile|unacceptable|fed up|basta|shameful|outrage\w*|livid|"
+    r"disgraceful|appalling|furios\w*|arrabbiat\w*|indecente|vergognos\w*|truffator\w*|ladri|thieves|scam)\b",
     re.IGNORECASE,
 )
+_REPEATED_PUNCT = re.compile(r"[!?]{2,}")
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,11 @@ class ToneProfile:
     register: str  # "formal" or "informal"
     emoji: bool
     intensity: float  # 0 calm .. 1 furious
+    caps: float = 0.0  # share of capital letters
+    repeated_punctuation: int = 0  # runs like "!!!" or "?!?"
+    anger_words: int = 0
+    sentiment: str | None = None
+    intent: str | None = None
 
     @property
     def italian_address(self) -> str | None:
@@ -50,6 +69,31 @@ class ToneProfile:
         if self.language != "it":
             return None
         return "Lei" if self.register == "formal" else "tu"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON stored in ``mentions.tone``."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ToneProfile":
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)
+
+    def describe(self) -> str:
+        """One line for the agent, e.g. ``it, formal (Lei), no emoji, intensity 0.8``."""
+        address = f" ({self.italian_address})" if self.italian_address else ""
+        parts = [f"{self.language}, {self.register}{address}", "with emoji" if self.emoji else "no emoji",
+                 f"intensity {self.intensity:.1f}"]
+        loud = [f"{self.caps:.0%} caps" if self.caps >= 0.3 else "",
+                f"{self.repeated_punctuation}× !!/??" if self.repeated_punctuation else "",
+                f"{self.anger_words} angry word(s)" if self.anger_words else ""]
+        if any(loud):
+            parts[-1] += " (" + ", ".join(p for p in loud if p) + ")"
+        if self.sentiment:
+            parts.append(f"sentiment {self.sentiment}")
+        if self.intent:
+            parts.append(f"intent {self.intent}")
+        return " · ".join(parts)
 
 
 def has_emoji(text: str) -> bool:
@@ -62,15 +106,36 @@ def register_of(text: str, language: str) -> str:
     return "formal" if formal > informal else "informal"
 
 
-def intensity_of(text: str, p_negative: float = 0.0) -> float:
+def caps_share(text: str) -> float:
     letters = [c for c in text if c.isalpha()]
-    caps = sum(c.isupper() for c in letters) / len(letters) if len(letters) >= 8 else 0.0
-    bangs = len(re.findall(r"[!?]{2,}", text))
+    return sum(c.isupper() for c in letters) / len(letters) if len(letters) >= 8 else 0.0
+
+
+def intensity_of(text: str, p_negative: float = 0.0) -> float:
+    caps = caps_share(text)
+    bangs = len(_REPEATED_PUNCT.findall(text))
     anger = len(_ANGER.findall(text))
     value = 0.35 * p_negative + 0.3 * min(1.0, caps * 2) + 0.15 * min(1.0, bangs / 2) + 0.2 * min(1.0, anger / 2)
     return round(min(1.0, value), 2)
 
 
-def profile(text: str, language: str | None = None, p_negative: float = 0.0) -> ToneProfile:
+def profile(
+    text: str,
+    language: str | None = None,
+    p_negative: float = 0.0,
+    sentiment: str | None = None,
+    intent: str | None = None,
+) -> ToneProfile:
+    """The tone of ``text``; ``sentiment``/``intent`` come from the triage when known."""
     language = language or detect_language(text)
-    return ToneProfile(language, register_of(text, language), has_emoji(text), intensity_of(text, p_negative))
+    return ToneProfile(
+        language=language,
+        register=register_of(text, language),
+        emoji=has_emoji(text),
+        intensity=intensity_of(text, p_negative),
+        caps=round(caps_share(text), 2),
+        repeated_punctuation=len(_REPEATED_PUNCT.findall(text)),
+        anger_words=len(_ANGER.findall(text)),
+        sentiment=sentiment,
+        intent=intent,
+    )
