@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from listeners.base import Batch, Listener
+from triage.columns import mapping_from_config
 from triage.errors import InputFileError
 from triage.importer import read_mentions
 from triage.tableio import FORMATS, file_sha256
@@ -15,7 +16,9 @@ from triage.tableio import FORMATS, file_sha256
 class FolderListener(Listener):
     """Each new or changed file in ``folder`` is read once; the cursor remembers file hashes.
 
-    Configuration: ``folder`` (required), ``channel`` (optional, overrides the files').
+    Configuration: ``folder`` (required), ``channel`` (optional, overrides the files'), and for
+    exports of other tools ``preset`` (``sprout``, ``hootsuite``, ``brandwatch``), ``columns``
+    (our field = their column) and ``date_format`` (see ``triage.columns``, docs/listeners.md).
     """
 
     kind = "files"
@@ -24,12 +27,13 @@ class FolderListener(Listener):
         folder = Path(self.config["folder"])
         if not folder.is_dir():
             raise InputFileError(f"{self.name}: folder {folder} does not exist; create it or fix 'folder'")
+        mapping = mapping_from_config(self.config)
         seen: dict[str, str] = json.loads(cursor) if cursor else {}
         for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in FORMATS and p.is_file()):
             digest = file_sha256(path)
             if seen.get(path.name) == digest:
                 continue
-            parsed = read_mentions(path, self.config.get("channel"))
+            parsed = read_mentions(path, self.config.get("channel"), mapping)
             seen = {**seen, path.name: digest}
             yield Batch(
                 parsed.mentions,

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from triage.columns import ColumnMapping
 from triage.records import Author, Mention
 from triage.tableio import BadRow, read_rows
 
@@ -82,20 +83,21 @@ def mention_from_row(row: dict[str, Any], channel: str | None) -> Mention:
     )
 
 
-def iter_file(path: Path, channel: str | None = None) -> Iterator[Mention | BadRow]:
+def iter_file(path: Path, channel: str | None = None, mapping: ColumnMapping | None = None) -> Iterator[Mention | BadRow]:
+    """Mentions and bad rows of ``path``; ``mapping`` renames another tool's columns (``triage.columns``)."""
     for line, row in read_rows(path):
         if isinstance(row, BadRow):
             yield row
             continue
         try:
-            yield mention_from_row(row, channel)
+            yield mention_from_row(mapping.apply(row) if mapping else row, channel)
         except (ValueError, TypeError) as exc:
             yield BadRow(line, str(exc))
 
 
-def read_mentions(path: Path, channel: str | None = None) -> FileMentions:
+def read_mentions(path: Path, channel: str | None = None, mapping: ColumnMapping | None = None) -> FileMentions:
     """All mentions in ``path``, and the rows that could not be read."""
     result = FileMentions()
-    for item in iter_file(path, channel):
+    for item in iter_file(path, channel, mapping):
         (result.errors if isinstance(item, BadRow) else result.mentions).append(item)
     return result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from listeners.registry import create
@@ -38,3 +40,14 @@ def test_a_missing_folder_says_what_to_do(tmp_path):
 def test_unknown_kinds_are_named():
     with pytest.raises(TriageError, match="unknown listener 'myspace'"):
         create("myspace", "old", {})
+
+
+def test_a_preset_reads_another_tools_export_dropped_in_the_folder(tmp_path):
+    export = Path(__file__).parent / "payloads" / "files" / "brandwatch_mentions.csv"
+    (tmp_path / "bw-2026-11-20.csv").write_bytes(export.read_bytes())
+    listener = create("files", "brandwatch", {"folder": str(tmp_path), "preset": "brandwatch"})
+
+    [batch] = list(listener.fetch(None))
+
+    assert [m.external_id for m in batch.mentions] == ["t3_1gq2x7k", "news-88421"]
+    assert batch.mentions[0].channel == "reddit" and batch.skipped == []
