@@ -11,12 +11,14 @@ from listeners.bluesky import BlueskyListener
 from listeners.files import FolderListener
 from listeners.googleplay import GooglePlayListener
 from listeners.rss import RssListener
+from listeners.reddit import RedditListener
 from listeners.x import XListener
 from triage.errors import TriageError
 
 LISTENERS: dict[str, type[Listener]] = {
     FolderListener.kind: FolderListener,
     XListener.kind: XListener,
+    RedditListener.kind: RedditListener,
     BlueskyListener.kind: BlueskyListener,
     AppStoreListener.kind: AppStoreListener,
     GooglePlayListener.kind: GooglePlayListener,
