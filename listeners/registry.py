@@ -33,3 +33,11 @@ def create(kind: str, name: str, config: Mapping[str, Any], secrets: Mapping[str
     except KeyError:
         raise TriageError(f"unknown listener '{kind}' for source '{name}'; known: {', '.join(sorted(LISTENERS))}") from None
     return cls(name, config, secrets)
+
+
+def register(cls: type[Listener]) -> type[Listener]:
+    """Add a listener kind (usable as a class decorator); ``[listeners] modules`` in triage.toml uses it."""
+    if not cls.kind:
+        raise TriageError(f"{cls.__name__} has no kind; set the class attribute 'kind'")
+    LISTENERS[cls.kind] = cls
+    return cls

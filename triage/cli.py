@@ -164,6 +164,45 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return int(module.run(args))
 
 
+def cmd_listen(args: argparse.Namespace) -> int:
+    """``listen --once`` / ``--every SECONDS``: one line per source; the first Ctrl-C stops after the current batch."""
+    import logging
+    import signal
+
+    from triage.classify import load_sentiment_model
+    from triage.config import load_config
+    from triage.credentials import load_secrets
+    from triage.listening import LazyModel, StopFlag, listen
+    from triage.store import open_store
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if args.every is not None and args.every <= 0:
+        raise TriageError("--every needs a number of seconds above 0, e.g. --every 300")
+    config = load_config(args.config)
+    if not config.sources:
+        raise TriageError(f"no sources in {config.where}; copy triage.example.toml to triage.toml and enable some")
+    store = open_store(args.db)
+    stop = StopFlag()
+
+    def on_interrupt(_signum: int, _frame: Any) -> None:
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop.request()
+        print("stopping after the current batch is stored (Ctrl-C again to abort it)", file=sys.stderr, flush=True)
+
+    def report(runs: Sequence[Any]) -> None:
+        for run in runs:
+            print(run.line(), flush=True)
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        runs = listen(store, config, LazyModel(load_sentiment_model), every=None if args.once else args.every,
+                      report=report, secrets=load_secrets(), only=args.source or (), stop=stop)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return 1 if any(run.error for run in runs) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m triage",
@@ -214,6 +253,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
     evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     evaluate.set_defaults(run=cmd_evaluate)
+
+    listen = sub.add_parser("listen", help="fetch new mentions from the sources in triage.toml")
+    when = listen.add_mutually_exclusive_group(required=True)
+    when.add_argument("--once", action="store_true", help="run every enabled source once")
+    when.add_argument("--every", type=float, metavar="SECONDS", help="keep polling every SECONDS until Ctrl-C")
+    listen.add_argument("--config", help="configuration file (default: $TRIAGE_CONFIG, else ./triage.toml)")
+    listen.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
+    listen.add_argument("--db", help=DB_HELP)
+    listen.set_defaults(run=cmd_listen)
     return parser
 
 

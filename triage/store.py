@@ -119,6 +119,7 @@ class QueueFilter:
     until: datetime | None = None
     text: str = ""
     limit: int = 500
+    classified_only: bool = False  # the agents' queue: a mention shows once classified and ranked
 
 
 @dataclass
@@ -315,6 +316,8 @@ class Store:
         """Mentions for the agent's queue, highest priority first, oldest first on ties."""
         flt = flt or QueueFilter()
         query = select(MentionRow)
+        if flt.classified_only:
+            query = query.where(MentionRow.sentiment.is_not(None))
         if flt.channels:
             query = query.where(MentionRow.channel.in_(list(flt.channels)))
         if flt.sentiments:
