@@ -10,6 +10,7 @@ from listeners.appstore import AppStoreListener
 from listeners.bluesky import BlueskyListener
 from listeners.files import FolderListener
 from listeners.googleplay import GooglePlayListener
+from listeners.mastodon import MastodonListener
 from listeners.rss import RssListener
 from listeners.reddit import RedditListener
 from listeners.x import XListener
@@ -19,6 +20,7 @@ LISTENERS: dict[str, type[Listener]] = {
     FolderListener.kind: FolderListener,
     XListener.kind: XListener,
     RedditListener.kind: RedditListener,
+    MastodonListener.kind: MastodonListener,
     BlueskyListener.kind: BlueskyListener,
     AppStoreListener.kind: AppStoreListener,
     GooglePlayListener.kind: GooglePlayListener,

@@ -94,7 +94,7 @@ class XListener(Listener):
         state: dict[str, dict[str, str]] = json.loads(cursor) if cursor else {}
         for stream in streams:
             for mentions, skipped, stream_state in self._walk(client, stream, state.get(stream, {})):
-                if stream_state == state.get(stream) and not mentions and not skipped:
+                if stream_state == state.get(stream, {}) and not mentions and not skipped:
                     continue
                 state = {**state, stream: stream_state}
                 yield Batch(mentions, json.dumps(state, sort_keys=True), skipped)
