@@ -34,8 +34,14 @@ class BlueskyListener(Listener):
     kind = "bluesky"
     can_reply = True
 
+    _logged_in: Client | None = None
+
     def _client(self) -> Client:
+        """A logged-in client, kept for this listener's later runs: Bluesky allows few logins
+        (createSession: 30 per 5 minutes, 300 a day); the client refreshes its own session."""
         handle, password = self.secret("BLUESKY_HANDLE"), self.secret("BLUESKY_APP_PASSWORD")
+        if self._logged_in is not None:
+            return self._logged_in
         client = Client(self.config.get("service"))
         try:
             client.login(handle, password, fetch_bsky_profile=False)
@@ -46,6 +52,7 @@ class BlueskyListener(Listener):
             ) from None
         except AtProtocolError as exc:
             raise _mapped(exc, self.name) from None
+        self._logged_in = client
         return client
 
     def fetch(self, cursor: str | None) -> Iterator[Batch]:
@@ -67,6 +74,8 @@ class BlueskyListener(Listener):
                 try:
                     response = client.app.bsky.feed.search_posts(params)
                 except AtProtocolError as exc:
+                    if isinstance(exc, at_errors.UnauthorizedError):
+                        self._logged_in = None  # log in again next run
                     raise _mapped(exc, self.name) from None
                 mentions, skipped = [], []
                 reached = False

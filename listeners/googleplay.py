@@ -48,7 +48,9 @@ class GooglePlayListener(Listener):
     def fetch(self, cursor: str | None) -> Iterator[Batch]:
         app_id = str(self.config.get("app_id") or "").strip()
         if not app_id or "." not in app_id:
-            raise ListenerError(f"source '{self.name}' (googleplay): set app_id to the package name, e.g. com.example.app")
+            raise ListenerError(
+                f"source '{self.name}' (googleplay): set app_id to the package name, e.g. com.example.app"
+            )
         lang, country = str(self.config.get("lang", "en")), str(self.config.get("country", "us"))
         count, max_pages = int(self.config.get("count", 100)), int(self.config.get("max_pages", 10))
         since: dict[str, str] | None = json.loads(cursor) if cursor else None
@@ -126,7 +128,8 @@ def _mention(review: dict[str, Any], at: datetime, app_id: str, lang: str, count
         text=str(review.get("content") or ""),
         author=Author(handle=str(review.get("userName") or "A Google user")),
         created_at=at,
-        url=f"https://play.google.com/store/apps/details?id={app_id}&hl={lang}&gl={country}&reviewId={review['reviewId']}",
+        url=f"https://play.google.com/store/apps/details?id={app_id}&hl={lang}&gl={country}"
+        f"&reviewId={review['reviewId']}",
         language=lang,
         kind="review",
         rating=int(review["score"]),

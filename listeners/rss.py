@@ -68,7 +68,8 @@ class RssListener(Listener):
             return Batch([], None, [f"{url}: answered {response.status_code}; check the feed URL"]), None
         # a stream, never bytes or str: given those, feedparser fetches a body that looks like a URL
         # and opens one that names a local file
-        parsed = feedparser.parse(io.BytesIO(response.content), response_headers={k.lower(): v for k, v in response.headers.items()})
+        headers_seen = {k.lower(): v for k, v in response.headers.items()}
+        parsed = feedparser.parse(io.BytesIO(response.content), response_headers=headers_seen)
         if parsed.bozo and not parsed.entries:
             reason = str(getattr(parsed, "bozo_exception", "") or "unreadable").splitlines()[0][:120]
             return Batch([], None, [f"{url}: not a readable RSS/Atom feed ({reason})"]), None

@@ -83,7 +83,9 @@ def mention_from_row(row: dict[str, Any], channel: str | None) -> Mention:
     )
 
 
-def iter_file(path: Path, channel: str | None = None, mapping: ColumnMapping | None = None) -> Iterator[Mention | BadRow]:
+def iter_file(
+    path: Path, channel: str | None = None, mapping: ColumnMapping | None = None
+) -> Iterator[Mention | BadRow]:
     """Mentions and bad rows of ``path``; ``mapping`` renames another tool's columns (``triage.columns``)."""
     for line, row in read_rows(path):
         if isinstance(row, BadRow):

@@ -177,4 +177,16 @@ def test_replying_to_a_top_level_post_uses_it_as_root_and_parent(xrpc):
     listener().post_reply(target_for(sam), "Thanks Sam!")
 
     reply = json.loads(created.calls.last.request.content)["record"]["reply"]
-    assert reply["root"] == reply["parent"] == {"$type": "com.atproto.repo.strongRef", "uri": SAM, "cid": sam.raw["cid"]}
+    strong_ref = {"$type": "com.atproto.repo.strongRef", "uri": SAM, "cid": sam.raw["cid"]}
+    assert reply["root"] == reply["parent"] == strong_ref
+
+
+def test_later_runs_reuse_the_session_instead_of_logging_in_again(xrpc):
+    xrpc.get("/app.bsky.feed.searchPosts").respond(json=payload("search_empty.json"))
+    source = listener()
+
+    list(source.fetch(None))
+    list(source.fetch(None))
+
+    paths = [c.request.url.path for c in xrpc.calls]
+    assert paths.count("/xrpc/com.atproto.server.createSession") == 1

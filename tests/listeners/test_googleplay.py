@@ -168,6 +168,7 @@ def test_server_errors_are_transient_and_an_unknown_app_says_what_to_fix(play):
 
 
 def test_no_network_is_transient(monkeypatch):
-    monkeypatch.setattr(Formats.Reviews, "URL_FORMAT", "http://127.0.0.1:9/_/PlayStoreUi/data/batchexecute?hl={lang}&gl={country}")
+    closed_port = "http://127.0.0.1:9/_/PlayStoreUi/data/batchexecute?hl={lang}&gl={country}"
+    monkeypatch.setattr(Formats.Reviews, "URL_FORMAT", closed_port)
     with pytest.raises(TransientError, match="network error"):
         list(listener().fetch(None))

@@ -31,7 +31,8 @@ def listener(*feeds: str, keywords=("Lumora",)):
 
 def test_keeps_entries_naming_the_brand_as_plain_text(respx_mock):
     respx_mock.get(NEWS).mock(return_value=feed("telcoreport.xml", ETag='"v1"'))
-    respx_mock.get(BLOG).mock(return_value=feed("techblog.atom", **{"Last-Modified": "Fri, 20 Nov 2026 08:15:00 GMT"}))
+    blog_headers = {"Last-Modified": "Fri, 20 Nov 2026 08:15:00 GMT"}
+    respx_mock.get(BLOG).mock(return_value=feed("techblog.atom", **blog_headers))
 
     batches = list(listener(NEWS, BLOG).fetch(None))
 
@@ -51,7 +52,8 @@ def test_keeps_entries_naming_the_brand_as_plain_text(respx_mock):
     assert "<" not in prices.text and "pwned" not in prices.text and "€1.50" in prices.text
     [esim] = blog.mentions
     assert esim.language == "it" and esim.author.handle == "Davide Greco"
-    assert esim.text == "Abbiamo provato la nuova eSIM di Lumora\nAttivazione in due minuti, ma il roaming costa ancora troppo."
+    assert esim.text == ("Abbiamo provato la nuova eSIM di Lumora\n"
+                         "Attivazione in due minuti, ma il roaming costa ancora troppo.")
 
 
 def test_an_entry_without_id_or_link_is_skipped_and_named(respx_mock):
