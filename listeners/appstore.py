@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from listeners import http
+from listeners import webget
 from listeners.base import Batch, Listener, ListenerError
 from triage.records import Author, Mention
 
@@ -37,7 +37,7 @@ class AppStoreListener(Listener):
             raise ListenerError(f"source '{self.name}' (appstore): set app_id to the number in the app's App Store URL")
         state: dict[str, dict[str, str]] = json.loads(cursor) if cursor else {}
         max_pages = max(1, min(MAX_PAGES, int(self.config.get("max_pages", MAX_PAGES))))
-        with http.new_client() as client:
+        with webget.new_client() as client:
             for country in [str(c).lower() for c in self.config.get("countries", ["us"])]:
                 state = yield from self._country(client, app_id, country, state, max_pages)
 
@@ -50,7 +50,7 @@ class AppStoreListener(Listener):
         old_cursor = json.dumps(state, sort_keys=True) if state else None
         for page in range(1, max_pages + 1):
             url = FEED_URL.format(country=country, page=page, app_id=app_id)
-            response = http.get(client, url, f"source '{self.name}' (appstore)")
+            response = webget.get(client, url, f"source '{self.name}' (appstore)")
             if response.status_code >= 400:
                 raise ListenerError(
                     f"source '{self.name}' (appstore): {country} feed answered {response.status_code}; "

@@ -31,7 +31,7 @@ from google_play_scraper.exceptions import NotFoundError
 from google_play_scraper.features.reviews import _fetch_review_items
 
 from listeners.base import Batch, Listener, ListenerError, RateLimited, TransientError
-from listeners.http import DEFAULT_RETRY_AFTER, retry_after
+from listeners.webget import DEFAULT_RETRY_AFTER, retry_after
 from triage.records import Author, Mention
 
 # Importing google_play_scraper switches off certificate checks for every urllib request in

@@ -24,7 +24,7 @@ from typing import Any
 
 import feedparser
 
-from listeners import http
+from listeners import webget
 from listeners.base import Batch, Listener, ListenerError
 from triage.records import Author, Mention, utcnow
 
@@ -43,7 +43,7 @@ class RssListener(Listener):
         if pattern is None:
             raise ListenerError(f"source '{self.name}' (rss): set the brand's keywords (or keywords for this source)")
         state: dict[str, dict[str, Any]] = json.loads(cursor) if cursor else {}
-        with http.new_client() as client:
+        with webget.new_client() as client:
             for url in feeds:
                 batch, feed_state = self._feed(client, url, state.get(url, {}), pattern)
                 if feed_state is not None:
@@ -61,7 +61,7 @@ class RssListener(Listener):
             headers["If-None-Match"] = known["etag"]
         if known.get("modified"):
             headers["If-Modified-Since"] = known["modified"]
-        response = http.get(client, url, f"source '{self.name}' (rss)", headers)
+        response = webget.get(client, url, f"source '{self.name}' (rss)", headers)
         if response.status_code == 304:
             return Batch([], None), None
         if response.status_code >= 400:
