@@ -27,6 +27,7 @@ only used within one run, as it is not meant to outlive the query that produced 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -37,6 +38,9 @@ import tweepy
 
 from listeners.base import Batch, Listener, ListenerError, PostingError, RateLimited, ReplyTarget, TransientError
 from triage.records import Author, Mention
+
+# tweepy logs each request's headers (the bearer token) at DEBUG; credentials must never reach a log
+logging.getLogger("tweepy.client").setLevel(logging.INFO)
 
 STREAMS = ("search", "mentions")
 TWEET_FIELDS = [

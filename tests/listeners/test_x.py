@@ -180,3 +180,10 @@ def test_a_since_id_older_than_the_search_window_restarts_from_what_x_still_keep
     assert "since_id" not in query(http.calls[1])
     assert [m.external_id for m in batches[0].mentions] == ["1861200000000000002"]
     assert json.loads(cursor) == {"search": {"since_id": "1861200000000000002"}}
+
+
+def test_the_bearer_token_never_reaches_the_log(http, caplog):
+    http.get(SEARCH, json=payload("x", "empty"))
+    with caplog.at_level("DEBUG"):
+        list(search_listener().fetch(None))
+    assert "bearer-for-tests" not in caplog.text
