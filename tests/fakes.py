@@ -40,3 +40,28 @@ class KeywordSentimentModel:
         if progress:
             progress(len(texts), len(texts))
         return out
+
+
+class HashingEncoder:
+    """A sentence encoder (``embed`` → unit vectors) from hashed words: posts sharing words are close.
+
+    Same interface as ``triage.classify.SentenceEncoder.embed``; no weights, deterministic.
+    """
+
+    dim = 512
+
+    def __init__(self) -> None:
+        self.embedded = 0
+
+    def embed(self, texts: Sequence[str], batch_size: int = 64, progress: Callable[[int, int], None] | None = None):
+        import zlib
+
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w{3,}", text.lower()):
+                out[row, zlib.crc32(word.encode()) % self.dim] += 1.0
+        self.embedded += len(texts)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.clip(norms, 1e-9, None)

@@ -22,13 +22,16 @@ import numpy as np
 from sqlalchemy import select
 
 from triage.normalize import normalize
-from triage.replies import ReplyContext, Suggestion, first_name, fit
+from triage.replies import ReplyContext, Suggestion, first_name, fit, guess_intent
 from triage.schema import MentionRow, ReplyRow
 from triage.store import Store
 from triage.tone import EMOJI, register_of
-from triage.tone_rules import REVIEW_CHANNELS
+from triage.tone_rules import REVIEW_CHANNELS, signals_of
 
-MIN_SIMILARITY = 0.5  # below this an earlier post is not "similar" (all-MiniLM-L6-v2 cosine)
+CRITICAL_SIGNALS = frozenset({"money", "safety", "account_takeover"})
+MIN_SIMILARITY = 0.5
+# Intents whose replies can stand in for each other: help needed (complaint, question) or not.
+_NEEDS_HELP = {"complaint": True, "question": True, "praise": False, "feedback": False, "other": False}  # below this an earlier post is not "similar" (all-MiniLM-L6-v2 cosine)
 _SIGNATURE = re.compile(r"\s*[\^\-–]\s?[A-Z]{2,3}\s*$")
 _LEADING_HANDLES = re.compile(r"^(?:\s*@[\w.@-]+)+\s*")
 _GREETING = re.compile(
@@ -163,7 +166,8 @@ class HistoryIndex:
             language = mention.language or "en"
             entries.append(HistoryEntry(
                 post=mention.text, reply=reply.text, language=language, register=register_of(mention.text, language),
-                channel=mention.channel, author_name=mention.author_name or "", intent=mention.intent,
+                channel=mention.channel, author_name=mention.author_name or "",
+                intent=mention.intent or guess_intent(mention.text, mention.sentiment),
                 agent=reply.agent, mention_id=mention.id, reply_id=reply.id,
             ))
         self.add(entries)
@@ -186,9 +190,14 @@ class HistoryIndex:
     def suggestion(self, ctx: ReplyContext, k: int = 8) -> Suggestion | None:
         """The best earlier reply to a similar post, adapted to ``ctx``; ``None`` when none fits."""
         candidates = []
+        critical = ctx.signals & CRITICAL_SIGNALS
         for entry, similarity in self.similar(ctx.text, k):
             if similarity < self.min_similarity or (ctx.mention_id is not None and entry.mention_id == ctx.mention_id):
                 continue
+            if entry.intent and _NEEDS_HELP.get(entry.intent) != _NEEDS_HELP.get(ctx.intent):
+                continue  # a reply to praise does not answer a complaint
+            if signals_of(entry.post) & CRITICAL_SIGNALS != critical:
+                continue  # a double charge needs a reply written for a double charge
             bonus = (0.05 if entry.intent and entry.intent == ctx.intent else 0.0) + (
                 0.02 if entry.channel == ctx.channel else 0.0)
             candidates.append((similarity + bonus, similarity, entry))

@@ -278,8 +278,8 @@ def _faq_answers(entry: dict[str, Any], ctx: ReplyContext) -> list[str]:
     """The FAQ answer forms to try, longest first; the long Italian answers use *tu*."""
     url = entry.get("url", "")
     forms = []
-    if ctx.language == "en" or ctx.register == "informal":
-        forms.append(entry.get("answer", ""))
+    if (ctx.language == "en" or ctx.register == "informal") and ctx.channel not in REVIEW_CHANNELS:
+        forms.append(entry.get("answer", ""))  # the long answers mention DMs, which reviews do not have
     short = entry.get("short_formal") if ctx.language == "it" and ctx.register == "formal" else entry.get("short")
     forms.append(short or "")
     return [f"{form} {url}".strip() for form in forms if form]

@@ -80,6 +80,13 @@ _PERSONAL = re.compile(
     r"documento d'identità|codici ricevuti)\b",
     re.IGNORECASE,
 )
+# A sentence asks for the data (rather than describing it) when it has one of these cues.
+_ASKS = re.compile(
+    r"(\?|\b(send|share|tell|give|post|reply with|with your|what's your|what is your|dm us|contact us|"
+    r"mandaci|mandami|inviaci|inviarci|ci invii|scrivici|scrivimi|mi scrivi|ci scriva|dimmi|mi dici|ci dica|indica|"
+    r"indicando|comunica|con il|con la|qual è|ci lasci|lasciaci)\b)",
+    re.IGNORECASE,
+)
 _PRIVATE = re.compile(
     r"(\bDMs?\b|\bin DM\b|direct message|private message|privately|in private|messaggio privato|in privato|"
     r"\bchat\b|modmail|contact form|/contact|/contatti|don't (?:post|share)|do not (?:post|share)|never share|"
@@ -210,7 +217,7 @@ def check(
 
     for sentence in _sentences(suggestion):
         found = _PERSONAL.search(sentence)
-        if found and not _PRIVATE.search(sentence):
+        if found and _ASKS.search(sentence) and not _PRIVATE.search(sentence):
             violations.append(Violation("personal_data", f"asks for '{found.group(0)}' without a private channel"))
             break
 
