@@ -116,3 +116,22 @@ def _bucket_counts(store: Store, now: datetime) -> pd.Series:
     for row in unanswered(store, now):
         counts[age_bucket(row["age_hours"])] += 1
     return pd.Series(counts, name="unanswered complaints")
+
+
+def suggestion_acceptance(store: Store, now: datetime | None = None, days: int = 30) -> pd.DataFrame:
+    """Replies sent in the last ``days`` days by the suggestion they started from: how many,
+    how many were sent with at most 10% edited, and that share (rows: history, faq, template,
+    generated, none = written from scratch, all = every reply that started from a suggestion)."""
+    from triage.metrics import suggestion_acceptance as acceptance
+    from triage.schema import ReplyRow
+
+    since = as_utc(now or utcnow()) - timedelta(days=days)
+    query = select(ReplyRow.suggestion_source, ReplyRow.suggestion_text, ReplyRow.edit_distance).where(
+        ReplyRow.sent_at >= since)
+    with store.session() as session:
+        rows = [tuple(r) for r in session.execute(query).all()]
+    figures = acceptance(rows)
+    order = [s for s in ("history", "faq", "template", "generated", "none", "all") if s in figures]
+    frame = pd.DataFrame([figures[s] for s in order], index=pd.Index(order, name="source"),
+                         columns=["replies", "accepted", "share"])
+    return frame.astype({"replies": int, "accepted": int})
