@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fakes import KeywordSentimentModel  # noqa: E402
+from fakes import KeywordIntentModel, KeywordSentimentModel  # noqa: E402
 from triage.records import Author, Mention  # noqa: E402
 from triage.store import Store, open_store  # noqa: E402
 from postgres import postgres_server, postgres_url  # noqa: F401, E402
@@ -30,6 +30,11 @@ def now() -> datetime:
 @pytest.fixture
 def fake_model() -> KeywordSentimentModel:
     return KeywordSentimentModel()
+
+
+@pytest.fixture
+def fake_intent_model() -> KeywordIntentModel:
+    return KeywordIntentModel()
 
 
 @pytest.fixture
@@ -72,7 +77,7 @@ def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     demo_store = open_store(f"sqlite:///{path}")
-    load_demo(demo_store, KeywordSentimentModel())
+    load_demo(demo_store, KeywordSentimentModel(), intent_model=KeywordIntentModel())
     demo_store.dispose()
     return path
 

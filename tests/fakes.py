@@ -65,3 +65,42 @@ class HashingEncoder:
         self.embedded += len(texts)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.clip(norms, 1e-9, None)
+
+
+class KeywordIntentModel:
+    """An ``IntentModel`` that decides by the named cue words: same interface, no weights to load."""
+
+    name = "fake-intent-keywords"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def predict(self, texts: Sequence[str], batch_size: int = 64, progress: Callable[[int, int], None] | None = None):
+        from triage.intent import CUES, IntentResult
+        from triage.signals import detect, looks_like_spam
+
+        self.calls += 1
+        out = []
+        for text in texts:
+            counts = {name: len(pattern.findall(text)) for name, pattern in CUES.items()}
+            if looks_like_spam(text):
+                intent = "spam"
+            elif detect(text) or counts["complaint_words"] > counts["praise_words"]:
+                intent = "complaint"
+            elif "?" in text or counts["question_words"]:
+                intent = "question"
+            elif counts["feedback_words"]:
+                intent = "feedback"
+            elif counts["praise_words"]:
+                intent = "praise"
+            else:
+                intent = "other"
+            topics = {"billing": counts["billing_words"], "outage": counts["outage_words"],
+                      "account": counts["account_words"], "delivery": counts["delivery_words"],
+                      "product_quality": counts["product_words"], "customer_service": counts["service_words"]}
+            best = max(topics, key=topics.__getitem__)
+            topic = (best if topics[best] else "other") if intent == "complaint" else None
+            out.append(IntentResult(intent, 0.9, topic, {intent: 0.9}))
+        if progress:
+            progress(len(texts), len(texts))
+        return out

@@ -16,6 +16,7 @@ from typing import Any
 
 from triage.classify import PROJECT_ROOT, SentimentModel
 from triage.errors import InputFileError
+from triage.intent import IntentModel
 from triage.pipeline import ingest, refresh_priorities
 from triage.records import Author, Mention, utcnow
 from triage.store import Store
@@ -67,11 +68,12 @@ def demo_mentions(now: datetime, folder: Path = DEMO_DIR) -> list[Mention]:
 def load_demo(
     store: Store, model: SentimentModel, now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None, folder: Path = DEMO_DIR,
+    intent_model: IntentModel | None = None,
 ) -> DemoResult:
     """Load the demo mentions and the brand's earlier replies into ``store``."""
     now = now or utcnow()
     mentions = demo_mentions(now, folder)
-    result = ingest(store, mentions, model, progress=progress, now=now)
+    result = ingest(store, mentions, model, progress=progress, now=now, intent_model=intent_model)
     added = 0
     for item in _read_jsonl(folder / "replies.jsonl"):
         if store.reply_exists(item["channel"], item["external_id"]):
