@@ -203,6 +203,44 @@ def cmd_listen(args: argparse.Namespace) -> int:
     return 1 if any(run.error for run in runs) else 0
 
 
+def cmd_suggest(args: argparse.Namespace) -> int:
+    """``suggest --text TEXT``: the post's tone profile and ranked reply suggestions."""
+    import json
+    import os
+
+    from triage.generation import default_rewriter
+    from triage.store import open_store
+    from triage.suggestions import for_text
+
+    text = args.text.strip()
+    if not text:
+        raise TriageError("--text is empty; pass the post to answer, e.g. --text 'my bill is wrong'")
+    sentiment, p_negative = None, 0.0
+    try:
+        scores = _model().predict([text])[0]
+        sentiment, p_negative = scores.label, scores.p_negative
+    except TriageError as exc:
+        print(f"warning: no sentiment ({exc}); intent and intensity use the text alone", file=sys.stderr)
+    store = open_store(args.db)
+    signature = args.signature if args.signature is not None else os.environ.get("TRIAGE_SIGNATURE", "")
+    result = for_text(text, args.channel, args.author or "", store, signature, sentiment, p_negative,
+                      rewriter=default_rewriter())
+    if args.json:
+        print(json.dumps({"tone": result.tone.to_dict(), "intent": result.intent, "history": result.history,
+                          "suggestions": [s.to_dict() for s in result.suggestions]}, ensure_ascii=False))
+        return 0
+    print(f"tone: {result.tone.describe()}")
+    print(f"history: {result.history}")
+    if not result.suggestions:
+        print("no suggestions: this looks like spam")
+    notes = {s.note for s in result.suggestions if s.note}
+    for note in notes:
+        print(f"warning: {note}")
+    for number, suggestion in enumerate(result.suggestions, 1):
+        print(f"\n{number}. [{suggestion.source}] {suggestion.detail}\n{suggestion.text}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m triage",
@@ -253,6 +291,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
     evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     evaluate.set_defaults(run=cmd_evaluate)
+
+    sug = sub.add_parser("suggest", help="tone profile and reply suggestions for a post")
+    sug.add_argument("--text", required=True, help="the post to answer")
+    sug.add_argument("--channel", default="x", help="channel the reply goes to (x, bluesky, mastodon, reddit, ...)")
+    sug.add_argument("--author", help="the customer's display name (greets them by first name)")
+    sug.add_argument("--signature", help="signature to end replies with (default: $TRIAGE_SIGNATURE)")
+    sug.add_argument("--json", action="store_true", help="print one JSON object: tone and suggestions")
+    sug.add_argument("--db", help=DB_HELP + "; its earlier replies feed the history suggestions")
+    sug.set_defaults(run=cmd_suggest)
 
     listen = sub.add_parser("listen", help="fetch new mentions from the sources in triage.toml")
     when = listen.add_mutually_exclusive_group(required=True)

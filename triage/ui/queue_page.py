@@ -9,11 +9,17 @@ import streamlit as st
 
 from triage import workflow
 from triage.errors import TriageError
+from triage.config import load_config
+from triage.credentials import load_secrets
 from triage.records import OPEN_STATUSES, SENTIMENTS, STATUSES
-from triage.replies import suggest
+from triage.generation import default_rewriter
+from triage.replies import Suggestion
 from triage.reports import unanswered_csv
 from triage.schema import MentionRow
+from triage.sending import send_reply
 from triage.store import QueueFilter, Store
+from triage.suggestions import for_mention
+from triage.tone import ToneProfile
 from triage.ui.common import age, agent, ready_store, safe_url, signature
 
 IGNORE_REASONS = ("not about us", "no reply needed", "spam or bot", "duplicate", "other")
@@ -34,7 +40,7 @@ def _filters(store: Store) -> QueueFilter:
         since = datetime.combine(dates[0], time.min, tzinfo=timezone.utc)
         end = dates[1] if len(dates) > 1 else dates[0]
         until = datetime.combine(end, time.min, tzinfo=timezone.utc) + timedelta(days=1)
-    return QueueFilter(channels, sentiments, statuses, languages, since, until, text)
+    return QueueFilter(channels, sentiments, statuses, languages, since, until, text, classified_only=True)
 
 
 def _top_reason(row: MentionRow) -> str:
@@ -73,6 +79,18 @@ def _act(action, success: str, keep_open: int | None = None) -> None:  # type: i
         st.session_state["open_mention"] = keep_open
         st.query_params.pop("mention", None)
     st.rerun()
+
+
+def _send(store: Store, row: MentionRow, me: str, text: str, suggestion_source: str | None = None,
+          suggestion_text: str | None = None) -> None:
+    """Post the reply through the channel's client (or record it, in dry run); a refusal keeps the draft."""
+    try:
+        outcome = send_reply(store, row.id, me, text, load_config(), load_secrets(), suggestion_source, suggestion_text)
+    except TriageError as exc:
+        st.error("Not sent: your draft is kept.", icon=":material/error:")
+        st.text(str(exc))  # the platform's own words, shown literally
+        return
+    _act(lambda: None, outcome.message)
 
 
 def _detail(store: Store, row: MentionRow) -> None:
@@ -121,6 +139,15 @@ def _detail(store: Store, row: MentionRow) -> None:
             )
 
 
+def _suggestions(store: Store, row: MentionRow) -> tuple[ToneProfile, list[Suggestion]]:
+    """Tone and suggestions for the mention, computed once per mention and signature in this session."""
+    cache_key = f"suggestions-{row.id}-{signature()}"
+    if cache_key not in st.session_state:
+        result = for_mention(store, row, signature(), rewriter=default_rewriter())
+        st.session_state[cache_key] = (result.tone, result.suggestions)
+    return st.session_state[cache_key]
+
+
 def _actions(store: Store, row: MentionRow) -> None:
     me = agent()
     if not me:
@@ -130,24 +157,25 @@ def _actions(store: Store, row: MentionRow) -> None:
         st.info(f"{row.assignee} is working on this mention.", icon=":material/lock:")
     disabled = not me or held_by_other
 
-    tone, drafts = suggest(row.text, row.channel, row.author_name, row.language, row.sentiment,
-                           row.p_negative or 0.0, signature(), seed=row.id)
-    key = f"reply-{row.id}"
-    if key not in st.session_state:
+    tone, drafts = _suggestions(store, row)
+    key, origin = f"reply-{row.id}", f"reply-from-{row.id}"
+    if key not in st.session_state:  # prefilled with the top suggestion
         st.session_state[key] = drafts[0].text if drafts else ""
-    address = f", {tone.italian_address}" if tone.italian_address else ""
-    st.text(f"Tone: {tone.language}, {tone.register}{address}, "
-            f"{'with' if tone.emoji else 'no'} emoji, intensity {tone.intensity:.1f}")
+        st.session_state[origin] = drafts[0] if drafts else None
+    st.text(f"Tone: {tone.describe()}")
     if drafts and drafts[0].note:
         st.warning(drafts[0].note)
-    if len(drafts) > 1:
+    if len(drafts) > 1:  # the others are one click away; a click replaces the draft
         choices = st.columns(len(drafts))
         for index, (column, draft) in enumerate(zip(choices, drafts)):
-            if column.button(f"Suggestion {index + 1} ({draft.source})", key=f"use-{row.id}-{index}"):
+            if column.button(f"{index + 1}. {draft.source}", key=f"use-{row.id}-{index}", help=draft.detail or None,
+                             type="secondary", icon=":material/edit_note:"):
                 st.session_state[key] = draft.text
+                st.session_state[origin] = draft
                 st.rerun()
     text = st.text_area("Reply", key=key, height=120)
-    st.caption(f"{len(text)} characters")
+    started = st.session_state.get(origin)
+    st.caption(f"{len(text)} characters" + (f" · from the {started.source} suggestion" if started else ""))
 
     claim_col, reply_col, release_col = st.columns(3)
     if claim_col.button("Claim", key=f"claim-{row.id}", disabled=disabled or row.status == "in_progress",
@@ -156,7 +184,7 @@ def _actions(store: Store, row: MentionRow) -> None:
     if reply_col.button("Mark replied", key=f"replied-{row.id}", disabled=disabled, type="primary",
                         icon=":material/check:",
                         help="Records this reply as sent (post it on the channel yourself)."):
-        _act(lambda: workflow.reply(store, row.id, me, text), "Reply recorded.")
+        _send(store, row, me, text, started.source if started else None, started.text if started else None)
     if release_col.button("Release", key=f"release-{row.id}", disabled=disabled or row.status != "in_progress",
                           icon=":material/undo:"):
         _act(lambda: workflow.release(store, row.id, me), "Released back to the queue.", keep_open=row.id)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from triage.reports import trends, unanswered_csv
+from triage.reports import suggestion_acceptance, trends, unanswered_csv
+from triage.store import Store
 from triage.ui.common import ready_store
 
 
@@ -41,8 +42,23 @@ def render() -> None:
     with right:
         st.subheader("Unanswered complaints by age")
         st.bar_chart(figures.unanswered_by_age)
+    _suggestion_acceptance(store, days or 30)
     st.download_button("Unanswered complaints (CSV)", unanswered_csv(store), file_name="unanswered-complaints.csv",
                        mime="text/csv", icon=":material/download:", key="download-trends")
+
+
+def _suggestion_acceptance(store: Store, days: int) -> None:
+    """Share of replies sent with at most 10% of the suggestion edited, by the suggestion's source."""
+    st.subheader("Suggestion acceptance")
+    table = suggestion_acceptance(store, days=days)
+    if "all" not in table.index:
+        st.info("No replies started from a suggestion in this period yet.")
+        return
+    overall = table.loc["all"]
+    st.metric("Suggestions sent with ≤10% edited", f"{overall['share']:.0%}",
+              help=f"{int(overall['accepted'])} of {int(overall['replies'])} replies that started from a suggestion")
+    shown = table.assign(share=(table["share"] * 100).round(0).astype(int).astype(str) + "%")
+    st.dataframe(shown.reset_index(), hide_index=True)
 
 
 render()
