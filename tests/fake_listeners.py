@@ -56,6 +56,9 @@ class FakeFeed:
         return f"r{len(self.replies)}"
 
 
+FEEDS: dict[str, FakeFeed] = {}  # feeds a triage.toml names (``feed = "name"``), for tests that go through files
+
+
 class FeedListener(Listener):
     """Pages through a ``FakeFeed`` from the cursor (the next offset); needs ``FAKE_TOKEN``."""
 
@@ -64,7 +67,7 @@ class FeedListener(Listener):
 
     def fetch(self, cursor: str | None) -> Iterator[Batch]:
         self.secret(self.config.get("token_variable", "FAKE_TOKEN"))
-        feed: FakeFeed = self.config["feed"]
+        feed = self._feed()
         offset = int(cursor or 0)
         while True:
             items = feed.page(offset)
@@ -83,7 +86,12 @@ class FeedListener(Listener):
 
     def post_reply(self, target: ReplyTarget, text: str) -> str:
         self.secret(self.config.get("token_variable", "FAKE_TOKEN"))
-        return self.config["feed"].post(target.external_id, text)
+        return self._feed().post(target.external_id, text)
+
+    def _feed(self) -> FakeFeed:
+        """The source's ``feed``: the object itself, or (from a triage.toml) a name in ``FEEDS``."""
+        feed = self.config["feed"]
+        return FEEDS[feed] if isinstance(feed, str) else feed
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from listeners.base import Listener, ListenerError, ReplyTarget
-from listeners.registry import LISTENERS, create
+from listeners import registry
 from triage import workflow
 from triage.config import Config, SourceConfig
 from triage.credentials import Secrets
@@ -43,7 +43,7 @@ def is_dry_run(config: Config, store: Store) -> bool:
 def reply_source(config: Config, channel: str) -> SourceConfig | None:
     """The first enabled source whose listener can post on ``channel``, if any."""
     for source in config.enabled_sources:
-        cls = LISTENERS.get(source.kind)
+        cls = registry.LISTENERS.get(source.kind)
         if cls is None or not cls.can_reply:
             continue
         if channel in (source.kind, source.options.get("channel"), getattr(cls, "channel", None)):
@@ -95,7 +95,7 @@ def send_reply(
         reply_id = workflow.reply(store, mention_id, agent, text, posted=False, **provenance)
         return SendResult(reply_id, False, None,
                           f"Reply recorded; Ascolto does not post on {row.channel}: post it there yourself.")
-    listener: Listener = create(source.kind, source.name, source.options, secrets)
+    listener: Listener = registry.create(source.kind, source.name, source.options, secrets)
     redact = secrets.redact if isinstance(secrets, Secrets) else (lambda message: message)
     try:
         external_id = listener.post_reply(reply_target(row), text)
