@@ -221,9 +221,16 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         sentiment, p_negative = scores.label, scores.p_negative
     except TriageError as exc:
         print(f"warning: no sentiment ({exc}); intent and intensity use the text alone", file=sys.stderr)
+    intent = None
+    try:  # the triage's intent model; without it, the rule-based guess
+        from triage.intent import apply_spam_rules, load_intent_model
+
+        intent = apply_spam_rules(load_intent_model().predict([text])[0], text).intent
+    except TriageError as exc:
+        print(f"warning: no intent model ({exc}); guessing the intent from the text", file=sys.stderr)
     store = open_store(args.db)
     signature = args.signature if args.signature is not None else os.environ.get("TRIAGE_SIGNATURE", "")
-    result = for_text(text, args.channel, args.author or "", store, signature, sentiment, p_negative,
+    result = for_text(text, args.channel, args.author or "", store, signature, sentiment, p_negative, intent,
                       rewriter=default_rewriter())
     if args.json:
         print(json.dumps({"tone": result.tone.to_dict(), "intent": result.intent, "history": result.history,

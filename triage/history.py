@@ -189,9 +189,19 @@ class HistoryIndex:
 
     def suggestion(self, ctx: ReplyContext, k: int = 8) -> Suggestion | None:
         """The best earlier reply to a similar post, adapted to ``ctx``; ``None`` when none fits."""
+        found = self.best(ctx, k)
+        return found[0] if found else None
+
+    def best(self, ctx: ReplyContext, k: int = 8, vector: np.ndarray | None = None
+             ) -> tuple[Suggestion, HistoryEntry] | None:
+        """Like ``suggestion``, also returning the entry used; ``vector`` is the post's embedding if known."""
+        if not self.entries:
+            return None
+        query = vector if vector is not None else self.embed([ctx.text])[0]
+        similar = [(self.entries[i], s) for i, s in self.nearest(query, k)]
         candidates = []
         critical = ctx.signals & CRITICAL_SIGNALS
-        for entry, similarity in self.similar(ctx.text, k):
+        for entry, similarity in similar:
             if similarity < self.min_similarity or (ctx.mention_id is not None and entry.mention_id == ctx.mention_id):
                 continue
             if entry.intent and _NEEDS_HELP.get(entry.intent) != _NEEDS_HELP.get(ctx.intent):
@@ -214,7 +224,7 @@ class HistoryIndex:
             who = f"{entry.agent}'s" if entry.agent else "an earlier"
             return Suggestion(text, "history", ctx.note,
                               f"{who} reply to a similar post on {entry.channel or 'another channel'}",
-                              round(similarity, 3))
+                              round(similarity, 3)), entry
         return None
 
 
