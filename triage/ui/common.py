@@ -79,11 +79,21 @@ def signature() -> str:
     return str(st.session_state.get("signature", "")).strip()
 
 
+def _brand_signature() -> str:
+    """``[brand] signature`` from triage.toml (empty when there is none or the file is broken)."""
+    from triage.config import load_config
+
+    try:
+        return load_config().brand.signature
+    except TriageError:
+        return ""
+
+
 def sidebar() -> None:
     with st.sidebar:
         st.text_input("Your name (agent)", key="agent", value=os.environ.get("TRIAGE_AGENT", ""),
                       placeholder="e.g. giulia")
-        st.text_input("Signature", key="signature", value=os.environ.get("TRIAGE_SIGNATURE", ""),
+        st.text_input("Signature", key="signature", value=os.environ.get("TRIAGE_SIGNATURE") or _brand_signature(),
                       placeholder="e.g. ^GB", help="Added at the end of every suggested reply.")
 
 

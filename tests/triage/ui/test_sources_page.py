@@ -128,12 +128,19 @@ def test_a_broken_config_file_is_one_plain_line(tmp_path, monkeypatch):
     assert any(t.value.startswith(f"{config}: [sources.a]: unknown kind 'myspace'") for t in at.text)
 
 
-def test_the_dashboard_lists_the_sources_page(demo_db_url, monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
+def test_the_dashboard_lists_the_sources_page_and_signs_with_the_brand_signature(demo_db_url, monkeypatch, tmp_path):
+    config = tmp_path / "triage.toml"
+    config.write_text('[brand]\nname = "Lumora"\nsignature = "^LS"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # ./triage.toml is found without TRIAGE_CONFIG
     monkeypatch.delenv("TRIAGE_CONFIG", raising=False)
+    monkeypatch.delenv("TRIAGE_SIGNATURE", raising=False)
     monkeypatch.setenv("TRIAGE_DB_URL", demo_db_url)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.run()
+    assert at.text_input(key="signature").value == "^LS"
     at.switch_page("triage/ui/sources_page.py").run()
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Sources"]
+    texts = [t.value for t in at.text]
+    assert texts[0].startswith("Sending: dry run.")  # a config without [sending] on demo data: dry run
+    assert at.info[0].value.startswith("No sources are configured yet.")
