@@ -16,6 +16,7 @@ from triage.priority import PriorityWeights, configured_weights, score, urgency
 from triage.records import OPEN_STATUSES, Mention, Priority, as_utc, utcnow
 from triage.schema import MentionRow
 from triage.store import Store
+from triage.suggestions import profile_pending
 
 Progress = Callable[[int, int], None]
 
@@ -148,6 +149,7 @@ def ingest(
     upserted = store.upsert_mentions(mentions)
     classified = classify_pending(store, model, progress=progress)
     classify_intents_pending(store, intent_model or load_intent_model())
+    profile_pending(store)  # the tone profile (language, register, emoji, intensity) for the reply suggestions
     assign_incidents(store, now)
     refresh_priorities(store, now)
     return IngestResult(len(upserted.inserted), len(upserted.updated), classified)

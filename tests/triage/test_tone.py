@@ -56,3 +56,17 @@ def test_describe_reads_as_one_line_for_the_agent():
                    p_negative=0.9).describe()
     assert line.startswith("it, formal (Lei) · no emoji · intensity")
     assert "sentiment negative" in line and "intent complaint" in line and "!!/??" in line
+
+
+def test_the_pipeline_stores_each_mentions_tone_with_its_triage(store, fake_model, fake_intent_model):
+    from conftest import make_mention
+
+    from triage.pipeline import ingest
+
+    ingest(store, [make_mention("1", "Buongiorno, mi può aiutare con la fattura? Cordiali saluti", language="it"),
+                   make_mention("2", "love the new app 😍")], fake_model, intent_model=fake_intent_model)
+    formal, happy = store.mentions()
+    assert (formal.tone["language"], formal.tone["register"], formal.tone["emoji"]) == ("it", "formal", False)
+    assert happy.tone["emoji"] is True
+    assert (happy.tone["sentiment"], happy.tone["intent"]) == (happy.sentiment, happy.intent)
+    assert ToneProfile.from_dict(happy.tone).intensity == happy.tone["intensity"]
