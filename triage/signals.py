@@ -100,9 +100,9 @@ def anger_strength(text: str, p_anger: float | None, p_negative: float | None) -
     base = float(p_negative or 0.0)
     text = text or ""
     cues = len(_ANGER_WORDS.findall(text)) + min(2, len(_SHOUT.findall(text)) // 2) + ("!!!" in text)
-    if base < 0.5:
+    if base < 0.4:
         return 0.0
-    return min(1.0, 0.6 * base + 0.15 * min(cues, 3))
+    return min(1.0, base + 0.1 * min(cues, 3))
 
 
 _SPAM = _words(

@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 
 from conftest import NOW
 
-from triage.priority import PriorityWeights, score
+import pytest
+
+from triage.priority import PriorityConfigError, PriorityWeights, engagement_of, score, urgency
 
 
 @dataclass
@@ -21,6 +23,12 @@ class Post:
     rating: int | None = None
     p_negative: float | None = 0.8
     p_positive: float | None = 0.05
+    author_handle: str = "marta_rm"
+    p_anger: float | None = None
+    intent: str | None = None
+    topic: str | None = None
+    not_spam: bool = False
+    raw: dict | None = None
 
 
 def phrases(priority):
@@ -89,3 +97,83 @@ def test_score_stays_within_0_and_100_and_reasons_are_sorted():
 def test_weights_are_configurable():
     calm = PriorityWeights(negative=0.0)
     assert score(Post("the app is slow"), NOW, weights=calm).score < score(Post("the app is slow"), NOW).score
+
+
+def test_intent_decides_how_much_the_signals_weigh():
+    text = "Scam alert: fake refund texts target customers today. Fraudsters ask people to click a link."
+    news = score(Post(text, channel="rss", intent="other", created_at=NOW - timedelta(hours=30)), NOW)
+    complaint = score(Post("you took a refund fee from me today", intent="complaint", topic="billing"), NOW)
+    assert news.score < 20 < complaint.score
+    assert "news or other, no reply needed" in phrases(news)
+    assert "complaint: billing/refund" in phrases(complaint)
+
+
+def test_praise_and_news_do_not_accumulate_waiting_time():
+    old_praise = score(Post("love it", intent="praise", p_negative=0.01, p_positive=0.9,
+                            created_at=NOW - timedelta(days=3)), NOW)
+    assert not any(p.startswith("waiting") for p in phrases(old_praise))
+
+
+def test_reasons_add_up_to_the_priority():
+    result = score(Post("charged twice, refund today", intent="complaint", topic="billing", author_followers=5000), NOW)
+    assert result.score == round(sum(r.points for r in result.reasons))
+
+
+def test_anger_uses_p_anger_and_falls_back_to_p_negative():
+    angry = score(Post("this is the third time", p_anger=0.9, p_negative=0.5), NOW)
+    assert "angry" in phrases(angry)
+    fallback = score(Post("this is the third time", p_anger=None, p_negative=0.95), NOW)
+    assert "strong negative emotion" in phrases(fallback)
+
+
+def test_vip_handles_come_from_configuration():
+    weights = PriorityWeights.from_section({"vip_handles": ["@Marta_RM"]})
+    vip = score(Post(), NOW, weights=weights)
+    assert "VIP" in phrases(vip)
+    assert vip.score > score(Post(), NOW).score
+
+
+def test_engagement_is_a_reach_reason():
+    viral = score(Post(raw={"public_metrics": {"retweet_count": 900, "like_count": 2500}}), NOW)
+    assert "3.4k interactions" in phrases(viral)
+    assert engagement_of({"score": "40", "num_comments": 12}) == 52
+    assert engagement_of(None) == 0
+
+
+def test_not_spam_lifts_the_spam_rule():
+    text = "GIVEAWAY free iPhone click here bit.ly/x"
+    assert score(Post(text), NOW).score == 0
+    assert score(Post(text, not_spam=True), NOW).score > 0
+
+
+def test_the_model_s_spam_intent_sinks_a_post_too():
+    assert score(Post("DM me for the best deals", intent="spam"), NOW).score == 0
+
+
+def test_urgency_is_the_text_part_between_0_and_1():
+    calm = urgency(Post("where do I download my invoice?", p_negative=0.1, intent="question"))
+    hot = urgency(Post("the router caught fire, I want a refund today, calling my lawyer", intent="complaint"))
+    assert calm == 0.0 and 0.9 <= hot <= 1.0
+    assert urgency(Post("GIVEAWAY free iPhone click here bit.ly/x")) == 0.0
+
+
+def test_weights_and_slas_come_from_a_priority_section():
+    weights = PriorityWeights.from_section({"money": 40, "sla_hours": {"x": 4}})
+    assert weights.money == 40 and weights.sla_hours["x"] == 4 and weights.sla_hours["reddit"] == 4.0
+    later = score(Post(created_at=NOW - timedelta(hours=6)), NOW, weights=weights)
+    assert "waiting 6 h, SLA 4 h" in phrases(later)
+    with pytest.raises(PriorityConfigError, match="unknown key 'monee'"):
+        PriorityWeights.from_section({"monee": 3})
+    with pytest.raises(PriorityConfigError, match="'money' must be a number"):
+        PriorityWeights.from_section({"money": "lots"})
+
+
+def test_configured_weights_read_triage_toml(tmp_path, monkeypatch):
+    from triage.priority import configured_weights
+
+    config = tmp_path / "triage.toml"
+    config.write_text('[priority]\nsafety = 50\nvip_handles = ["ceo_watch"]\n[priority.sla_hours]\nreddit = 1\n',
+                      encoding="utf-8")
+    monkeypatch.setenv("TRIAGE_CONFIG", str(config))
+    weights = configured_weights()
+    assert (weights.safety, weights.vip_handles, weights.sla_hours["reddit"]) == (50.0, ("ceo_watch",), 1.0)

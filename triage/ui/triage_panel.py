@@ -1,0 +1,81 @@
+"""The queue's triage widgets: intent and topic, the incident a mention belongs to, "Not spam".
+
+Post text is shown only through ``st.text`` and dataframes (literal text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from triage.incidents import IncidentSummary, members, reply_to_incident, summaries
+from triage.intent import topic_name
+from triage.priority import effective_intent
+from triage.schema import MentionRow
+from triage.spam import mark_not_spam
+from triage.store import Store
+from triage.ui.common import age
+
+Act = Callable[..., None]
+
+
+def incident_label(summary: IncidentSummary | None) -> str:
+    """'55 posts, +12 in last hour' for a queue row ('' when the mention is not in an incident)."""
+    if summary is None:
+        return ""
+    growth = f"+{summary.last_hour} in last hour" if summary.last_hour else "none new in last hour"
+    return f"{summary.size} posts, {growth}"
+
+
+def intent_line(row: MentionRow) -> str:
+    intent = effective_intent(row) or "unclassified"
+    line = f"Intent: {intent}"
+    if intent == "complaint" and row.topic:
+        line += f" · topic: {topic_name(row.topic)}"
+    if row.urgency is not None:
+        line += f" · text urgency {row.urgency:.2f}"
+    if row.not_spam:
+        line += " · marked not spam"
+    return line
+
+
+def _group_reply(store: Store, incident_id: int, me: str, text: str) -> Any:
+    result = reply_to_incident(store, incident_id, me, text)
+    if not result.replied:
+        from triage.errors import WorkflowConflict
+
+        raise WorkflowConflict("no open post in this incident could be answered; "
+                               + "; ".join(why for _, why in result.skipped[:2]))
+    return result
+
+
+def render_panel(store: Store, row: MentionRow, me: str, act: Act) -> None:
+    """Intent/topic, the spam state with its "Not spam" action, and the incident with its group reply."""
+    st.text(intent_line(row))
+    if effective_intent(row) == "spam":
+        st.text("Sunk to the bottom as spam (kept, never deleted).")
+        if st.button("Not spam", key=f"notspam-{row.id}", disabled=not me, icon=":material/report_off:"):
+            act(lambda: mark_not_spam(store, row.id, me), "Marked not spam: back in the queue.", keep_open=row.id)
+    if row.incident_id is None:
+        return
+    summary = summaries(store, [row.incident_id]).get(row.incident_id)
+    if summary is None:
+        return
+    group = members(store, row.incident_id)
+    with st.expander(f"Incident: {incident_label(summary)} ({summary.open} open)", expanded=True,
+                     icon=":material/stacks:"):
+        st.text(f"Started {age(summary.first_at)} · topic: {topic_name(summary.topic) or '-'} · first post: {summary.title}")
+        st.dataframe(
+            pd.DataFrame([{"when": age(m.created_at), "channel": m.channel, "author": m.author_handle,
+                           "status": m.status, "text": m.text.replace("\n", " ")[:200]} for m in group]),
+            hide_index=True,
+        )
+        text = st.text_area("One reply for every open post in the group", key=f"group-reply-{row.incident_id}",
+                            height=100)
+        if st.button(f"Answer the group ({summary.open} open)", key=f"group-{row.incident_id}",
+                     disabled=not me or summary.open == 0, icon=":material/forum:"):
+            act(lambda: _group_reply(store, row.incident_id, me, text),
+                f"Group reply recorded on the incident's {summary.open} open posts.")
