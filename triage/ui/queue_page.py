@@ -21,6 +21,8 @@ from triage.store import QueueFilter, Store
 from triage.suggestions import for_mention
 from triage.tone import ToneProfile
 from triage.ui.common import age, agent, ready_store, safe_url, signature
+from triage.incidents import collapse, summaries
+from triage.ui.triage_panel import incident_label, render_panel
 
 IGNORE_REASONS = ("not about us", "no reply needed", "spam or bot", "duplicate", "other")
 
@@ -47,10 +49,13 @@ def _top_reason(row: MentionRow) -> str:
     return row.reasons[0]["phrase"] if row.reasons else ""
 
 
-def _queue_frame(rows: list[MentionRow]) -> pd.DataFrame:
+def _queue_frame(rows: list[MentionRow], incidents: dict | None = None) -> pd.DataFrame:
+    incidents = incidents or {}
     return pd.DataFrame(
         {
             "priority": [r.priority for r in rows],
+            "intent": [r.intent or "" for r in rows],
+            "incident": [incident_label(incidents.get(r.incident_id)) for r in rows],
             "channel": [r.channel for r in rows],
             "author": [r.author_handle for r in rows],
             "age": [age(r.created_at) for r in rows],
@@ -114,7 +119,9 @@ def _detail(store: Store, row: MentionRow) -> None:
         sentiment += f" (negative {row.p_negative:.0%}, neutral {row.p_neutral:.0%}, positive {row.p_positive:.0%})"
     st.text(f"Priority {row.priority}/100 · sentiment {sentiment}")
     if row.reasons:
-        st.dataframe(pd.DataFrame(row.reasons).rename(columns={"phrase": "reason"}), hide_index=True)
+        st.dataframe(pd.DataFrame(row.reasons).rename(columns={"phrase": "reason", "points": "contribution"}),
+                     hide_index=True)
+    render_panel(store, row, agent(), _act)
 
     history = store.author_history(row)
     replies = store.replies_for([row.id] + [h.id for h in history])
@@ -213,6 +220,8 @@ def render() -> None:
         (st.success if flash[0] == "success" else st.error)(flash[1])
     flt = _filters(store)
     rows = store.queue(flt)
+    incidents = summaries(store, [r.incident_id for r in rows])
+    rows = [entry.row for entry in collapse(rows, incidents)]  # an incident shows once, with its size
     top, download = st.columns([3, 1])
     top.text(f"{len(rows)} mentions, highest priority first")
     download.download_button(
@@ -223,7 +232,7 @@ def render() -> None:
         st.info("No mentions match these filters.")
         return
     event = st.dataframe(
-        _queue_frame(rows), key=f"queue-{st.session_state.get('queue_version', 0)}", on_select="rerun",
+        _queue_frame(rows, incidents), key=f"queue-{st.session_state.get('queue_version', 0)}", on_select="rerun",
         selection_mode="single-row", hide_index=True,
         column_config={
             "priority": st.column_config.ProgressColumn("priority", min_value=0, max_value=100, format="%d",
@@ -233,7 +242,8 @@ def render() -> None:
             "status": st.column_config.TextColumn(width="small"),
             "text": st.column_config.TextColumn(width="large"),
         },
-        column_order=("priority", "channel", "author", "age", "sentiment", "top reason", "text", "status"),
+        column_order=("priority", "channel", "author", "age", "intent", "top reason", "incident", "text", "status",
+                      "sentiment"),
     )
     mention_id = _selected_mention(rows, tuple(event.selection.rows) if event is not None else ())
     if mention_id is not None:

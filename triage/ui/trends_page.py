@@ -6,6 +6,7 @@ import streamlit as st
 
 from triage.reports import suggestion_acceptance, trends, unanswered_csv
 from triage.store import Store
+from triage.spikes import negative_spike
 from triage.ui.common import ready_store
 
 
@@ -22,6 +23,8 @@ def render() -> None:
     c.metric("Median first response",
              f"{figures.median_response_hours:.1f} h" if figures.median_response_hours is not None else "–")
     d.metric("Unanswered complaints", unanswered_total)
+    spike = negative_spike(store)
+    (st.warning if spike.flagged else st.caption)(spike.message)
 
     st.subheader("Mentions per day by sentiment")
     st.bar_chart(figures.daily_sentiment, color=["#d62728", "#9e9e9e", "#2ca02c"])

@@ -44,6 +44,13 @@ def test_the_queue_is_ranked_by_priority(app, demo_db_url):
     assert any("demo data" in caption.value for caption in app.caption)
 
 
+def shown(db_url, rows):
+    """How many queue lines ``rows`` make: an incident's members show as one line."""
+    from triage.incidents import collapse, summaries
+
+    return len(collapse(rows, summaries(open_store(db_url), [r.incident_id for r in rows])))
+
+
 def test_filters_filter(app, demo_db_url):
     app.multiselect(key="f_channel").set_value(["reddit"]).run()
     assert set(queue_table(app)["channel"]) == {"reddit"}
@@ -55,12 +62,12 @@ def test_filters_filter(app, demo_db_url):
     app.text_input(key="f_text").set_value("LumoraDown").run()
     found = queue_table(app)
     expected = open_store(demo_db_url).queue(QueueFilter(text="LumoraDown", statuses=list(OPEN_STATUSES)))
-    assert 0 < len(found) == len(expected) < everything
+    assert 0 < len(found) == shown(demo_db_url, expected) < everything
     assert all("lumoradown" in r.text.lower() or "lumoradown" in r.author_handle.lower() for r in expected)
     app.text_input(key="f_text").set_value("").run()
     app.multiselect(key="f_language").set_value(["it"]).run()
     italian = open_store(demo_db_url).queue(QueueFilter(languages=["it"], statuses=list(OPEN_STATUSES)))
-    assert 0 < len(queue_table(app)) == len(italian) < everything
+    assert 0 < len(queue_table(app)) == shown(demo_db_url, italian) < everything
     app.multiselect(key="f_language").set_value([]).run()
     from datetime import date, timedelta
     today = date.today()
