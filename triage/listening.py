@@ -36,7 +36,9 @@ from triage.classify import SentimentModel
 from triage.config import Config, ConfigError, ListenSettings, SourceConfig
 from triage.credentials import Secrets, load_secrets
 from triage.errors import TriageError
-from triage.pipeline import classify_pending, refresh_priorities
+from triage.intent import IntentModel
+from triage.pipeline import process_new
+from triage.priority import PriorityWeights
 from triage.records import utcnow
 from triage.source_state import finish_run, save_batch, start_run
 from triage.store import Store
@@ -120,10 +122,12 @@ def _redactor(secrets: Mapping[str, str]) -> Callable[[str], str]:
 
 class _SourceRunner:
     def __init__(self, store: Store, source: SourceConfig, model: SentimentModel, secrets: Mapping[str, str],
-                 settings: ListenSettings, sleep: Sleep, stop: StopFlag, clock: Clock, weights: Any) -> None:
+                 settings: ListenSettings, sleep: Sleep, stop: StopFlag, clock: Clock,
+                 weights: PriorityWeights | None, intent_model: IntentModel | None) -> None:
         self.store, self.source, self.model = store, source, model
         self.secrets, self.redact = secrets, _redactor(secrets)
         self.settings, self.sleep, self.stop, self.clock, self.weights = settings, sleep, stop, clock, weights
+        self.intent_model = intent_model
         self.result = SourceRun(source.name, source.kind)
         self.cursor: str | None = None
 
@@ -131,6 +135,8 @@ class _SourceRunner:
         state = start_run(self.store, self.source.name, self.source.kind, self.clock())
         self.cursor = state.cursor
         try:
+            if self.store.unclassified_ids():  # stored by a run that stopped before classifying them
+                self._process()
             listener = create(self.source.kind, self.source.name, self.source.options, self.secrets)
             self._fetch_all(listener)
         except MissingCredentials as exc:
@@ -194,6 +200,10 @@ class _SourceRunner:
         log.warning("source %s: %s; try %d of %d failed, retrying in %.0f s", self.source.name,
                     self.redact(str(error)), state.attempt_number, self.settings.attempts, wait)
 
+    def _process(self) -> None:
+        """Classify, group and rank what is new, before the queue shows it."""
+        process_new(self.store, self.model, now=self.clock(), intent_model=self.intent_model, weights=self.weights)
+
     def _drain(self, listener: Listener) -> None:
         """Fetch from the last committed cursor; each batch: store and commit, then save its cursor."""
         for batch in listener.fetch(self.cursor):
@@ -207,12 +217,16 @@ class _SourceRunner:
             self.result.skipped += len(batch.skipped)
             for item in batch.skipped:
                 log.warning("source %s: skipped a malformed item: %s", self.source.name, self.redact(item))
-            if upserted.ids:  # classified and ranked before the queue shows them
-                classify_pending(self.store, self.model)
-                refresh_priorities(self.store, self.clock(), self.weights)
+            if upserted.ids:
+                self._process()
             if self.stop.requested:
                 self.result.stopped = True
                 return
+
+
+def priority_weights(config: Config) -> PriorityWeights:
+    """The priority weights of ``[priority]`` in the configuration (documented defaults for what it leaves out)."""
+    return PriorityWeights.from_section(config.section("priority"), f"{config.where} [priority]")
 
 
 def run_source(
@@ -224,7 +238,8 @@ def run_source(
     sleep: Sleep | None = None,
     stop: StopFlag | None = None,
     clock: Clock = utcnow,
-    weights: Any = None,
+    weights: PriorityWeights | None = None,
+    intent_model: IntentModel | None = None,
 ) -> SourceRun:
     """Run one source once from its stored cursor; its outcome is also stored in ``sources``.
 
@@ -235,7 +250,7 @@ def run_source(
     secrets = secrets if secrets is not None else load_secrets()
     runner = _SourceRunner(store, source, model, secrets, settings or ListenSettings(),
                            sleep if sleep is not None else stop.sleep,
-                           stop, clock, weights)
+                           stop, clock, weights, intent_model)
     return runner.run()
 
 
@@ -248,11 +263,16 @@ def run_all(
     sleep: Sleep | None = None,
     stop: StopFlag | None = None,
     clock: Clock = utcnow,
-    weights: Any = None,
+    weights: PriorityWeights | None = None,
+    intent_model: IntentModel | None = None,
 ) -> list[SourceRun]:
-    """Run every enabled source (or those named in ``only``) once; one ``SourceRun`` per configured source."""
+    """Run every enabled source (or those named in ``only``) once; one ``SourceRun`` per configured source.
+
+    ``weights`` default to the configuration's ``[priority]`` table.
+    """
     stop = stop or StopFlag()
     secrets = secrets if secrets is not None else load_secrets()
+    weights = weights if weights is not None else priority_weights(config)
     chosen = [config.source(name) for name in only] if only else list(config.sources)
     runs: list[SourceRun] = []
     for source in chosen:
@@ -264,7 +284,8 @@ def run_all(
         if stop.requested:
             break
         log.info("source %s (%s): fetching", source.name, source.kind)
-        runs.append(run_source(store, source, model, secrets, config.listen, sleep, stop, clock, weights))
+        runs.append(run_source(store, source, model, secrets, config.listen, sleep, stop, clock, weights,
+                               intent_model))
     return runs
 
 
@@ -277,7 +298,8 @@ def listen(
     secrets: Mapping[str, str] | None = None,
     only: Sequence[str] = (),
     stop: StopFlag | None = None,
-    weights: Any = None,
+    weights: PriorityWeights | None = None,
+    intent_model: IntentModel | None = None,
 ) -> list[SourceRun]:
     """Run the sources once (``every`` None) or every ``every`` seconds until ``stop`` is requested.
 
@@ -285,7 +307,7 @@ def listen(
     """
     stop = stop or StopFlag()
     while True:
-        runs = run_all(store, config, model, secrets, only, stop=stop, weights=weights)
+        runs = run_all(store, config, model, secrets, only, stop=stop, weights=weights, intent_model=intent_model)
         report(runs)
         if every is None or stop.requested:
             return runs

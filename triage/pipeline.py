@@ -147,9 +147,25 @@ def ingest(
     ``intent_model`` defaults to the shipped intent model (``triage.intent.load_intent_model``).
     """
     upserted = store.upsert_mentions(mentions)
+    classified = process_new(store, model, progress, now, intent_model)
+    return IngestResult(len(upserted.inserted), len(upserted.updated), classified)
+
+
+def process_new(
+    store: Store,
+    model: SentimentModel,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+    intent_model: IntentModel | None = None,
+    weights: PriorityWeights | None = None,
+) -> int:
+    """Everything a stored mention needs before the queue shows it (``ingest`` and the listen runner).
+
+    Returns how many mentions were classified.
+    """
     classified = classify_pending(store, model, progress=progress)
     classify_intents_pending(store, intent_model or load_intent_model())
     profile_pending(store)  # the tone profile (language, register, emoji, intensity) for the reply suggestions
     assign_incidents(store, now)
-    refresh_priorities(store, now)
-    return IngestResult(len(upserted.inserted), len(upserted.updated), classified)
+    refresh_priorities(store, now, weights)
+    return classified

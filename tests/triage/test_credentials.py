@@ -55,7 +55,7 @@ def test_secrets_hide_their_values(tmp_path):
     assert secrets.redact("path /home/giulia") == "path /home/giulia"  # variables no listener read stay
 
 
-def test_a_credential_never_reaches_logs_errors_or_the_sources_table(store, fake_model, fake_kind, caplog):
+def test_a_credential_never_reaches_logs_errors_or_the_sources_table(store, fake_model, fake_intent_model, fake_kind, caplog):
     """A platform error that echoes the token (as some do) is recorded and logged without it."""
     secrets = load_secrets(environ={"FAKE_TOKEN": TOKEN})
     feed = FakeFeed(["lumora is down", "broken again", "fine now"], malformed={1},
@@ -63,12 +63,14 @@ def test_a_credential_never_reaches_logs_errors_or_the_sources_table(store, fake
     source = SourceConfig("leaky", "fake", True, {"feed": feed})
     settings = ListenSettings(attempts=3, backoff_seconds=0)
     with caplog.at_level(logging.DEBUG):
-        run = run_source(store, source, fake_model, secrets, settings, sleep=lambda s: None)
+        run = run_source(store, source, fake_model, secrets, settings, sleep=lambda s: None,
+                         intent_model=fake_intent_model)
     assert "503 from https://api.example/?access_token=[redacted]" in run.error
     assert caplog.records, "the failure is logged"
     assert all(TOKEN not in record.getMessage() for record in caplog.records)
     feed.faults.clear()
-    run = run_source(store, source, fake_model, secrets, settings, sleep=lambda s: None)
+    run = run_source(store, source, fake_model, secrets, settings, sleep=lambda s: None,
+                         intent_model=fake_intent_model)
     assert run.ok and run.fetched == 2 and run.skipped == 1
     with store.engine.connect() as connection:
         dump = repr(connection.execute(text("select * from sources")).all())

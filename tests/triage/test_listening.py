@@ -10,6 +10,7 @@ from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
 from listeners.base import RateLimited, TransientError
 from triage.config import Config, ConfigError, ListenSettings, SourceConfig
 from triage.credentials import load_secrets
+from triage.errors import ModelUnavailable
 from triage.listening import StopFlag, run_all, run_source
 from triage.source_state import get_state
 from triage.store import QueueFilter, open_store
@@ -44,16 +45,16 @@ def stored_ids(store) -> list[str]:
     return sorted(m.external_id for m in store.mentions())
 
 
-def test_each_batch_is_stored_classified_and_ranked_before_its_cursor_moves(backend, fake_model, fake_kind):
+def test_each_batch_is_stored_classified_and_ranked_before_its_cursor_moves(backend, fake_model, fake_intent_model, fake_kind):
     seen = []
 
     def observe(offset: int) -> None:  # the listener asks for the next page: what is committed by then?
         state = get_state(backend, "fake-feed")
         seen.append((offset, state.cursor, stored_ids(backend), backend.unclassified_ids(),
-                     sorted(r.priority > 0 for r in backend.mentions())))
+                     [(r.intent is not None, r.urgency is not None) for r in backend.mentions()]))
 
     feed = FakeFeed(TEXTS, page_size=2, on_request=observe)
-    run = run_source(backend, source(feed), fake_model, SECRETS, SETTINGS)
+    run = run_source(backend, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model)
     assert (run.fetched, run.new, run.skipped, run.batches, run.error) == (5, 5, 0, 3, None)
     assert [(offset, cursor, ids) for offset, cursor, ids, _, _ in seen] == [
         (0, None, []),
@@ -62,20 +63,20 @@ def test_each_batch_is_stored_classified_and_ranked_before_its_cursor_moves(back
         (5, "5", ["p0", "p1", "p2", "p3", "p4"]),
     ]
     assert all(unclassified == [] for *_, unclassified, _ in seen)  # classified before the next page
-    assert all(all(ranked) for *_, ranked in seen)  # and ranked
+    assert all(all(a and b for a, b in ranked) for *_, ranked in seen)  # given their intent and ranked
     state = get_state(backend, "fake-feed")
     assert (state.cursor, state.last_fetched, state.total_fetched, state.last_skipped) == ("5", 5, 5, 0)
     assert state.last_error is None and state.last_success_at >= state.last_run_at
 
     feed.texts.append("lumora support never answers")  # the platform has one new post
-    again = run_source(backend, source(feed), fake_model, SECRETS, SETTINGS)
+    again = run_source(backend, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model)
     assert (again.fetched, again.new) == (1, 1)
     assert feed.requests[4:] == [5, 6]  # resumed from the stored cursor
     assert stored_ids(backend) == ["p0", "p1", "p2", "p3", "p4", "p5"]
     assert get_state(backend, "fake-feed").total_fetched == 6
 
 
-def test_the_queue_shows_only_classified_mentions(store, fake_model):
+def test_the_queue_shows_only_classified_mentions(store, fake_model, fake_intent_model):
     from conftest import make_mention
 
     [classified, waiting] = store.upsert_mentions([make_mention("1"), make_mention("2")]).inserted
@@ -86,41 +87,41 @@ def test_the_queue_shows_only_classified_mentions(store, fake_model):
     assert len(store.queue()) == 2
 
 
-def test_a_rate_limit_waits_and_resumes_where_it_was(store, fake_model, fake_kind):
+def test_a_rate_limit_waits_and_resumes_where_it_was(store, fake_model, fake_intent_model, fake_kind):
     sleeps = Sleeps()
     feed = FakeFeed(TEXTS, page_size=2, faults=[None, RateLimited("429 Too Many Requests", retry_after=30)])
-    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, sleep=sleeps)
+    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
     assert sleeps == [30]
     assert feed.requests == [0, 2, 2, 4, 5]  # after the wait it asks again for the page that was refused
     assert run.ok and run.fetched == 5 and run.waited_seconds == 30
     assert stored_ids(store) == ["p0", "p1", "p2", "p3", "p4"]
 
 
-def test_a_rate_limit_longer_than_the_bound_ends_the_run_and_the_next_resumes(store, fake_model, fake_kind):
+def test_a_rate_limit_longer_than_the_bound_ends_the_run_and_the_next_resumes(store, fake_model, fake_intent_model, fake_kind):
     sleeps = Sleeps()
     feed = FakeFeed(TEXTS, page_size=2, faults=[None, RateLimited("429", retry_after=3600)])
-    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, sleep=sleeps)
+    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
     assert sleeps == [] and run.fetched == 2
     assert run.error.startswith("rate limited for 3600 s, longer than [listen] max_wait_seconds (60)")
     state = get_state(store, "fake-feed")
     assert state.cursor == "2" and state.last_error == run.error
-    later = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, sleep=sleeps)
+    later = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
     assert later.ok and feed.requests[2] == 2 and stored_ids(store) == ["p0", "p1", "p2", "p3", "p4"]
     assert get_state(store, "fake-feed").last_error is None
 
 
-def test_rate_limit_waits_are_bounded_in_number(store, fake_model, fake_kind):
+def test_rate_limit_waits_are_bounded_in_number(store, fake_model, fake_intent_model, fake_kind):
     sleeps = Sleeps()
     feed = FakeFeed(TEXTS, faults=[RateLimited("429", retry_after=5)] * 5)
-    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, sleep=sleeps)
+    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
     assert sleeps == [5, 5] and run.error.startswith("still rate limited after 2 waits")
 
 
-def test_transient_errors_back_off_then_give_up_with_the_cursor_unchanged(store, fake_model, fake_kind):
+def test_transient_errors_back_off_then_give_up_with_the_cursor_unchanged(store, fake_model, fake_intent_model, fake_kind):
     sleeps = Sleeps()
     outage = [TransientError("503 Service Unavailable")] * 3
     feed = FakeFeed(TEXTS, page_size=2, faults=[None, *outage])
-    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, sleep=sleeps)
+    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
     assert sleeps == [1, 2]  # exponential backoff between the 3 tries
     assert feed.requests == [0, 2, 2, 2]
     assert run.error == ("503 Service Unavailable (gave up after 3 tries; the next run resumes from the last "
@@ -129,27 +130,27 @@ def test_transient_errors_back_off_then_give_up_with_the_cursor_unchanged(store,
     assert state.cursor == "2" and state.last_error == run.error and state.last_success_at is None
     assert stored_ids(store) == ["p0", "p1"]
 
-    recovered = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, sleep=sleeps)
+    recovered = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
     assert recovered.ok and feed.requests[4] == 2  # resumed from the stored cursor
     assert stored_ids(store) == ["p0", "p1", "p2", "p3", "p4"]
     state = get_state(store, "fake-feed")
     assert state.last_error is None and state.last_success_at is not None and state.total_fetched == 5
 
 
-def test_a_transient_error_that_clears_is_only_a_delay(store, fake_model, fake_kind):
+def test_a_transient_error_that_clears_is_only_a_delay(store, fake_model, fake_intent_model, fake_kind):
     sleeps = Sleeps()
     feed = FakeFeed(TEXTS, page_size=5, faults=[TransientError("connection reset"), TransientError("timeout")])
-    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, sleep=sleeps)
+    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
     assert run.ok and sleeps == [1, 2] and run.fetched == 5
 
 
-def test_a_missing_credential_disables_one_source_and_the_others_still_run(store, fake_model, fake_kind):
+def test_a_missing_credential_disables_one_source_and_the_others_still_run(store, fake_model, fake_intent_model, fake_kind):
     config = Config(sources=(
         source(FakeFeed(TEXTS[:2], channel="first"), "needs-a-token", token_variable="OTHER_TOKEN"),
         source(FakeFeed(TEXTS[2:], channel="second"), "has-its-token"),
         SourceConfig("switched-off", "fake", False, {"feed": FakeFeed(TEXTS)}),
     ))
-    first, second, third = run_all(store, config, fake_model, SECRETS)
+    first, second, third = run_all(store, config, fake_model, SECRETS, intent_model=fake_intent_model)
     assert first.disabled == first.error == "source 'needs-a-token' (fake) disabled: set OTHER_TOKEN"
     assert first.line() == ("needs-a-token (fake): fetched 0, new 0, skipped 0, error: source 'needs-a-token' "
                             "(fake) disabled: set OTHER_TOKEN")
@@ -160,19 +161,19 @@ def test_a_missing_credential_disables_one_source_and_the_others_still_run(store
     assert get_state(store, "switched-off") is None  # never run
 
 
-def test_only_named_sources_run_and_a_disabled_one_says_so(store, fake_model, fake_kind):
+def test_only_named_sources_run_and_a_disabled_one_says_so(store, fake_model, fake_intent_model, fake_kind):
     config = Config(sources=(source(FakeFeed(TEXTS), "a"), SourceConfig("b", "fake", False, {"feed": FakeFeed([])})))
-    assert [r.name for r in run_all(store, config, fake_model, SECRETS, only=["a"])] == ["a"]
+    assert [r.name for r in run_all(store, config, fake_model, SECRETS, intent_model=fake_intent_model, only=["a"])] == ["a"]
     with pytest.raises(ConfigError, match="source 'b' is disabled .*; set enabled = true"):
-        run_all(store, config, fake_model, SECRETS, only=["b"])
+        run_all(store, config, fake_model, SECRETS, intent_model=fake_intent_model, only=["b"])
     with pytest.raises(ConfigError, match="no source named 'c'"):
-        run_all(store, config, fake_model, SECRETS, only=["c"])
+        run_all(store, config, fake_model, SECRETS, intent_model=fake_intent_model, only=["c"])
 
 
-def test_malformed_items_are_skipped_counted_and_logged(store, fake_model, fake_kind, caplog):
+def test_malformed_items_are_skipped_counted_and_logged(store, fake_model, fake_intent_model, fake_kind, caplog):
     feed = FakeFeed(TEXTS, page_size=2, malformed={1, 4})
     with caplog.at_level(logging.WARNING, logger="triage.listening"):
-        run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS)
+        run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model)
     assert (run.fetched, run.skipped, run.ok) == (3, 2, True)
     assert stored_ids(store) == ["p0", "p2", "p3"]
     state = get_state(store, "fake-feed")
@@ -182,26 +183,47 @@ def test_malformed_items_are_skipped_counted_and_logged(store, fake_model, fake_
                       "source fake-feed: skipped a malformed item: post p4: no author"]
 
 
-def test_a_listener_bug_is_recorded_not_raised(store, fake_model, fake_kind):
+def test_a_listener_bug_is_recorded_not_raised(store, fake_model, fake_intent_model, fake_kind):
     feed = FakeFeed(TEXTS, faults=[KeyError("entities")])
-    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS)
+    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model)
     assert run.error == "unexpected KeyError: 'entities'"
 
 
-def test_a_stop_request_ends_the_run_after_the_current_batch_is_stored(store, fake_model, fake_kind):
+def test_a_stop_request_ends_the_run_after_the_current_batch_is_stored(store, fake_model, fake_intent_model, fake_kind):
     stop = StopFlag()
     feed = FakeFeed(TEXTS, page_size=2, on_request=lambda offset: stop.request())
-    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, stop=stop)
+    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, stop=stop)
     assert run.stopped and run.ok and run.line().endswith("fetched 2, new 2, skipped 0, stopped")
     assert feed.requests == [0] and stored_ids(store) == ["p0", "p1"]
     assert get_state(store, "fake-feed").cursor == "2"
 
 
-def test_a_source_whose_kind_changed_starts_without_the_old_cursor(store, fake_model, fake_kind, tmp_path):
-    run_source(store, source(FakeFeed(TEXTS)), fake_model, SECRETS, SETTINGS)
+def test_a_source_whose_kind_changed_starts_without_the_old_cursor(store, fake_model, fake_intent_model, fake_kind, tmp_path):
+    run_source(store, source(FakeFeed(TEXTS)), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model)
     assert get_state(store, "fake-feed").cursor == "5"
     folder = tmp_path / "inbox"
     folder.mkdir()
     run = run_source(store, SourceConfig("fake-feed", "files", True, {"folder": str(folder)}), fake_model, SECRETS)
     assert run.ok and get_state(store, "fake-feed").kind == "files"
     assert get_state(store, "fake-feed").cursor is None
+
+
+class UnloadableModel:
+    """A sentiment model whose files are missing: it fails the way ``load_sentiment_model`` does."""
+
+    name = "missing"
+
+    def predict(self, texts, batch_size=64, progress=None):
+        raise ModelUnavailable("cannot load model 'missing'; check TRIAGE_SENTIMENT_MODEL")
+
+
+def test_mentions_stored_but_not_classified_are_classified_by_the_next_run(store, fake_model, fake_intent_model,
+                                                                          fake_kind):
+    feed = FakeFeed(TEXTS[:2])
+    failed = run_source(store, source(feed), UnloadableModel(), SECRETS, SETTINGS, intent_model=fake_intent_model)
+    assert failed.error == "cannot load model 'missing'; check TRIAGE_SENTIMENT_MODEL"
+    assert len(store.unclassified_ids()) == 2 and store.queue(QueueFilter(classified_only=True)) == []
+    later = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model)
+    assert later.ok and later.fetched == 0  # nothing new on the platform...
+    assert store.unclassified_ids() == []  # ...and what was stored last time now reaches the queue
+    assert len(store.queue(QueueFilter(classified_only=True))) == 2

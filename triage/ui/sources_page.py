@@ -16,7 +16,7 @@ import streamlit as st
 from triage.config import Config, SourceConfig, load_config
 from triage.credentials import load_secrets
 from triage.errors import TriageError
-from triage.listening import LazyModel, run_source
+from triage.listening import LazyModel, priority_weights, run_source
 from triage.sending import is_dry_run
 from triage.source_state import SourceState, all_states
 from triage.store import Store
@@ -81,7 +81,8 @@ def _fetch(store: Store, source: SourceConfig, config: Config) -> None:
     settings = replace(config.listen, max_wait_seconds=min(config.listen.max_wait_seconds, INTERACTIVE_MAX_WAIT))
     with st.spinner(f"Fetching {source.name}…"):
         try:
-            run = run_source(store, source, LazyModel(get_model), load_secrets(), settings)
+            run = run_source(store, source, LazyModel(get_model), load_secrets(), settings,
+                             weights=priority_weights(config))
         except TriageError as exc:
             st.session_state["source_outcome"] = (False, f"{source.name}: {exc}")
         else:

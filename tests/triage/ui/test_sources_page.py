@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from conftest import ROOT
-from fakes import KeywordSentimentModel
+from fakes import KeywordIntentModel, KeywordSentimentModel
 from streamlit.testing.v1 import AppTest
 
 from triage.importer import read_mentions
-from triage.pipeline import classify_pending
+from triage.pipeline import process_new
 from triage.source_state import get_state
 from triage.store import open_store
 
@@ -40,11 +40,11 @@ def configured(tmp_path, monkeypatch):
         encoding="utf-8",
     )
     db = f"sqlite:///{tmp_path / 'triage.db'}"
-    # The export's mentions are already stored and classified (by the test's keyword model), so this
+    # The export's mentions are already stored and classified (by the test's keyword models), so this
     # page never loads the real sentiment model; test_listening covers classifying new mentions.
     store = open_store(db)
     store.upsert_mentions(read_mentions(inbox / "export.csv", "file").mentions)
-    classify_pending(store, KeywordSentimentModel())
+    process_new(store, KeywordSentimentModel(), intent_model=KeywordIntentModel())
     store.dispose()
     monkeypatch.setenv("TRIAGE_DB_URL", db)
     monkeypatch.setenv("TRIAGE_CONFIG", str(config))
