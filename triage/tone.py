@@ -20,14 +20,16 @@ _FORMAL = {
     "en": re.compile(
         r"\b(dear|i am writing|kind regards|regards|sincerely|could you please|would you please|i would like|"
         r"i would be grateful|please advise|to whom it may concern|yours faithfully|good (morning|afternoon|evening)|"
-        r"kindly|i would appreciate|thank you in advance|many thanks)\b",
+        r"kindly|i would appreciate|thank you in advance|many thanks|may i|i shall|i would (?:suggest|recommend)|"
+        r"i wish to|please find|i remain)\b",
         re.IGNORECASE,
     ),
     "it": re.compile(
         r"\b(buongiorno|buonasera|gentil[ei]|gentilissim[ie]|egreg[io]|spettabile|la prego|le chiedo|le scrivo|potrebbe|"
         r"mi può|mi potrebbe|cordiali saluti|distinti saluti|la ringrazio|vorrei cortesemente|cortesemente|gentilmente|"
         r"lei|sua|suo|resto in attesa|in attesa di (un )?riscontro|mi scusi|ringrazio anticipatamente|"
-        r"porgo|desidero|saluti)\b",
+        r"porgo|desidero|saluti|gradirei|sarei grat[oa]|vi sarei|suggerirei|ritengo|sentitamente|"
+        r"vorrei segnalare|vorrei condividere)\b",
         re.IGNORECASE,
     ),
 }
@@ -101,9 +103,24 @@ def has_emoji(text: str) -> bool:
     return bool(EMOJI.search(text or ""))
 
 
+_LEADING_HANDLES = re.compile(r"^(?:\s*@[\w.@-]+)+\s*")
+_CONTRACTION = re.compile(r"\w'(?:s|m|t|ll|re|ve|d)\b|\bi\b", re.IGNORECASE)
+
+
+def _reads_formal(text: str) -> bool:
+    """No marker either way: carefully written English (capitalised sentences, closing full stop,
+    no contractions, no emoji) reads as formal."""
+    body = _LEADING_HANDLES.sub("", text).strip()
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", body) if s]
+    return (len(sentences) >= 2 and all(s[:1].isupper() for s in sentences) and body.endswith((".", "?"))
+            and not has_emoji(body) and not _CONTRACTION.search(body.replace("I ", "X ")))
+
+
 def register_of(text: str, language: str) -> str:
     formal = len(_FORMAL.get(language, _FORMAL["en"]).findall(text))
     informal = len(_INFORMAL.get(language, _INFORMAL["en"]).findall(text))
+    if formal == informal == 0 and language == "en":
+        return "formal" if _reads_formal(text) else "informal"
     return "formal" if formal > informal else "informal"
 
 
