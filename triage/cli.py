@@ -85,9 +85,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
     source, target = Path(args.input), Path(args.output)
     table_format(target)  # fail before any work on a bad output name
     rows: list[dict[str, Any]] = []
+    lines: list[int] = []
     errors: list[BadRow] = []
-    for _line, row in read_rows(source):
+    for line, row in read_rows(source):
         (errors if isinstance(row, BadRow) else rows).append(row)
+        if not isinstance(row, BadRow):
+            lines.append(line)
     if rows and args.text_column not in rows[0]:
         raise InputFileError(
             f"{source}: no column '{args.text_column}'; columns are: {', '.join(rows[0])} (use --text-column)"
@@ -96,16 +99,42 @@ def cmd_classify(args: argparse.Namespace) -> int:
     bar = ProgressBar("classifying")
     scores = _model().predict(texts, batch_size=args.batch_size, progress=bar)
     bar.close()
-    added = ("sentiment", "p_negative", "p_neutral", "p_positive", "language")
+    added = ("sentiment", "p_negative", "p_neutral", "p_positive", "language", "p_anger", "p_offensive")
     columns = list(rows[0]) if rows else [args.text_column]
     columns += [c for c in added if c not in columns]
     for row, text, s in zip(rows, texts, scores):
         row.update(sentiment=s.label, p_negative=s.p_negative, p_neutral=s.p_neutral,
-                   p_positive=s.p_positive, language=detect_language(text))
+                   p_positive=s.p_positive, language=detect_language(text),
+                   p_anger="" if s.p_anger is None else s.p_anger,
+                   p_offensive="" if s.p_offensive is None else s.p_offensive)
+    _add_priority(rows, lines, texts, scores, columns, errors, args.batch_size)
     write_rows(target, rows, columns)
     _report_bad_rows(source, errors)
     print(f"{target}: {len(rows)} rows classified, {len(errors)} bad rows skipped", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _add_priority(rows: list[dict[str, Any]], lines: list[int], texts: list[str], scores: Sequence[Any],
+                  columns: list[str], errors: list[Any], batch_size: int) -> None:
+    """Intent, topic, urgency, priority and reasons: the same scoring as ingested mentions."""
+    from triage.intent import load_intent_model
+    from triage.priority import configured_weights
+    from triage.records import utcnow
+    from triage.table_scoring import SCORE_COLUMNS, FileItem, file_item, score_items
+    from triage.tableio import BadRow
+
+    now = utcnow()
+    items = []
+    for index, (line, row, text) in enumerate(zip(lines, rows, texts)):
+        try:
+            items.append(file_item(row, text, now, index))
+        except ValueError as exc:
+            errors.append(BadRow(line, f"{exc}; scored without its optional columns"))
+            items.append(FileItem(text=text, created_at=now, external_id=str(index)))
+    intents = load_intent_model().predict(texts, batch_size=batch_size)
+    for row, added in zip(rows, score_items(items, scores, intents, now, configured_weights())):
+        row.update(added)
+    columns += [c for c in SCORE_COLUMNS if c not in columns]
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -128,8 +157,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from triage.training.sentiment import SentimentTrainingConfig, train_sentiment
 
+    if args.task == "intent":
+        return _train_intent(args)
     if args.task != "sentiment":
-        raise TriageError(f"unknown training task '{args.task}'; available: sentiment")
+        raise TriageError(f"unknown training task '{args.task}'; available: sentiment, intent")
     data = Path(args.data)
     if not (data / "tweeteval").is_dir():
         raise TriageError(f"{data} does not look like shared/data (no tweeteval folder); pass --data")
@@ -139,6 +170,21 @@ def cmd_train(args: argparse.Namespace) -> int:
     for name, figures in card["validation"].items():
         print(f"{name}: macro-recall {figures['macro_recall']:.3f}, macro-F1 {figures['macro_f1']:.3f}, "
               f"accuracy {figures['accuracy']:.3f}")
+    return 0
+
+
+def _train_intent(args: argparse.Namespace) -> int:
+    from triage.training.intent import IntentTrainingConfig, train_intent
+
+    data = Path(args.data)
+    if not (data / "bitext").is_dir():
+        raise TriageError(f"{data} does not look like shared/data (no bitext folder); pass --data")
+    output = Path(args.output if args.output != "data/models/sentiment" else "data/models/intent")
+    card = train_intent(data, output, IntentTrainingConfig(seed=args.seed),
+                        cache=Path(args.cache) if args.cache else Path(".cache/intent"),
+                        log=lambda message: print(message, file=sys.stderr, flush=True))
+    for name, figures in card["validation"].items():
+        print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
     return 0
 
 
@@ -265,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--db", help=DB_HELP)
     imp.set_defaults(run=cmd_import)
 
-    cls = sub.add_parser("classify", help="add sentiment and language columns to a file")
+    cls = sub.add_parser("classify", help="add sentiment, language, intent, topic, urgency, priority and reasons columns to a file")
     cls.add_argument("input", help="CSV, TSV or JSONL file")
     cls.add_argument("--text-column", default="text", help="column holding the text (default: text)")
     cls.add_argument("--output", required=True, help="output file; format by extension (.csv, .tsv, .jsonl)")
@@ -280,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.set_defaults(run=cmd_export)
 
     train = sub.add_parser("train", help="rebuild a shipped model artifact from shared/data")
-    train.add_argument("task", choices=("sentiment",))
+    train.add_argument("task", choices=("sentiment", "intent"))
     train.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
     train.add_argument("--output", default="data/models/sentiment", help="artifact folder to write")
     train.add_argument("--cache", help="folder to keep text embeddings between runs")

@@ -47,7 +47,11 @@ def test_classify_adds_sentiment_and_language_columns(tmp_path):
         else:
             with output.open(encoding="utf-8") as handle:
                 rows = list(csv.DictReader(handle, delimiter="\t" if suffix == ".tsv" else ","))
-        assert list(rows[0]) == ["id", "body", "sentiment", "p_negative", "p_neutral", "p_positive", "language"]
+        assert list(rows[0])[:7] == ["id", "body", "sentiment", "p_negative", "p_neutral", "p_positive", "language"]
+        assert list(rows[0])[-5:] == ["intent", "topic", "urgency", "priority", "reasons"]
+        assert [r["intent"] for r in rows] == ["praise", "complaint", "complaint"]
+        assert rows[2]["topic"] and "money taken" in rows[2]["reasons"].split("; ")
+        assert int(rows[2]["priority"]) > int(rows[0]["priority"]) and 0 <= float(rows[2]["urgency"]) <= 1
         assert [r["sentiment"] for r in rows] == ["positive", "negative", "negative"]
         assert [r["language"] for r in rows] == ["en", "en", "it"]
         probabilities = [float(rows[0][c]) for c in ("p_negative", "p_neutral", "p_positive")]

@@ -178,7 +178,7 @@ def train_intent(
         log(f"train: {shown}: {len(rows)} rows")
 
     encoder = SentenceEncoder(packaged_encoder_dir(), config.max_length)
-    embeddings = _embed(encoder, [normalize(p.text) for p in posts], cache, log)
+    embeddings = torch.cat([_embed(encoder, [normalize(p.text) for p in rows], cache, log) for *_, rows in sources])
     features = torch.tensor([text_features(p.text) for p in posts]) * config.feature_scale
     x = torch.cat([embeddings, features], dim=-1)
     y_intent = torch.tensor([INTENTS.index(p.intent) for p in posts])
