@@ -20,6 +20,8 @@ through ``Secrets.redact`` first.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -120,6 +122,26 @@ def _redactor(secrets: Mapping[str, str]) -> Callable[[str], str]:
     return secrets.redact if isinstance(secrets, Secrets) else (lambda text: text)
 
 
+_LISTENERS: dict[tuple[str, str, str], Listener] = {}
+
+
+def listener_for(source: SourceConfig, secrets: Mapping[str, str]) -> Listener:
+    """The source's listener, kept for the life of the process.
+
+    ``listen --every`` and "Fetch now" reuse it, so a platform session (Bluesky allows
+    about 30 logins in 5 minutes) or a client's instance check happens once, not every
+    poll. A change of the source's options or of any credential builds a new one.
+    """
+    options = json.dumps(source.options, sort_keys=True, default=lambda o: f"{type(o).__name__}@{id(o)}")
+    credentials = hashlib.sha256(json.dumps(sorted(secrets.items())).encode()).hexdigest()
+    key = (source.name, source.kind, hashlib.sha256(f"{options}|{credentials}".encode()).hexdigest())
+    if key not in _LISTENERS:
+        for stale in [k for k in _LISTENERS if k[0] == source.name]:
+            del _LISTENERS[stale]
+        _LISTENERS[key] = create(source.kind, source.name, source.options, secrets)
+    return _LISTENERS[key]
+
+
 class _SourceRunner:
     def __init__(self, store: Store, source: SourceConfig, model: SentimentModel, secrets: Mapping[str, str],
                  settings: ListenSettings, sleep: Sleep, stop: StopFlag, clock: Clock,
@@ -137,7 +159,7 @@ class _SourceRunner:
         try:
             if self.store.unclassified_ids():  # stored by a run that stopped before classifying them
                 self._process()
-            listener = create(self.source.kind, self.source.name, self.source.options, self.secrets)
+            listener = listener_for(self.source, self.secrets)
             self._fetch_all(listener)
         except MissingCredentials as exc:
             self.result.error = self.result.disabled = self.redact(str(exc))

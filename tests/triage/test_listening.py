@@ -227,3 +227,13 @@ def test_mentions_stored_but_not_classified_are_classified_by_the_next_run(store
     assert later.ok and later.fetched == 0  # nothing new on the platform...
     assert store.unclassified_ids() == []  # ...and what was stored last time now reaches the queue
     assert len(store.queue(QueueFilter(classified_only=True))) == 2
+
+
+def test_a_source_keeps_its_listener_between_runs_so_platform_sessions_are_reused(fake_kind):
+    from triage.listening import listener_for
+
+    feed = FakeFeed(["one"])
+    first = listener_for(source(feed, name="kept"), {"TOKEN": "a"})
+    assert listener_for(source(feed, name="kept"), {"TOKEN": "a"}) is first
+    assert listener_for(source(feed, name="kept"), {"TOKEN": "b"}) is not first  # a new credential, a new session
+    assert listener_for(source(FakeFeed(["one"]), name="kept"), {"TOKEN": "b"}) is not first
