@@ -3,7 +3,8 @@
 Two complaints belong to the same incident when they were posted within a time window
 of each other and one of these holds: their words mostly overlap (copy-paste campaigns,
 ``RT @…`` retweets and quotes of one post), they share a hashtag that is not just the
-brand's name (``#LumoraDown``), or they reply to the same post. Groups are the connected
+brand's name (``#LumoraDown``), they reply to the same post, or they are complaints of a
+burst topic (outage) within three hours sharing a few words. Groups are the connected
 components of those links. ``assign_incidents`` stores them (table ``incidents`` plus
 ``mentions.incident_id``); ``reply_to_incident`` answers every open member, each with its
 own reply record and audit row.
@@ -32,6 +33,11 @@ from triage.store import Store
 WINDOW_HOURS = 12.0
 LOOKBACK_DAYS = 14
 SIMILARITY = 0.5
+# Complaints of these topics that come in a burst (within BURST_HOURS, sharing a few words)
+# are one incident even in different words: an outage is many people saying "it's down".
+BURST_TOPICS: tuple[str, ...] = ("outage",)
+BURST_HOURS = 3.0
+BURST_SIMILARITY = 0.08
 _RT = re.compile(r"^\s*(?:rt|mt)\s+@user:?\s*", re.IGNORECASE)
 _TOKEN = re.compile(r"[#\w]+", re.UNICODE)
 _STOP = frozenset(
@@ -65,6 +71,7 @@ class _Node:
     hashtags: set[str]
     parent: str | None
     text: str
+    topic: str | None = None
 
 
 def _is_candidate(item: Any) -> bool:
@@ -96,7 +103,7 @@ def find_groups(
         tags = {w[1:] for w in words if w.startswith("#") and len(w) > 2} - generic
         nodes.append(_Node(index, as_utc(item.created_at), set(words), tags,
                            f"{item.channel}:{item.parent_id}" if getattr(item, "parent_id", None) else None,
-                           item.text or ""))
+                           item.text or "", getattr(item, "topic", None)))
     nodes.sort(key=lambda n: (n.created_at, n.index))
     brand_like = _common_tags(nodes)
     parent = list(range(len(nodes)))
@@ -115,7 +122,9 @@ def find_groups(
                 break
             linked = (a.parent is not None and a.parent == b.parent) or bool((a.hashtags & b.hashtags) - brand_like)
             if not linked and a.tokens and b.tokens:
-                linked = similarity(a.text, b.text) >= threshold
+                burst = (a.topic in BURST_TOPICS and a.topic == b.topic
+                         and b.created_at - a.created_at <= timedelta(hours=BURST_HOURS))
+                linked = similarity(a.text, b.text) >= (BURST_SIMILARITY if burst else threshold)
             if linked:
                 parent[root(j)] = root(i)
     groups: dict[int, list[_Node]] = {}

@@ -25,7 +25,7 @@ def test_ingest_classifies_once_and_ranks(store, fake_model, now):
     assert queue[0].external_id == "2"
     assert queue[-1].external_id == "1"
     assert {r.external_id: r.language for r in queue}["3"] == "it"
-    assert queue[0].reasons[0]["phrase"] in {"money taken", "negative sentiment"}
+    assert queue[0].reasons[0]["phrase"] in {"money taken", "negative sentiment", "strong negative emotion"}
 
 
 def test_repeat_contact_raises_the_latest_message(store, fake_model, now):
