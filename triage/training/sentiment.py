@@ -39,7 +39,7 @@ Log = Callable[[str], None]
 @dataclass
 class SentimentTrainingConfig:
     seed: int = 13
-    tweeteval_limit: int | None = None
+    tweeteval_limit: int | None = 24000
     umsab_languages: tuple[str, ...] = tuple(UMSAB_LANGUAGES)
     hidden: int = 256
     epochs: int = 40
@@ -49,7 +49,7 @@ class SentimentTrainingConfig:
     max_length: int = 128
     validation_limit: int | None = 2000
     extra_hidden: int = 128
-    extra_epochs: int = 60
+    extra_epochs: int = 30
 
 
 # Extra heads on the same embedding: task -> (train file, validation file), both TweetEval.
