@@ -138,3 +138,18 @@ def test_steady_volume_is_not_a_spike():
     assert not spike_from_counts(6, [5, 7, 6, 4, 6, 5, 7]).flagged
     assert not spike_from_counts(3, [0, 0, 0, 0, 0, 0, 0]).flagged  # too few to matter
     assert spike_from_counts(20, [5, 7, 6, 4, 6, 5, 7]).flagged
+
+
+def test_an_outage_burst_in_different_words_is_one_incident():
+    @dataclass
+    class Topical(Item):
+        topic: str | None = "outage"
+
+    burst = [Topical("fibra down a Milano da stamattina, niente internet", 90),
+             Topical("internet down in Hackney since this morning", 60),
+             Topical("internet down here too, router red light", 30)]
+    assert find_groups(burst) == [[0, 1, 2]]
+    spread = [Topical("fibra down a Milano da stamattina", 600), Topical("internet down, router red light", 30)]
+    assert find_groups(spread) == []  # hours apart and in other words: two separate complaints
+    billing = [Topical("charged twice this month", 30, topic="billing"), Topical("charged for a router", 20, topic="billing")]
+    assert find_groups(billing) == []
