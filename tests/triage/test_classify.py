@@ -35,6 +35,16 @@ def test_clear_cases(model, text, label):
     assert abs(scores.p_negative + scores.p_neutral + scores.p_positive - 1) < 1e-4
 
 
+def test_anger_and_offensive_language_come_with_every_prediction(model):
+    angry, calm, insult = model.predict([
+        "I am absolutely furious, you charged me twice and nobody answers. Disgraceful!",
+        "Thanks, the new plan works fine.",
+        "you are a bunch of useless idiots",
+    ])
+    assert angry.p_anger > 0.5 > calm.p_anger
+    assert insult.p_offensive > 0.5 > calm.p_offensive
+
+
 def test_batching_keeps_order_and_results(model):
     texts = ["great!", "this is a much longer post about how the router keeps dropping the connection", "meh", "ok"]
     together = model.predict(texts, batch_size=2)
