@@ -150,7 +150,8 @@ def _suggestions(store: Store, row: MentionRow) -> tuple[ToneProfile, list[Sugge
     """Tone and suggestions for the mention, computed once per mention and signature in this session."""
     cache_key = f"suggestions-{row.id}-{signature()}"
     if cache_key not in st.session_state:
-        result = for_mention(store, row, signature(), rewriter=default_rewriter())
+        with st.spinner("Drafting replies from the team's earlier answers, the FAQ and the templates…"):
+            result = for_mention(store, row, signature(), rewriter=default_rewriter())
         st.session_state[cache_key] = (result.tone, result.suggestions)
     return st.session_state[cache_key]
 
