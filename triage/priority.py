@@ -62,8 +62,8 @@ class PriorityWeights:
     low_rating: float = 12.0  # a 1-star review; 2 stars get half
     repeat_per_message: float = 7.0
     repeat_max: float = 21.0
-    incident_per_doubling: float = 3.0  # per doubling of the incident's size
-    incident_max: float = 15.0
+    incident_per_doubling: float = 2.0  # per doubling of the incident's size
+    incident_max: float = 8.0
     positive_discount: float = 10.0
     urgency_scale: float = 60.0  # text points that make urgency 1.0
     sla_hours: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA_HOURS))
@@ -185,7 +185,7 @@ def _emotion_reason(mention: Any, w: PriorityWeights) -> Reason | None:
     if strength < 0.4:
         return None
     if p_anger is not None:
-        phrase = "angry" if strength >= 0.6 else "upset"
+        phrase = "angry" if p_anger >= 0.6 and strength >= 0.6 else "upset"
     else:
         phrase = "strong negative emotion" if strength >= 0.85 else "negative sentiment"
     return Reason(phrase, w.negative * strength)

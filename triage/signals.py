@@ -90,14 +90,16 @@ def detect(text: str) -> list[Signal]:
 
 
 def anger_strength(text: str, p_anger: float | None, p_negative: float | None) -> float:
-    """How angry the post is, 0-1: the emotion model's ``p_anger`` when present.
+    """How angry the post is, 0-1.
 
-    Without it, strong negative sentiment stands in, raised by angry words, shouting
-    (several words in capitals) and ``!!!``.
+    With the emotion model's ``p_anger`` (which emotion, not how strong), anger weighs
+    the negative sentiment: ``p_negative * (0.5 + 0.5 * p_anger)``, so an angry post counts
+    in full and a sad or merely disappointed one half. Without it, strong negative
+    sentiment stands in, raised by angry words, shouting (several words in capitals) and ``!!!``.
     """
-    if p_anger is not None:
-        return max(0.0, min(1.0, float(p_anger)))
     base = float(p_negative or 0.0)
+    if p_anger is not None:
+        return max(0.0, min(1.0, base * (0.5 + 0.5 * float(p_anger))))
     text = text or ""
     cues = len(_ANGER_WORDS.findall(text)) + min(2, len(_SHOUT.findall(text)) // 2) + ("!!!" in text)
     if base < 0.4:

@@ -120,7 +120,7 @@ def test_reasons_add_up_to_the_priority():
 
 
 def test_anger_uses_p_anger_and_falls_back_to_p_negative():
-    angry = score(Post("this is the third time", p_anger=0.9, p_negative=0.5), NOW)
+    angry = score(Post("this is the third time", p_anger=0.9, p_negative=0.9), NOW)
     assert "angry" in phrases(angry)
     fallback = score(Post("this is the third time", p_anger=None, p_negative=0.95), NOW)
     assert "strong negative emotion" in phrases(fallback)

@@ -57,8 +57,9 @@ def test_a_news_warning_about_a_scam_is_not_an_account_takeover():
 @pytest.mark.parametrize(
     ("text", "p_anger", "p_negative", "expected"),
     [
-        ("you are useless", 0.9, 0.2, 0.9),  # the emotion model's anger wins when present
-        ("siete inutili", 0.1, 0.95, 0.1),
+        ("you are useless", 0.9, 0.9, 0.855),  # anger weighs the negative sentiment when the model has it
+        ("siete inutili", 0.1, 0.9, 0.495),  # negative but not angry: about half
+        ("you are useless", 0.9, 0.1, 0.095),  # "anger" in a post that is not negative counts little
         ("the app is slow", None, 0.3, 0.0),  # no anger model, mildly negative: no anger
         ("ok", None, None, 0.0),
     ],
