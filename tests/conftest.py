@@ -94,3 +94,14 @@ def demo_store(demo_db_url: str) -> Store:
     opened = open_store(demo_db_url)
     yield opened
     opened.dispose()
+
+
+@pytest.fixture
+def http():
+    """``responses`` with no network (for requests-based clients): unknown URLs fail, unused recordings fail too."""
+    import responses
+
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        yield mock
+        unmatched = [c.request.url for c in mock.calls if isinstance(c.response, Exception)]
+        assert not unmatched, f"requests with no recorded answer: {unmatched}"
