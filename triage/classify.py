@@ -149,9 +149,7 @@ class EncoderHeadModel:
 
     ``head.safetensors`` gives sentiment; the card's ``heads`` add anger (TweetEval
     emotion) and offensive-language (TweetEval offensive) probabilities from the same
-    embedding, so one encoder pass serves all three. The card's ``language_heads`` replace
-    the sentiment head for texts detected in that language (Italian: the English encoder's
-    Italian embeddings are separated better by a head trained on Italian alone). ``int8`` (the card's setting, or
+    embedding, so one encoder pass serves all three. ``int8`` (the card's setting, or
     ``TRIAGE_INT8=1``/``0``) runs the encoder's linear layers with dynamic int8 weights.
     """
 
@@ -180,10 +178,6 @@ class EncoderHeadModel:
             field, label = self.EXTRA_OUTPUTS[task]
             head = _load_head(model_dir / spec["file"], self.encoder.dim, int(spec.get("hidden", 0)), len(spec["labels"]))
             self.extra.append((field, list(spec["labels"]).index(label), head))
-        self.language_heads: dict[str, Any] = {
-            language: _load_head(model_dir / spec["file"], self.encoder.dim, int(spec.get("hidden", 0)), len(self.labels))
-            for language, spec in self.card.get("language_heads", {}).items()
-        }
         self.name = str(self.card.get("name", "ascolto-sentiment")) + ("-int8" if int8 else "")
 
     def _batch(self, texts: list[str]) -> list[SentimentScores]:
@@ -191,14 +185,6 @@ class EncoderHeadModel:
         with torch.inference_mode():
             x = self.encoder.embed_batch(texts)
             probs = torch.softmax(self.head(x), dim=-1).tolist()
-            if self.language_heads:
-                from triage.language import detect_language
-
-                for language, head in self.language_heads.items():
-                    rows = [i for i, text in enumerate(texts) if detect_language(text) == language]
-                    if rows:
-                        for i, row in zip(rows, torch.softmax(head(x[rows]), dim=-1).tolist()):
-                            probs[i] = row
             extras = {field: torch.softmax(head(x), dim=-1)[:, index].tolist() for field, index, head in self.extra}
         return [
             _scores(dict(zip(self.labels, row)), **{field: values[i] for field, values in extras.items()})

@@ -50,13 +50,6 @@ class SentimentTrainingConfig:
     validation_limit: int | None = 2000
     extra_hidden: int = 128
     extra_epochs: int = 30
-    language_epochs: int = 100
-    language_learning_rate: float = 5e-3
-
-
-# Sentiment heads for one language (a linear head on that language's UMSAB train set), used
-# for the texts detected in it: language -> UMSAB folder.
-LANGUAGE_HEADS = {"it": "italian"}
 
 
 # Extra heads on the same embedding: task -> (train file, validation file), both TweetEval.
@@ -163,45 +156,6 @@ def train_extra_head(
     return head, entry
 
 
-def train_language_head(
-    language: str, data: Path, embeddings: TextEmbeddingCache, config: SentimentTrainingConfig, log: Log
-) -> tuple[Any, dict[str, Any]]:
-    """A linear sentiment head on one language's UMSAB train set; returns head and card entry."""
-    import torch
-
-    labels = list(SENTIMENTS)
-    path = data / "umsab" / LANGUAGE_HEADS[language] / "train.tsv"
-    rows = read_tsv(path)
-    log(f"train sentiment head for '{language}': {path.relative_to(data)}: {len(rows)} rows")
-    x = embeddings.embed([normalize(e.text) for e in rows])
-    y = torch.tensor([labels.index(e.label) for e in rows])
-    head = fit_head(x, y, config, len(labels), hidden=0, epochs=config.language_epochs)
-    entry = {"file": f"head-{language}.safetensors", "hidden": 0,
-             "training": {"files": [_describe(path, data, len(rows))], "epochs": config.language_epochs,
-                          "learning_rate": config.language_learning_rate}}
-    return head, entry
-
-
-def language_files_exist(data: Path, language: str) -> bool:
-    return (data / "umsab" / LANGUAGE_HEADS[language] / "train.tsv").is_file()
-
-
-def _routed(texts: list[str], x: Any, head: Any, language_heads: dict[str, Any], labels: list[str]) -> list[str]:
-    """Labels as the shipped model gives them: a language's own head for texts detected in it."""
-    import torch
-
-    from triage.language import detect_language
-
-    with torch.inference_mode():
-        out = head(x).argmax(-1).tolist()
-        for language, language_head in language_heads.items():
-            rows = [i for i, text in enumerate(texts) if detect_language(text) == language]
-            if rows:
-                for i, label in zip(rows, language_head(x[rows]).argmax(-1).tolist()):
-                    out[i] = label
-    return [labels[i] for i in out]
-
-
 def train_sentiment(
     data: Path, output: Path, config: SentimentTrainingConfig | None = None,
     cache: Path | None = None, log: Log = print,
@@ -232,15 +186,10 @@ def train_sentiment(
     head = fit_head(x, y, config, len(labels))
     log(f"sentiment head fitted in {time.perf_counter() - started:.0f}s")
 
-    language_heads = {language: train_language_head(language, data, embeddings, config, log)
-                      for language in LANGUAGE_HEADS if language_files_exist(data, language)}
-
     validation: dict[str, Any] = {}
     for name, path in sentiment_validation_sets(data).items():
         rows = sample(read_tsv(path), config.validation_limit, config.seed)
-        texts = [normalize(e.text) for e in rows]
-        predicted = _routed(texts, embeddings.embed(texts), head, {k: h for k, (h, _) in language_heads.items()}, labels)
-        figures = {k: round(v, 4) for k, v in classification_report([e.label for e in rows], predicted, labels).items()}
+        figures = _evaluate(head, embeddings.embed([normalize(e.text) for e in rows]), [e.label for e in rows], labels)
         validation[name] = figures
         log(f"validation {name}: macro-recall {figures['macro_recall']:.3f}, "
             f"macro-F1 {figures['macro_f1']:.3f}, accuracy {figures['accuracy']:.3f} (n={figures['n']})")
@@ -249,7 +198,7 @@ def train_sentiment(
 
     output.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(output / "head.safetensors"))
-    for extra_head, entry in [*extra.values(), *language_heads.values()]:
+    for task, (extra_head, entry) in extra.items():
         save_file({k: v.contiguous() for k, v in extra_head.state_dict().items()}, str(output / entry["file"]))
     card = {
         "name": "ascolto-sentiment-minilm-head",
@@ -263,7 +212,6 @@ def train_sentiment(
         "training": {"config": asdict(config), "files": provenance, "examples": len(examples)},
         "validation": validation,
         "heads": {task: entry for task, (_head, entry) in extra.items()},
-        "language_heads": {language: entry for language, (_head, entry) in language_heads.items()},
         "command": f"python -m triage train sentiment --data {data} --output {output}",
     }
     (output / "model.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -64,11 +64,10 @@ def artifact(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return output
 
 
-def test_training_writes_every_head_and_a_card_that_records_its_data(artifact: Path, shared_data: Path):
+def test_training_writes_three_heads_and_a_card_that_records_its_data(artifact: Path, shared_data: Path):
     card = json.loads((artifact / "model.json").read_text(encoding="utf-8"))
-    assert {p.name for p in artifact.iterdir()} == {"model.json", "head.safetensors", "head-it.safetensors",
-                                                    "emotion.safetensors", "offensive.safetensors"}
-    assert card["language_heads"]["it"]["training"]["files"][0]["file"] == "umsab/italian/train.tsv"
+    assert {p.name for p in artifact.iterdir()} == {"model.json", "head.safetensors", "emotion.safetensors",
+                                                    "offensive.safetensors"}
     trained_on = [f["file"] for f in card["training"]["files"]]
     assert trained_on == ["tweeteval/sentiment/train.tsv", "umsab/english/train.tsv", "umsab/italian/train.tsv"]
     assert all(len(f["sha256"]) == 64 and f["licence"] for f in card["training"]["files"])
@@ -87,24 +86,12 @@ def test_the_trained_artifact_loads_and_gives_anger_and_offensive_probabilities(
         assert s.p_offensive is not None and 0 <= s.p_offensive <= 1
 
 
-def test_italian_texts_go_through_the_italian_head(artifact: Path):
-    from triage.training.sentiment import LANGUAGE_HEADS
-
-    model = EncoderHeadModel(artifact)
-    assert set(model.language_heads) == set(LANGUAGE_HEADS) == {"it"}
-    italian = "servizio pessimo, sono furioso con la vostra assistenza"
-    [routed] = model.predict([italian])
-    with model.encoder.torch.inference_mode():
-        own = model.encoder.torch.softmax(model.language_heads["it"](model.encoder.embed_batch([italian])), dim=-1)[0]
-    assert abs(routed.p_negative - float(own[0])) < 1e-5
-
-
 def test_a_missing_head_file_is_an_error_that_names_it(artifact: Path, tmp_path: Path):
     from triage.errors import ModelUnavailable
 
     broken = tmp_path / "broken"
     broken.mkdir()
-    for name in ("model.json", "head.safetensors", "head-it.safetensors", "emotion.safetensors"):
+    for name in ("model.json", "head.safetensors", "emotion.safetensors"):
         (broken / name).write_bytes((artifact / name).read_bytes())
     with pytest.raises(ModelUnavailable, match="offensive.safetensors"):
         EncoderHeadModel(broken)
