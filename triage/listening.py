@@ -20,8 +20,6 @@ through ``Secrets.redact`` first.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -33,7 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from listeners.base import Listener, ListenerError, MissingCredentials, RateLimited, TransientError
-from listeners.registry import create
+from listeners.registry import kept
 from triage.classify import SentimentModel
 from triage.config import Config, ConfigError, ListenSettings, SourceConfig
 from triage.credentials import Secrets, load_secrets
@@ -122,24 +120,9 @@ def _redactor(secrets: Mapping[str, str]) -> Callable[[str], str]:
     return secrets.redact if isinstance(secrets, Secrets) else (lambda text: text)
 
 
-_LISTENERS: dict[tuple[str, str, str], Listener] = {}
-
-
 def listener_for(source: SourceConfig, secrets: Mapping[str, str]) -> Listener:
-    """The source's listener, kept for the life of the process.
-
-    ``listen --every`` and "Fetch now" reuse it, so a platform session (Bluesky allows
-    about 30 logins in 5 minutes) or a client's instance check happens once, not every
-    poll. A change of the source's options or of any credential builds a new one.
-    """
-    options = json.dumps(source.options, sort_keys=True, default=lambda o: f"{type(o).__name__}@{id(o)}")
-    credentials = hashlib.sha256(json.dumps(sorted(secrets.items())).encode()).hexdigest()
-    key = (source.name, source.kind, hashlib.sha256(f"{options}|{credentials}".encode()).hexdigest())
-    if key not in _LISTENERS:
-        for stale in [k for k in _LISTENERS if k[0] == source.name]:
-            del _LISTENERS[stale]
-        _LISTENERS[key] = create(source.kind, source.name, source.options, secrets)
-    return _LISTENERS[key]
+    """The source's listener, kept for the life of the process (see ``listeners.registry.kept``)."""
+    return kept(source.kind, source.name, source.options, secrets)
 
 
 class _SourceRunner:

@@ -51,6 +51,11 @@ def reply_source(config: Config, channel: str) -> SourceConfig | None:
     return None
 
 
+def posts_on(store: Store, config: Config, channel: str) -> bool:
+    """Whether a reply on ``channel`` goes out through the platform (not dry run, a source that can post)."""
+    return not is_dry_run(config, store) and reply_source(config, channel) is not None
+
+
 def reply_target(row: MentionRow) -> ReplyTarget:
     return ReplyTarget(row.channel, row.external_id, row.author_handle, row.parent_id, row.url, dict(row.raw or {}))
 
@@ -95,7 +100,7 @@ def send_reply(
         reply_id = workflow.reply(store, mention_id, agent, text, posted=False, **provenance)
         return SendResult(reply_id, False, None,
                           f"Reply recorded; Ascolto does not post on {row.channel}: post it there yourself.")
-    listener: Listener = registry.create(source.kind, source.name, source.options, secrets)
+    listener: Listener = registry.kept(source.kind, source.name, source.options, secrets)
     redact = secrets.redact if isinstance(secrets, Secrets) else (lambda message: message)
     try:
         external_id = listener.post_reply(reply_target(row), text)

@@ -16,7 +16,7 @@ from triage.generation import default_rewriter
 from triage.replies import Suggestion
 from triage.reports import unanswered_csv
 from triage.schema import MentionRow
-from triage.sending import send_reply
+from triage.sending import posts_on, send_reply
 from triage.store import QueueFilter, Store
 from triage.suggestions import for_mention
 from triage.tone import ToneProfile
@@ -189,9 +189,12 @@ def _actions(store: Store, row: MentionRow) -> None:
     if claim_col.button("Claim", key=f"claim-{row.id}", disabled=disabled or row.status == "in_progress",
                         icon=":material/back_hand:"):
         _act(lambda: workflow.claim(store, row.id, me), "Claimed: it's yours.", keep_open=row.id)
-    if reply_col.button("Mark replied", key=f"replied-{row.id}", disabled=disabled, type="primary",
-                        icon=":material/check:",
-                        help="Records this reply as sent (post it on the channel yourself)."):
+    live = posts_on(store, load_config(), row.channel)
+    if reply_col.button("Send" if live else "Mark replied", key=f"replied-{row.id}", disabled=disabled,
+                        type="primary", icon=":material/send:" if live else ":material/check:",
+                        help=f"Posts this reply on {row.channel} and marks the mention replied." if live else
+                        "Records this reply as sent (dry run, or a channel Ascolto does not post on: "
+                        "post it there yourself)."):
         _send(store, row, me, text, started.source if started else None, started.text if started else None)
     if release_col.button("Release", key=f"release-{row.id}", disabled=disabled or row.status != "in_progress",
                           icon=":material/undo:"):

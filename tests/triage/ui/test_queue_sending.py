@@ -41,6 +41,7 @@ def top_x_mention(demo_db_url):
 def test_on_the_demo_a_reply_is_recorded_in_dry_run(monkeypatch, demo_db_url, top_x_mention, tmp_path):
     monkeypatch.chdir(tmp_path)  # no triage.toml: the demo's dry run
     at = open_mention(start(monkeypatch, demo_db_url), top_x_mention.id)
+    assert at.button(key=f"replied-{top_x_mention.id}").label == "Mark replied"
     at.button(key=f"replied-{top_x_mention.id}").click().run()
     assert [s.value for s in at.success] == ["Dry run: reply recorded, nothing posted to x ([sending] dry_run is on)."]
     store = open_store(demo_db_url)
@@ -60,6 +61,7 @@ def test_a_live_post_that_the_platform_refuses_keeps_the_draft_and_shows_its_err
     at = open_mention(start(monkeypatch, demo_db_url, config), top_x_mention.id)
     draft_key = f"reply-{top_x_mention.id}"
     at.text_area(key=draft_key).set_value("Sorry about this, we are on it. ^GB").run()
+    assert at.button(key=f"replied-{top_x_mention.id}").label == "Send"  # it goes out on the platform
     at.button(key=f"replied-{top_x_mention.id}").click().run()
     assert [e.value for e in at.error] == ["Not sent: your draft is kept."]
     assert "not posted on x: 403 <b>You are not allowed</b> to reply to this post" in [t.value for t in at.text]
