@@ -92,22 +92,22 @@ def run(data: Path, limit: int | None = None, speed_sample: int = 512, log: Call
     systems: list[Vader | Model] = [Vader(), Model(default)]
     if isinstance(default, EncoderHeadModel) and not default.int8:
         systems.append(Model(EncoderHeadModel(int8=True)))
-    log(f"{'validation set':34} {'system':32} {'macro-R':>8} {'macro-F1':>8} {'acc':>6} {'n':>6}")
+    log(f"{'validation set':34} {'system':36} {'macro-R':>8} {'macro-F1':>8} {'acc':>6} {'n':>6}")
     for name, rows in sets.items():
         gold = [r.label for r in rows]
         texts = [r.text for r in rows]
         for system in systems:
             figures = classification_report(gold, system.labels(texts), SENTIMENTS)
-            log(f"{name:34} {system.name:32} {figures['macro_recall']:8.3f} {figures['macro_f1']:8.3f} "
+            log(f"{name:34} {system.name:36} {figures['macro_recall']:8.3f} {figures['macro_f1']:8.3f} "
                 f"{figures['accuracy']:6.3f} {figures['n']:6d}")
     if isinstance(default, EncoderHeadModel):
         extra_heads(data, default, limit, log)
     speed_texts = [r.text for r in sets["tweeteval val (en)"]][:speed_sample]
     log("")
-    log(f"{'system':32} {'texts/s batch 1':>16} {'texts/s batch 64':>17}")
+    log(f"{'system':36} {'texts/s batch 1':>16} {'texts/s batch 64':>17}")
     for system in systems:
         single = throughput(system.labels, speed_texts[:128], 1)
         batched = throughput(system.labels, speed_texts, 64)
-        log(f"{system.name:32} {single:16.0f} {batched:17.0f}")
+        log(f"{system.name:36} {single:16.0f} {batched:17.0f}")
     log("")
     log(f"peak memory (RSS) of this process: {peak_memory_mb():.0f} MB (before loading the systems: {memory_before:.0f} MB)")
