@@ -105,3 +105,11 @@ def http():
         yield mock
         unmatched = [c.request.url for c in mock.calls if isinstance(c.response, Exception)]
         assert not unmatched, f"requests with no recorded answer: {unmatched}"
+
+
+def open_mention(at, mention_id: int):
+    """Open a mention's detail view in a Streamlit ``AppTest`` (as the ``?mention=ID`` link does)."""
+    at.query_params["mention"] = str(mention_id)
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -26,13 +26,12 @@ from triage.replies import ReplyContext, Suggestion, first_name, fit, guess_inte
 from triage.schema import MentionRow, ReplyRow
 from triage.store import Store
 from triage.tone import EMOJI, register_of
-from triage.tone_rules import REVIEW_CHANNELS, signals_of
+from triage.tone_rules import REVIEW_CHANNELS, SIGNATURE as _SIGNATURE, signals_of
 
 CRITICAL_SIGNALS = frozenset({"money", "safety", "account_takeover"})
-MIN_SIMILARITY = 0.5
+MIN_SIMILARITY = 0.5  # below this an earlier post is not "similar" (all-MiniLM-L6-v2 cosine)
 # Intents whose replies can stand in for each other: help needed (complaint, question) or not.
-_NEEDS_HELP = {"complaint": True, "question": True, "praise": False, "feedback": False, "other": False}  # below this an earlier post is not "similar" (all-MiniLM-L6-v2 cosine)
-_SIGNATURE = re.compile(r"\s*[\^\-–]\s?[A-Z]{2,3}\s*$")
+_NEEDS_HELP = {"complaint": True, "question": True, "praise": False, "feedback": False, "other": False}
 _LEADING_HANDLES = re.compile(r"^(?:\s*@[\w.@-]+)+\s*")
 _GREETING = re.compile(
     r"^(?P<word>hi|hello|hey|dear|ciao|buongiorno|buonasera|salve|gentil\w*|good (?:morning|afternoon|evening))"

@@ -42,7 +42,7 @@ _LOSS = re.compile(
 )
 _URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.example(?:/\S*)?", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<![\w@])@[\w.]+")
-_SIGNATURE = re.compile(r"\s*[\^\-–]\s?[A-Z]{2,3}\s*$")
+SIGNATURE = re.compile(r"\s*[\^\-–]\s?[A-Z]{2,3}\s*$")  # a trailing agent signature, e.g. "^AB"
 
 # Italian: *tu* forms that a Lei reply must not use, and Lei forms a tu reply must not use.
 _TU = re.compile(
@@ -141,7 +141,7 @@ def prose(text: str, signature: str = "") -> str:
     """The words a reader reads: no signature, links, handles or emoji (for language checks)."""
     if signature and text.rstrip().endswith(signature):
         text = text.rstrip()[: -len(signature)]
-    text = _SIGNATURE.sub("", text)
+    text = SIGNATURE.sub("", text)
     text = _URL.sub(" ", text)
     text = _HANDLE.sub(" ", text)
     return EMOJI.sub(" ", text).strip()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, open_mention
 from fake_listeners import FEEDS, FakeFeed, fake_kind  # noqa: F401  (fixture)
 from streamlit.testing.v1 import AppTest
 
@@ -18,13 +18,6 @@ def start(monkeypatch, db_url, config=None):
     else:
         monkeypatch.delenv("TRIAGE_CONFIG", raising=False)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def open_mention(at, mention_id):
-    at.query_params["mention"] = str(mention_id)
     at.run()
     assert not at.exception, at.exception
     return at

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, open_mention
 from streamlit.testing.v1 import AppTest
 
 from triage.history import forget
@@ -23,13 +23,6 @@ def app(demo_db_url, monkeypatch):
     assert not at.exception, at.exception
     yield at
     forget(open_store(demo_db_url))
-
-
-def open_mention(at, mention_id):
-    at.query_params["mention"] = str(mention_id)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_prefill_switch_and_send_keep_the_provenance(app, demo_db_url):

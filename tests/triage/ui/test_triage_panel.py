@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, open_mention
 from streamlit.testing.v1 import AppTest
 
 from triage.incidents import members, summaries
@@ -24,13 +24,6 @@ def app(demo_db_url, monkeypatch):
 
 def queue_table(at):
     return next(df.value for df in at.dataframe if "incident" in df.value.columns)
-
-
-def open_mention(at, mention_id):
-    at.query_params["mention"] = str(mention_id)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_the_queue_shows_intent_top_reason_and_each_incident_once(app, demo_db_url):
