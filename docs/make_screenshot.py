@@ -55,7 +55,7 @@ def screenshot(url: str, output: Path) -> None:
             assert box is not None
             page.mouse.click(box["x"] + GRID_ROW_PX / 2, box["y"] + GRID_ROW_PX * 1.5)
             expect(page.get_by_role("heading", name="Selected mention")).to_be_visible()
-            expect(page.get_by_role("button", name="Mark replied")).to_be_visible()
+            expect(page.get_by_role("button", name="Mark replied")).to_be_visible(timeout=120_000)  # drafts load first
             page.mouse.move(WIDTH - 5, HEIGHT - 5)  # no hover toolbar over the table
             page.wait_for_timeout(1_500)  # let the last deltas and fonts settle
             output.parent.mkdir(parents=True, exist_ok=True)
