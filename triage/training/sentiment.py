@@ -39,7 +39,7 @@ Log = Callable[[str], None]
 @dataclass
 class SentimentTrainingConfig:
     seed: int = 13
-    tweeteval_limit: int | None = 24000
+    tweeteval_limit: int | None = None
     umsab_languages: tuple[str, ...] = tuple(UMSAB_LANGUAGES)
     hidden: int = 256
     epochs: int = 40
