@@ -266,8 +266,13 @@ def _scores(probs: dict[str, float], p_anger: float | None = None, p_offensive: 
     )
 
 
-@lru_cache(maxsize=2)
 def _encoder(path: Path, max_length: int, int8: bool = False) -> SentenceEncoder:
+    """The encoder at ``path``, loaded once per process whichever way the arguments are spelled."""
+    return _cached_encoder(path, max_length, int8)
+
+
+@lru_cache(maxsize=2)
+def _cached_encoder(path: Path, max_length: int, int8: bool) -> SentenceEncoder:
     return SentenceEncoder(path, max_length, int8=int8)
 
 

@@ -78,3 +78,10 @@ def test_an_unknown_hub_model_fails_without_downloading(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelUnavailable, match="TRIAGE_SENTIMENT_MODEL"):
         load_sentiment_model("nobody/no-such-model-ascolto")
+
+
+def test_sentiment_intent_and_history_share_one_loaded_encoder(model):
+    from triage.history import default_encoder
+    from triage.intent import load_intent_model
+
+    assert model.encoder is load_intent_model().encoder is default_encoder()
