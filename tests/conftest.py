@@ -107,6 +107,18 @@ def http():
         assert not unmatched, f"requests with no recorded answer: {unmatched}"
 
 
+def start_dashboard(monkeypatch: pytest.MonkeyPatch, db_url: str, timeout: int = 120, **env: str):
+    """Run ``dashboard.py`` in a Streamlit ``AppTest`` on ``db_url`` as agent giulia; ``env`` sets more variables."""
+    from streamlit.testing.v1 import AppTest
+
+    for name, value in {"TRIAGE_DB_URL": db_url, "TRIAGE_AGENT": "giulia", **env}.items():
+        monkeypatch.setenv(name, value)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def open_mention(at, mention_id: int):
     """Open a mention's detail view in a Streamlit ``AppTest`` (as the ``?mention=ID`` link does)."""
     at.query_params["mention"] = str(mention_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, open_mention
+from conftest import ROOT, open_mention, start_dashboard
 from streamlit.testing.v1 import AppTest
 
 from triage.records import OPEN_STATUSES
@@ -14,13 +14,7 @@ HOSTILE = ("<script>", "onerror=", "![", "](javascript:", ":red[", ":material/")
 
 @pytest.fixture
 def app(demo_db_url, monkeypatch):
-    monkeypatch.setenv("TRIAGE_DB_URL", demo_db_url)
-    monkeypatch.setenv("TRIAGE_AGENT", "giulia")
-    monkeypatch.setenv("TRIAGE_SIGNATURE", "^GB")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return start_dashboard(monkeypatch, demo_db_url, TRIAGE_SIGNATURE="^GB")
 
 
 def queue_table(at):

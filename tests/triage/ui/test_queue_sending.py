@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, open_mention
+from conftest import open_mention, start_dashboard
 from fake_listeners import FEEDS, FakeFeed, fake_kind  # noqa: F401  (fixture)
-from streamlit.testing.v1 import AppTest
 
 from triage.store import QueueFilter, open_store
 
 
 def start(monkeypatch, db_url, config=None):
-    monkeypatch.setenv("TRIAGE_DB_URL", db_url)
-    monkeypatch.setenv("TRIAGE_AGENT", "giulia")
     if config:
-        monkeypatch.setenv("TRIAGE_CONFIG", str(config))
-    else:
-        monkeypatch.delenv("TRIAGE_CONFIG", raising=False)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+        return start_dashboard(monkeypatch, db_url, TRIAGE_CONFIG=str(config))
+    monkeypatch.delenv("TRIAGE_CONFIG", raising=False)
+    return start_dashboard(monkeypatch, db_url)
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, open_mention
-from streamlit.testing.v1 import AppTest
+from conftest import open_mention, start_dashboard
 
 from triage.history import forget
 from triage.store import open_store
@@ -13,15 +12,9 @@ from triage.suggestions import for_mention
 
 @pytest.fixture
 def app(demo_db_url, monkeypatch):
-    monkeypatch.setenv("TRIAGE_DB_URL", demo_db_url)
-    monkeypatch.setenv("TRIAGE_AGENT", "giulia")
-    monkeypatch.setenv("TRIAGE_SIGNATURE", "^GB")
     for name in ("TRIAGE_LLM_URL", "TRIAGE_LLM_MODEL"):
         monkeypatch.delenv(name, raising=False)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
-    at.run()
-    assert not at.exception, at.exception
-    yield at
+    yield start_dashboard(monkeypatch, demo_db_url, timeout=300, TRIAGE_SIGNATURE="^GB")
     forget(open_store(demo_db_url))
 
 

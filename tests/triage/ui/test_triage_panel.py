@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, open_mention
-from streamlit.testing.v1 import AppTest
+from conftest import open_mention, start_dashboard
 
 from triage.incidents import members, summaries
 from triage.priority import effective_intent
@@ -14,12 +13,7 @@ from triage.store import QueueFilter, open_store
 
 @pytest.fixture
 def app(demo_db_url, monkeypatch):
-    monkeypatch.setenv("TRIAGE_DB_URL", demo_db_url)
-    monkeypatch.setenv("TRIAGE_AGENT", "giulia")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return start_dashboard(monkeypatch, demo_db_url)
 
 
 def queue_table(at):
