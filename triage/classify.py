@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -100,17 +102,32 @@ class SentenceEncoder:
         self.dim = int(self.model.config.hidden_size)
         if int8:
             self.model = quantize_int8(self.model)
+        self._recent: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    RECENT = 8192  # embeddings kept for texts seen lately (about 12 MB)
 
     def embed_batch(self, texts: Sequence[str]) -> Any:
+        """Embeddings of ``texts``; a text embedded lately (by the sentiment model, say, just
+        before the intent model asks) is not run through the encoder again."""
         torch = self.torch
-        tokens = self.tokenizer(
-            list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
-        )
-        with torch.inference_mode():
-            hidden = self.model(**tokens).last_hidden_state
-            mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, dim=-1)
+        with self._lock:
+            known = {t: self._recent[t] for t in texts if t in self._recent}
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            tokens = self.tokenizer(missing, padding=True, truncation=True, max_length=self.max_length,
+                                    return_tensors="pt")
+            with torch.inference_mode():
+                hidden = self.model(**tokens).last_hidden_state
+                mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                fresh = dict(zip(missing, torch.nn.functional.normalize(pooled, dim=-1)))
+            with self._lock:
+                self._recent.update(fresh)
+                while len(self._recent) > self.RECENT:
+                    self._recent.popitem(last=False)
+            known.update(fresh)
+        return torch.stack([known[t] for t in texts]) if texts else torch.zeros((0, self.dim))
 
     def embed(self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None) -> Any:
         """Embeddings of ``texts`` (already normalised), in input order."""
