@@ -24,6 +24,7 @@ from triage.records import SENTIMENTS, SentimentScores
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "data" / "models" / "sentiment"
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")  # peft's LoRA adapter format
 Progress = Callable[[int, int], None]
 
 
@@ -84,10 +85,34 @@ def predict_in_buckets(
     return [r for r in results if r is not None]
 
 
-class SentenceEncoder:
-    """Mean-pooled sentence embeddings from a local transformer encoder, offline only."""
+def mean_pool(hidden: Any, attention_mask: Any) -> Any:
+    """L2-normalised mean of the token states under ``attention_mask`` (sentence-transformers pooling)."""
+    torch = _torch()
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled, dim=-1)
 
-    def __init__(self, path: Path, max_length: int = 128, int8: bool = False) -> None:
+
+def merge_adapter(model: Any, folder: Path) -> Any:
+    """``model`` with the LoRA adapter in ``folder`` folded into its weights (no extra cost at inference)."""
+    for name in ADAPTER_FILES:
+        if not (folder / name).is_file():
+            raise ModelUnavailable(
+                f"model file missing: {folder / name}; rebuild it with: python -m triage train sentiment"
+            )
+    from peft import PeftModel
+
+    return PeftModel.from_pretrained(model, str(folder)).merge_and_unload().eval()
+
+
+class SentenceEncoder:
+    """Mean-pooled sentence embeddings from a local transformer encoder, offline only.
+
+    ``adapter`` is a folder holding a LoRA adapter (the sentiment model's fine-tuning),
+    merged into the weights at load.
+    """
+
+    def __init__(self, path: Path, max_length: int = 128, int8: bool = False, adapter: Path | None = None) -> None:
         os.environ["HF_HUB_OFFLINE"] = "1"
         from transformers import AutoModel, AutoTokenizer
 
@@ -100,6 +125,9 @@ class SentenceEncoder:
         except OSError as exc:
             raise ModelUnavailable(f"cannot load encoder from {path}: {exc}".splitlines()[0]) from None
         self.dim = int(self.model.config.hidden_size)
+        self.adapter = adapter
+        if adapter is not None:
+            self.model = merge_adapter(self.model, adapter)
         if int8:
             self.model = quantize_int8(self.model)
         self._recent: OrderedDict[str, Any] = OrderedDict()
@@ -119,9 +147,7 @@ class SentenceEncoder:
                                     return_tensors="pt")
             with torch.inference_mode():
                 hidden = self.model(**tokens).last_hidden_state
-                mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                fresh = dict(zip(missing, torch.nn.functional.normalize(pooled, dim=-1)))
+                fresh = dict(zip(missing, mean_pool(hidden, tokens["attention_mask"])))
             with self._lock:
                 self._recent.update(fresh)
                 while len(self._recent) > self.RECENT:
@@ -143,13 +169,19 @@ class SentenceEncoder:
 
 
 def quantize_int8(model: Any) -> Any:
-    """The model with its linear layers' weights in int8 (torch dynamic quantization, CPU)."""
+    """The model with its linear layers' weights in int8 (torch dynamic quantization, CPU).
+
+    Weights are quantized per output channel: per-tensor scales cost far more accuracy on
+    this encoder (mean cosine to the fp32 embedding 0.935 against 0.973 per channel).
+    """
     import warnings
 
     torch = _torch()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch.ao.quantization announces its move to torchao
-        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+        return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
 
 
 def build_head(dim: int, hidden: int, n_labels: int) -> Any:
@@ -164,6 +196,8 @@ def build_head(dim: int, hidden: int, n_labels: int) -> Any:
 class EncoderHeadModel:
     """The default: packaged encoder + trained heads from ``model_dir``.
 
+    When the card names an ``adapter`` folder, the encoder is the packaged one with that
+    LoRA adapter merged in (its own copy: intent and history keep the plain encoder).
     ``head.safetensors`` gives sentiment; the card's ``heads`` add anger (TweetEval
     emotion) and offensive-language (TweetEval offensive) probabilities from the same
     embedding, so one encoder pass serves all three. ``int8`` (the card's setting, or
@@ -186,7 +220,9 @@ class EncoderHeadModel:
             env = os.environ.get("TRIAGE_INT8", "")
             int8 = env == "1" if env in ("0", "1") else bool(self.card.get("int8", False))
         self.int8 = int8
-        self.encoder = _encoder(packaged_encoder_dir(), int(self.card.get("max_length", 128)), int8)
+        adapter = self.card.get("adapter")
+        self.encoder = _encoder(packaged_encoder_dir(), int(self.card.get("max_length", 128)), int8,
+                                adapter=(model_dir / adapter["path"]).resolve() if adapter else None)
         self.head = _load_head(weights_path, self.encoder.dim, int(self.card.get("hidden", 0)), len(self.labels))
         self.extra: list[tuple[str, int, Any]] = []  # (output field, index of its label, head)
         for task, spec in self.card.get("heads", {}).items():
@@ -283,14 +319,15 @@ def _scores(probs: dict[str, float], p_anger: float | None = None, p_offensive: 
     )
 
 
-def _encoder(path: Path, max_length: int, int8: bool = False) -> SentenceEncoder:
-    """The encoder at ``path``, loaded once per process whichever way the arguments are spelled."""
-    return _cached_encoder(path, max_length, int8)
+def _encoder(path: Path, max_length: int, int8: bool = False, adapter: Path | None = None) -> SentenceEncoder:
+    """The encoder at ``path`` (with ``adapter`` merged in, if any), loaded once per process
+    whichever way the arguments are spelled."""
+    return _cached_encoder(path, max_length, int8, adapter)
 
 
-@lru_cache(maxsize=2)
-def _cached_encoder(path: Path, max_length: int, int8: bool) -> SentenceEncoder:
-    return SentenceEncoder(path, max_length, int8=int8)
+@lru_cache(maxsize=4)
+def _cached_encoder(path: Path, max_length: int, int8: bool, adapter: Path | None) -> SentenceEncoder:
+    return SentenceEncoder(path, max_length, int8=int8, adapter=adapter)
 
 
 @lru_cache(maxsize=4)

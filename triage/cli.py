@@ -164,7 +164,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     data = Path(args.data)
     if not (data / "tweeteval").is_dir():
         raise TriageError(f"{data} does not look like shared/data (no tweeteval folder); pass --data")
-    config = SentimentTrainingConfig(seed=args.seed)
+    config = SentimentTrainingConfig(seed=args.seed, adapter=not args.frozen,
+                                     tweeteval_limit=None if args.frozen else SentimentTrainingConfig.tweeteval_limit)
     card = train_sentiment(data, Path(args.output), config, cache=Path(args.cache) if args.cache else None,
                            log=lambda message: print(message, file=sys.stderr, flush=True))
     for name, figures in card["validation"].items():
@@ -331,6 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--output", default="data/models/sentiment", help="artifact folder to write")
     train.add_argument("--cache", help="folder to keep text embeddings between runs")
     train.add_argument("--seed", type=int, default=13)
+    train.add_argument("--frozen", action="store_true",
+                       help="sentiment: keep the encoder frozen and fit heads only (fast; lower figures)")
     train.set_defaults(run=cmd_train)
 
     bench = sub.add_parser("bench", help="print benchmark figures (quality, speed, memory)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,7 @@ def shared_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def artifact(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("model")
     config = SentimentTrainingConfig(umsab_languages=("english", "italian"), epochs=5, extra_epochs=5, hidden=16,
-                                     extra_hidden=8, batch_size=16)
+                                     extra_hidden=8, batch_size=16, adapter_batch_size=8, adapter_epochs=2)
     train_sentiment(shared_data, output, config, cache=None, log=lambda _message: None)
     return output
 
@@ -67,7 +68,8 @@ def artifact(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def test_training_writes_three_heads_and_a_card_that_records_its_data(artifact: Path, shared_data: Path):
     card = json.loads((artifact / "model.json").read_text(encoding="utf-8"))
     assert {p.name for p in artifact.iterdir()} == {"model.json", "head.safetensors", "emotion.safetensors",
-                                                    "offensive.safetensors"}
+                                                    "offensive.safetensors", "adapter"}
+    assert {p.name for p in (artifact / "adapter").iterdir()} == {"adapter_config.json", "adapter_model.safetensors"}
     trained_on = [f["file"] for f in card["training"]["files"]]
     assert trained_on == ["tweeteval/sentiment/train.tsv", "umsab/english/train.tsv", "umsab/italian/train.tsv"]
     assert all(len(f["sha256"]) == 64 and f["licence"] for f in card["training"]["files"])
@@ -90,11 +92,41 @@ def test_a_missing_head_file_is_an_error_that_names_it(artifact: Path, tmp_path:
     from triage.errors import ModelUnavailable
 
     broken = tmp_path / "broken"
-    broken.mkdir()
-    for name in ("model.json", "head.safetensors", "emotion.safetensors"):
-        (broken / name).write_bytes((artifact / name).read_bytes())
+    shutil.copytree(artifact, broken)
+    (broken / "offensive.safetensors").unlink()
     with pytest.raises(ModelUnavailable, match="offensive.safetensors"):
         EncoderHeadModel(broken)
+
+
+def test_a_missing_adapter_file_is_an_error_that_names_it_not_a_download(artifact: Path, tmp_path: Path):
+    from triage.errors import ModelUnavailable
+
+    broken = tmp_path / "broken"
+    shutil.copytree(artifact, broken)
+    (broken / "adapter" / "adapter_model.safetensors").unlink()
+    with pytest.raises(ModelUnavailable, match="adapter_model.safetensors"):
+        EncoderHeadModel(broken)
+
+
+def test_the_adapter_changes_the_sentiment_encoder_but_not_the_shared_plain_one(artifact: Path):
+    from triage.classify import _encoder, packaged_encoder_dir
+
+    tuned = EncoderHeadModel(artifact)
+    plain = _encoder(packaged_encoder_dir(), 128)
+    assert tuned.encoder is not plain and tuned.encoder.adapter == (artifact / "adapter").resolve()
+    text = ["servizio pessimo, sono furioso #7"]
+    assert float((tuned.encoder.embed(text) - plain.embed(text)).abs().max()) > 1e-4
+    config = json.loads((artifact / "adapter" / "adapter_config.json").read_text(encoding="utf-8"))
+    assert config["base_model_name_or_path"] == "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def test_frozen_training_writes_no_adapter(shared_data: Path, tmp_path: Path):
+    config = SentimentTrainingConfig(umsab_languages=("english",), adapter=False, epochs=2, extra_epochs=2,
+                                     hidden=8, extra_hidden=8, batch_size=16)
+    card = train_sentiment(shared_data, tmp_path, config, cache=None, log=lambda _message: None)
+    assert "adapter" not in card and card["encoder"]["frozen"] is True
+    assert not (tmp_path / "adapter").exists()
+    assert EncoderHeadModel(tmp_path).encoder.adapter is None
 
 
 def test_the_int8_encoder_agrees_with_fp32_on_clear_cases(artifact: Path):
