@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     def torch_embedder(model: Any) -> Embed:
         def embed(texts: list[str]) -> Any:
             encoder.model = model
-            encoder._recent.clear()  # measure the encoder, not its memory of recent texts
+            encoder.forget_recent()  # measure the encoder, not its memory of recent texts
             return encoder.embed_batch(texts).numpy()
 
         return embed

@@ -155,6 +155,11 @@ class SentenceEncoder:
             known.update(fresh)
         return torch.stack([known[t] for t in texts]) if texts else torch.zeros((0, self.dim))
 
+    def forget_recent(self) -> None:
+        """Drop the remembered embeddings (benchmarks time the encoder, not the memory)."""
+        with self._lock:
+            self._recent.clear()
+
     def embed(self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None) -> Any:
         """Embeddings of ``texts`` (already normalised), in input order."""
         torch = self.torch
