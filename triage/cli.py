@@ -330,7 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("task", choices=("sentiment", "intent"))
     train.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
     train.add_argument("--output", default="data/models/sentiment", help="artifact folder to write")
-    train.add_argument("--cache", help="folder to keep text embeddings between runs")
+    train.add_argument("--cache",
+                       help="folder to keep plain-encoder embeddings between runs (intent; sentiment --frozen)")
     train.add_argument("--seed", type=int, default=13)
     train.add_argument("--frozen", action="store_true",
                        help="sentiment: keep the encoder frozen and fit heads only (fast; lower figures)")

@@ -80,8 +80,11 @@ def test_an_unknown_hub_model_fails_without_downloading(monkeypatch):
         load_sentiment_model("nobody/no-such-model-ascolto")
 
 
-def test_sentiment_intent_and_history_share_one_loaded_encoder(model):
+def test_intent_and_history_share_the_plain_encoder_and_sentiment_loads_its_tuned_one_once(model):
     from triage.history import default_encoder
     from triage.intent import load_intent_model
 
-    assert model.encoder is load_intent_model().encoder is default_encoder()
+    assert load_intent_model().encoder is default_encoder()
+    assert model.encoder.adapter == DEFAULT_MODEL_DIR.resolve() / "adapter"
+    assert model.encoder is not default_encoder()
+    assert EncoderHeadModel(DEFAULT_MODEL_DIR).encoder is model.encoder
