@@ -100,9 +100,13 @@ def merge_adapter(model: Any, folder: Path) -> Any:
             raise ModelUnavailable(
                 f"model file missing: {folder / name}; rebuild it with: python -m triage train sentiment"
             )
+    import warnings
+
     from peft import PeftModel
 
-    return PeftModel.from_pretrained(model, str(folder)).merge_and_unload().eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # peft asks transformers a deprecated question
+        return PeftModel.from_pretrained(model, str(folder)).merge_and_unload().eval()
 
 
 class SentenceEncoder:
