@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     systems: dict[str, Embed] = {"torch fp32": torch_embedder(plain), "torch int8 (per channel)": torch_embedder(quantized)}
     with tempfile.TemporaryDirectory() as folder:
         try:
-            systems.update(onnx_embedders(SentenceEncoder(packaged_encoder_dir()), Path(folder)))
+            systems.update(onnx_embedders(encoder, Path(folder)))  # exports the plain fp32 model
         except ImportError:
             print("onnxruntime is not installed: pip install onnxruntime onnxscript (ONNX rows skipped)")
         reference = None

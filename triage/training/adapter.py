@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.classify import ADAPTER_FILES, SentenceEncoder, build_head, mean_pool
+from triage.training.balance import class_weights
 
 Log = Callable[[str], None]
 
@@ -71,12 +72,11 @@ def finetune(
     model = get_peft_model(encoder.model, config)
     head = build_head(encoder.dim, settings.hidden, n_labels)
     y = torch.tensor(list(targets))
-    counts = torch.bincount(y, minlength=n_labels).float()
-    loss_fn = torch.nn.CrossEntropyLoss(weight=counts.sum() / (n_labels * counts.clamp(min=1)))
+    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(y, n_labels))
     trainable = [p for p in model.parameters() if p.requires_grad] + list(head.parameters())
     optimiser = torch.optim.AdamW(trainable, lr=settings.learning_rate, weight_decay=0.01)
     lengths = [len(t) for t in texts]
-    steps = settings.epochs * len(length_shuffled_batches(lengths, settings.batch_size, random.Random(0)))
+    steps = settings.epochs * -(-len(texts) // settings.batch_size)  # chunks hold whole batches
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=settings.learning_rate, total_steps=steps,
                                                    pct_start=0.06)
     model.train()

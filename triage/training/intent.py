@@ -30,6 +30,7 @@ from triage.intent import FEATURE_NAMES, INTENTS, TOPICS, build_heads, text_feat
 from triage.metrics import classification_report
 from triage.normalize import normalize
 from triage.tableio import file_sha256
+from triage.training.balance import class_weights
 from triage.training.datasets import LICENCES, read_tsv
 
 Log = Callable[[str], None]
@@ -108,12 +109,7 @@ def _fit(x: Any, y_intent: Any, y_topic: Any, weights: Any, config: IntentTraini
     torch.set_num_threads(1)  # tiny matrices: one thread is faster than contending for many
     heads = build_heads(x.shape[1] - len(FEATURE_NAMES), len(FEATURE_NAMES), config.hidden)
 
-    def balance(y: Any, n: int) -> Any:
-        valid = y[y >= 0]
-        counts = torch.bincount(valid, minlength=n).float()
-        return counts.sum() / (n * counts.clamp(min=1))
-
-    intent_balance, topic_balance = balance(y_intent, len(INTENTS)), balance(y_topic, len(TOPICS))
+    intent_balance, topic_balance = class_weights(y_intent, len(INTENTS)), class_weights(y_topic, len(TOPICS))
     optimiser = torch.optim.AdamW(heads.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     generator = torch.Generator().manual_seed(config.seed)
     heads.train()

@@ -28,6 +28,7 @@ from typing import Any
 
 from triage.classify import SentenceEncoder, build_head, packaged_encoder_dir
 from triage.training import adapter as lora
+from triage.training.balance import class_weights
 from triage.metrics import classification_report
 from triage.normalize import normalize
 from triage.records import SENTIMENTS
@@ -112,9 +113,7 @@ def fit_head(
     hidden = config.hidden if hidden is None else hidden
     epochs = config.epochs if epochs is None else epochs
     head = build_head(x.shape[1], hidden, n_labels)
-    counts = torch.bincount(y, minlength=n_labels).float()
-    weights = counts.sum() / (n_labels * counts.clamp(min=1))
-    loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(y, n_labels))
     optimiser = torch.optim.AdamW(head.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     steps = epochs * ((len(x) + config.batch_size - 1) // config.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.learning_rate, total_steps=steps)
