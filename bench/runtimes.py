@@ -22,14 +22,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from triage.classify import (  # noqa: E402
+from triage.models.sentiment import (  # noqa: E402
     SentenceEncoder,
     length_buckets,
     mean_pool,
     packaged_encoder_dir,
     quantize_int8,
 )
-from triage.normalize import normalize  # noqa: E402
+from triage.text.normalize import normalize  # noqa: E402
 from triage.training.datasets import read_tsv  # noqa: E402
 
 Embed = Callable[[list[str]], Any]

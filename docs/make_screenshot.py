@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from app_server import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from triage.classify import load_sentiment_model  # noqa: E402
-from triage.demo import load_demo  # noqa: E402
-from triage.store import open_store  # noqa: E402
+from triage.models.sentiment import load_sentiment_model  # noqa: E402
+from triage.ingest.demo import load_demo  # noqa: E402
+from triage.db.store import open_store  # noqa: E402
 
 WIDTH, HEIGHT = 1400, 900
 GRID_ROW_PX = 35  # st.dataframe header and row height; column 0 holds the row checkboxes

@@ -1,7 +1,7 @@
 """The one interface every listener implements, and the errors a listener may raise.
 
 A listener turns a platform's API into ``Batch``es of ``Mention``s. It never touches the
-database: the runner (``triage.listening``) stores each batch, then the batch's cursor, so
+database: the runner (``triage.ingest.listening``) stores each batch, then the batch's cursor, so
 a crash between the two refetches the batch and the store's upsert makes that harmless.
 
 Errors a listener raises, and what the runner does with them:

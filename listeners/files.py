@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from listeners.base import Batch, Listener
-from triage.columns import mapping_from_config
+from triage.tables.columns import mapping_from_config
 from triage.errors import InputFileError
-from triage.importer import read_mentions
-from triage.tableio import FORMATS, file_sha256
+from triage.tables.mentions import read_mentions
+from triage.tables.formats import FORMATS, file_sha256
 
 
 class FolderListener(Listener):
@@ -18,7 +18,7 @@ class FolderListener(Listener):
 
     Configuration: ``folder`` (required), ``channel`` (optional, overrides the files'), and for
     exports of other tools ``preset`` (``sprout``, ``hootsuite``, ``brandwatch``), ``columns``
-    (our field = their column) and ``date_format`` (see ``triage.columns``, docs/listeners.md).
+    (our field = their column) and ``date_format`` (see ``triage.tables.columns``, docs/listeners.md).
     """
 
     kind = "files"

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fakes import KeywordIntentModel, KeywordSentimentModel  # noqa: E402
 from triage.records import Author, Mention  # noqa: E402
-from triage.store import Store, open_store  # noqa: E402
+from triage.db.store import Store, open_store  # noqa: E402
 from postgres import postgres_server, postgres_url  # noqa: F401, E402
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
@@ -73,7 +73,7 @@ def make_mention(
 @pytest.fixture(scope="session")
 def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with the demo data loaded once (with the fake model); tests copy it."""
-    from triage.demo import load_demo
+    from triage.ingest.demo import load_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     demo_store = open_store(f"sqlite:///{path}")

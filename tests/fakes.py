@@ -45,7 +45,7 @@ class KeywordSentimentModel:
 class HashingEncoder:
     """A sentence encoder (``embed`` → unit vectors) from hashed words: posts sharing words are close.
 
-    Same interface as ``triage.classify.SentenceEncoder.embed``; no weights, deterministic.
+    Same interface as ``triage.models.sentiment.SentenceEncoder.embed``; no weights, deterministic.
     """
 
     dim = 512
@@ -76,8 +76,8 @@ class KeywordIntentModel:
         self.calls = 0
 
     def predict(self, texts: Sequence[str], batch_size: int = 64, progress: Callable[[int, int], None] | None = None):
-        from triage.intent import CUES, IntentResult
-        from triage.signals import detect, looks_like_spam
+        from triage.models.intent import CUES, IntentResult
+        from triage.text.signals import detect, looks_like_spam
 
         self.calls += 1
         out = []

@@ -37,14 +37,14 @@ class ProgressBar:
 
 
 def _model() -> Any:
-    from triage.classify import load_sentiment_model
+    from triage.models.sentiment import load_sentiment_model
 
     return load_sentiment_model()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from triage.demo import load_demo
-    from triage.store import open_store
+    from triage.ingest.demo import load_demo
+    from triage.db.store import open_store
 
     store = open_store(args.db)
     bar = ProgressBar("classifying")
@@ -63,9 +63,9 @@ def _report_bad_rows(path: Path, errors: Sequence[Any]) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from triage.importer import read_mentions
-    from triage.pipeline import ingest
-    from triage.store import open_store
+    from triage.tables.mentions import read_mentions
+    from triage.ingest.pipeline import ingest
+    from triage.db.store import open_store
 
     path = Path(args.file)
     parsed = read_mentions(path, args.channel)
@@ -79,8 +79,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from triage.language import detect_language
-    from triage.tableio import BadRow, read_rows, table_format, write_rows
+    from triage.text.language import detect_language
+    from triage.tables.formats import BadRow, read_rows, table_format, write_rows
 
     source, target = Path(args.input), Path(args.output)
     table_format(target)  # fail before any work on a bad output name
@@ -117,11 +117,11 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def _add_priority(rows: list[dict[str, Any]], lines: list[int], texts: list[str], scores: Sequence[Any],
                   columns: list[str], errors: list[Any], batch_size: int) -> None:
     """Intent, topic, urgency, priority and reasons: the same scoring as ingested mentions."""
-    from triage.intent import load_intent_model
-    from triage.priority import configured_weights
+    from triage.models.intent import load_intent_model
+    from triage.ranking.priority import configured_weights
     from triage.records import utcnow
-    from triage.table_scoring import SCORE_COLUMNS, FileItem, file_item, score_items
-    from triage.tableio import BadRow
+    from triage.ingest.table_scoring import SCORE_COLUMNS, FileItem, file_item, score_items
+    from triage.tables.formats import BadRow
 
     now = utcnow()
     items = []
@@ -138,10 +138,10 @@ def _add_priority(rows: list[dict[str, Any]], lines: list[int], texts: list[str]
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from triage.pipeline import refresh_priorities
-    from triage.reports import UNANSWERED_COLUMNS, unanswered
-    from triage.store import open_store
-    from triage.tableio import write_rows
+    from triage.ingest.pipeline import refresh_priorities
+    from triage.queue.reports import UNANSWERED_COLUMNS, unanswered
+    from triage.db.store import open_store
+    from triage.tables.formats import write_rows
 
     if not args.unanswered:
         raise TriageError("choose a report: --unanswered")
@@ -216,11 +216,11 @@ def cmd_listen(args: argparse.Namespace) -> int:
     import logging
     import signal
 
-    from triage.classify import load_sentiment_model
-    from triage.config import load_config
-    from triage.credentials import load_secrets
-    from triage.listening import LazyModel, StopFlag, listen
-    from triage.store import open_store
+    from triage.models.sentiment import load_sentiment_model
+    from triage.config.settings import load_config
+    from triage.config.secrets import load_secrets
+    from triage.ingest.listening import LazyModel, StopFlag, listen
+    from triage.db.store import open_store
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if args.every is not None and args.every <= 0:
@@ -255,9 +255,9 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     import json
     import os
 
-    from triage.generation import default_rewriter
-    from triage.store import open_store
-    from triage.suggestions import for_text
+    from triage.replies.generation import default_rewriter
+    from triage.db.store import open_store
+    from triage.replies.suggest import for_text
 
     text = args.text.strip()
     if not text:
@@ -270,7 +270,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         print(f"warning: no sentiment ({exc}); intent and intensity use the text alone", file=sys.stderr)
     intent = None
     try:  # the triage's intent model; without it, the rule-based guess
-        from triage.intent import apply_spam_rules, load_intent_model
+        from triage.models.intent import apply_spam_rules, load_intent_model
 
         intent = apply_spam_rules(load_intent_model().predict([text])[0], text).intent
     except TriageError as exc:

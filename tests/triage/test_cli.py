@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from triage.store import open_store
+from triage.db.store import open_store
 
 
 def run(*args: str, db: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:

@@ -26,9 +26,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from triage.intent import INTENTS, IntentModel, apply_spam_rules
-from triage.metrics import classification_report
-from triage.priority import PriorityWeights, configured_weights
+from triage.models.intent import INTENTS, IntentModel, apply_spam_rules
+from triage.evaluation.metrics import classification_report
+from triage.ranking.priority import PriorityWeights, configured_weights
 from triage.records import Author, Mention
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -91,15 +91,15 @@ def evaluate_set(
     weights: PriorityWeights | None = None, now: datetime = NOW,
 ) -> dict[str, Any]:
     """Ingest ``items`` into a fresh database and measure the queue and the intents."""
-    from triage.pipeline import ingest
-    from triage.store import open_store
+    from triage.ingest.pipeline import ingest
+    from triage.db.store import open_store
 
     weights = weights or replace(configured_weights(), vip_handles=EVAL_VIPS)
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(f"sqlite:///{Path(folder) / 'eval.db'}")
         try:
             ingest(store, [to_mention(i, now) for i in items], sentiment_model, now=now, intent_model=intent_model)
-            from triage.pipeline import refresh_priorities
+            from triage.ingest.pipeline import refresh_priorities
 
             refresh_priorities(store, now, weights)
             rows = store.mentions()
@@ -158,8 +158,8 @@ def airline_check(data: Path, intent_model: IntentModel, limit: int = 600, seed:
 
 
 def run(args: argparse.Namespace) -> int:
-    from triage.classify import load_sentiment_model
-    from triage.intent import load_intent_model
+    from triage.models.sentiment import load_sentiment_model
+    from triage.models.intent import load_intent_model
 
     intent_model = load_intent_model()
     figures = evaluate_set(read_set(), load_sentiment_model(), intent_model)

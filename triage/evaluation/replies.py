@@ -3,7 +3,7 @@
 1. ``bench/data/replies_eval.jsonl``: 200+ authored English and Italian posts (both
    registers, with and without emoji, every intent, six channels), each labelled with its
    language, register, emoji use and intent. Every suggestion (history from the demo
-   team's replies, FAQ, templates) is checked with ``triage.tone_rules.check``; the share
+   team's replies, FAQ, templates) is checked with ``triage.replies.rules.check``; the share
    passing each rule is printed against the tone the system detected and against the
    authored labels (which also counts tone-detection mistakes).
 2. ``<data>/twcs/pairs.tsv``: real customer tweets with the brand's first reply. A fifth
@@ -29,13 +29,13 @@ from typing import Any
 
 import numpy as np
 
-from triage.classify import PROJECT_ROOT
+from triage.models.sentiment import PROJECT_ROOT
 from triage.errors import TriageError
-from triage.history import _LEADING_HANDLES, _SIGNATURE, HistoryEntry, HistoryIndex, default_encoder
-from triage.normalize import normalize
-from triage.replies import context_for, guess_intent, reviewed_texts, suggest
-from triage.tone import register_of
-from triage.tone_rules import RULES, check, prose, signals_of
+from triage.replies.history import _LEADING_HANDLES, _SIGNATURE, HistoryEntry, HistoryIndex, default_encoder
+from triage.text.normalize import normalize
+from triage.replies.drafts import context_for, guess_intent, reviewed_texts, suggest
+from triage.replies.tone import register_of
+from triage.replies.rules import RULES, check, prose, signals_of
 
 EVAL_SET = PROJECT_ROOT / "bench" / "data" / "replies_eval.jsonl"
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
@@ -272,7 +272,7 @@ def _print_twcs(result: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from triage.classify import load_sentiment_model
+    from triage.models.sentiment import load_sentiment_model
 
     try:
         model = load_sentiment_model()

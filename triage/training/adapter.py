@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from triage.classify import ADAPTER_FILES, SentenceEncoder, build_head, mean_pool
+from triage.models.sentiment import ADAPTER_FILES, SentenceEncoder, build_head, mean_pool
 from triage.training.balance import class_weights
 
 Log = Callable[[str], None]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from triage.classify import SentenceEncoder
+from triage.models.sentiment import SentenceEncoder
 
 Log = Callable[[str], None]
 

@@ -26,13 +26,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from triage.classify import SentenceEncoder, build_head, packaged_encoder_dir
+from triage.models.sentiment import SentenceEncoder, build_head, packaged_encoder_dir
 from triage.training import adapter as lora
 from triage.training.balance import class_weights
-from triage.metrics import classification_report
-from triage.normalize import normalize
+from triage.evaluation.metrics import classification_report
+from triage.text.normalize import normalize
 from triage.records import SENTIMENTS
-from triage.tableio import file_sha256
+from triage.tables.formats import file_sha256
 from triage.training.embeddings import TextEmbeddingCache
 from triage.training.datasets import (
     LICENCES,

@@ -11,12 +11,12 @@ from datetime import datetime
 
 import streamlit as st
 
-from triage.classify import SentimentModel, load_sentiment_model
-from triage.demo import DEMO_META_KEY, load_demo
+from triage.models.sentiment import SentimentModel, load_sentiment_model
+from triage.ingest.demo import DEMO_META_KEY, load_demo
 from triage.errors import TriageError
-from triage.pipeline import refresh_priorities
+from triage.ingest.pipeline import refresh_priorities
 from triage.records import as_utc, utcnow
-from triage.store import Store, open_store, resolve_url
+from triage.db.store import Store, open_store, resolve_url
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -81,7 +81,7 @@ def signature() -> str:
 
 def _brand_signature() -> str:
     """``[brand] signature`` from triage.toml (empty when there is none or the file is broken)."""
-    from triage.config import load_config
+    from triage.config.settings import load_config
 
     try:
         return load_config().brand.signature

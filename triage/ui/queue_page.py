@@ -7,21 +7,21 @@ from datetime import datetime, time, timedelta, timezone
 import pandas as pd
 import streamlit as st
 
-from triage import workflow
+from triage.queue import workflow
 from triage.errors import TriageError
-from triage.config import load_config
-from triage.credentials import load_secrets
+from triage.config.settings import load_config
+from triage.config.secrets import load_secrets
 from triage.records import OPEN_STATUSES, SENTIMENTS, STATUSES
-from triage.generation import default_rewriter
-from triage.replies import Suggestion
-from triage.reports import unanswered_csv
-from triage.schema import MentionRow
-from triage.sending import posts_on, send_reply
-from triage.store import QueueFilter, Store
-from triage.suggestions import for_mention
-from triage.tone import ToneProfile
+from triage.replies.generation import default_rewriter
+from triage.replies.drafts import Suggestion
+from triage.queue.reports import unanswered_csv
+from triage.db.schema import MentionRow
+from triage.replies.sending import posts_on, send_reply
+from triage.db.store import QueueFilter, Store
+from triage.replies.suggest import for_mention
+from triage.replies.tone import ToneProfile
 from triage.ui.common import age, agent, ready_store, safe_url, signature
-from triage.incidents import collapse, summaries
+from triage.ranking.incidents import collapse, summaries
 from triage.ui.triage_panel import incident_label, render_panel
 
 IGNORE_REASONS = ("not about us", "no reply needed", "spam or bot", "duplicate", "other")

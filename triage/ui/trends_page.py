@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from triage.reports import suggestion_acceptance, trends, unanswered_csv
-from triage.store import Store
-from triage.spikes import negative_spike
+from triage.queue.reports import suggestion_acceptance, trends, unanswered_csv
+from triage.db.store import Store
+from triage.queue.spikes import negative_spike
 from triage.ui.common import ready_store
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from tiny_data import make_shared_data
 
-from triage.classify import EncoderHeadModel
+from triage.models.sentiment import EncoderHeadModel
 from triage.training.sentiment import SentimentTrainingConfig, train_sentiment
 
 
@@ -72,7 +72,7 @@ def test_a_missing_adapter_file_is_an_error_that_names_it_not_a_download(artifac
 
 
 def test_the_adapter_changes_the_sentiment_encoder_but_not_the_shared_plain_one(artifact: Path):
-    from triage.classify import _encoder, packaged_encoder_dir
+    from triage.models.sentiment import _encoder, packaged_encoder_dir
 
     tuned = EncoderHeadModel(artifact)
     plain = _encoder(packaged_encoder_dir(), 128)

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from triage.records import OPEN_STATUSES
-from triage.store import QueueFilter, open_store
+from triage.db.store import QueueFilter, open_store
 
 pytestmark = [
     pytest.mark.browser,
@@ -132,7 +132,7 @@ def detail_texts(page: Page) -> list[str]:
 
 def queue_lines(store, rows) -> int:
     """How many lines the queue shows for ``rows``: an incident's members show as one."""
-    from triage.incidents import collapse, summaries
+    from triage.ranking.incidents import collapse, summaries
 
     return len(collapse(rows, summaries(store, [r.incident_id for r in rows])))
 

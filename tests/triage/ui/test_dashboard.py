@@ -7,7 +7,7 @@ from conftest import ROOT, open_mention, start_dashboard
 from streamlit.testing.v1 import AppTest
 
 from triage.records import OPEN_STATUSES
-from triage.store import QueueFilter, open_store
+from triage.db.store import QueueFilter, open_store
 
 HOSTILE = ("<script>", "onerror=", "![", "](javascript:", ":red[", ":material/")
 
@@ -33,7 +33,7 @@ def test_the_queue_is_ranked_by_priority(app, demo_db_url):
 
 def shown(db_url, rows):
     """How many queue lines ``rows`` make: an incident's members show as one line."""
-    from triage.incidents import collapse, summaries
+    from triage.ranking.incidents import collapse, summaries
 
     return len(collapse(rows, summaries(open_store(db_url), [r.incident_id for r in rows])))
 
@@ -94,7 +94,7 @@ def test_ignore_needs_and_keeps_a_reason(app, demo_db_url):
 
 
 def test_another_agents_claim_locks_the_actions(app, demo_db_url):
-    from triage import workflow
+    from triage.queue import workflow
 
     store = open_store(demo_db_url)
     target = store.queue()[1]
@@ -106,7 +106,7 @@ def test_another_agents_claim_locks_the_actions(app, demo_db_url):
 
 
 def test_the_export_button_produces_the_unanswered_report(app, demo_db_url):
-    from triage.reports import unanswered_csv
+    from triage.queue.reports import unanswered_csv
 
     store = open_store(demo_db_url)
     expected = unanswered_csv(store)

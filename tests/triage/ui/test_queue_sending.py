@@ -1,4 +1,4 @@
-"""The queue's reply action goes through ``triage.sending``: dry run on the demo, live posting, refusals."""
+"""The queue's reply action goes through ``triage.replies.sending``: dry run on the demo, live posting, refusals."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from conftest import open_mention, start_dashboard
 from fake_listeners import FEEDS, FakeFeed, fake_kind  # noqa: F401  (fixture)
 
-from triage.store import QueueFilter, open_store
+from triage.db.store import QueueFilter, open_store
 
 
 def start(monkeypatch, db_url, config=None):

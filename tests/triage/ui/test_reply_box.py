@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import open_mention, start_dashboard
 
-from triage.history import forget
-from triage.store import open_store
-from triage.suggestions import for_mention
+from triage.replies.history import forget
+from triage.db.store import open_store
+from triage.replies.suggest import for_mention
 
 
 @pytest.fixture

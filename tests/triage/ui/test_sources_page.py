@@ -7,10 +7,10 @@ from conftest import ROOT
 from fakes import KeywordIntentModel, KeywordSentimentModel
 from streamlit.testing.v1 import AppTest
 
-from triage.importer import read_mentions
-from triage.pipeline import process_new
-from triage.source_state import get_state
-from triage.store import open_store
+from triage.tables.mentions import read_mentions
+from triage.ingest.pipeline import process_new
+from triage.db.source_state import get_state
+from triage.db.store import open_store
 
 PAGE = str(ROOT / "triage" / "ui" / "sources_page.py")
 HOSTILE_FOLDER = "<img src=x onerror=alert(1)>:red[gone]"

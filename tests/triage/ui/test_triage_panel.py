@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from conftest import open_mention, start_dashboard
 
-from triage.incidents import members, summaries
-from triage.priority import effective_intent
+from triage.ranking.incidents import members, summaries
+from triage.ranking.priority import effective_intent
 from triage.records import OPEN_STATUSES
-from triage.store import QueueFilter, open_store
+from triage.db.store import QueueFilter, open_store
 
 
 @pytest.fixture

@@ -1,0 +1,83 @@
+"""Intent and complaint topic: the named text features, the spam rules, the shipped model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from triage.models.intent import (
+    DEFAULT_INTENT_DIR, FEATURE_NAMES, INTENTS, TOPICS, IntentResult, apply_spam_rules, load_intent_model,
+    text_features, topic_name,
+)
+from triage.training.intent import BITEXT_INTENTS, BITEXT_TOPICS
+
+
+def test_features_are_named_and_bounded():
+    values = text_features("Come faccio a cambiare la password? Grazie!")
+    assert len(values) == len(FEATURE_NAMES)
+    assert all(0.0 <= v <= 1.0 for v in values)
+    named = dict(zip(FEATURE_NAMES, values))
+    assert named["question_mark"] > 0 and named["question_words"] > 0 and named["praise_words"] > 0
+    assert named["italian"] > 0
+    assert dict(zip(FEATURE_NAMES, text_features("you charged me twice")))["signal_money"] == 1.0
+
+
+def test_spam_rules_override_the_model_but_keep_its_probabilities():
+    said = IntentResult("praise", 0.7, None, {"praise": 0.7, "spam": 0.2})
+    ruled = apply_spam_rules(said, "GIVEAWAY free iPhone click here bit.ly/x")
+    assert ruled.intent == "spam" and ruled.probabilities == said.probabilities
+    assert apply_spam_rules(said, "love the app") is said
+    assert apply_spam_rules(said, "cheap stuff shop.example/x", handle="deals_4829301").intent == "spam"
+    assert said.second_choice() == "praise"
+
+
+def test_topic_names_are_configurable():
+    assert topic_name("billing") == "billing/refund"
+    assert topic_name("billing", {"billing": "fatturazione"}) == "fatturazione"
+    assert topic_name(None) == ""
+
+
+def test_the_bitext_mapping_covers_our_labels():
+    assert set(BITEXT_INTENTS.values()) <= set(INTENTS)
+    assert set(BITEXT_TOPICS.values()) <= set(TOPICS)
+
+
+def test_the_shipped_artifact_records_its_provenance_and_is_small():
+    card = json.loads((DEFAULT_INTENT_DIR / "model.json").read_text(encoding="utf-8"))
+    assert card["intents"] == list(INTENTS) and card["topics"] == list(TOPICS)
+    assert card["features"] == list(FEATURE_NAMES)
+    files = {f["file"]: f for f in card["training"]["files"]}
+    assert files["bitext/train.tsv"]["licence"] == "CDLA-Sharing-1.0"
+    assert all(len(f["sha256"]) == 64 for f in files.values())
+    assert not any("airline" in name or "priority_eval" in name for name in files)
+    assert "validation" in card and card["training"]["config"]["seed"] == 13
+    size = sum(p.stat().st_size for p in DEFAULT_INTENT_DIR.iterdir())
+    assert size < 2_000_000
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_intent_model()
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("You charged me twice this month and nobody answers. I want a refund", "complaint"),
+        ("Mi avete addebitato due volte la bolletta, voglio il rimborso", "complaint"),
+        ("How do I activate my eSIM on an iPhone?", "question"),
+        ("Come faccio ad attivare la eSIM sul telefono?", "question"),
+        ("Thank you so much, the engineer was brilliant and fixed everything!", "praise"),
+    ],
+)
+def test_the_shipped_model_loads_offline_and_reads_intent(shipped, text, intent, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    (result,) = shipped.predict([text])
+    assert result.intent == intent
+    assert 0 < result.confidence <= 1
+    assert set(result.probabilities) == set(INTENTS)
+    if intent == "complaint":
+        assert result.topic == "billing"
+    else:
+        assert result.topic is None

@@ -1,0 +1,1 @@
+"""Settings (triage.toml), secrets and environment variables: read here and nowhere else."""

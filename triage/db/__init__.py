@@ -1,0 +1,1 @@
+"""The database: tables, Alembic migrations and the Store, the one door to them."""

@@ -1,0 +1,415 @@
+"""The database: opening it, upgrading its schema, storing and querying mentions.
+
+Any SQLAlchemy URL works; SQLite (the default, in WAL mode) and PostgreSQL are tested.
+Every statement uses bound parameters: post text never becomes SQL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, case, create_engine, event, func, or_, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from triage.errors import DatabaseUnavailable, MentionNotFound
+from triage.records import Mention, Priority, SentimentScores, utcnow
+from triage.db.schema import AuditRow, MentionRow, MetaRow, ReplyRow
+
+DEFAULT_DB_URL = "sqlite:///data/triage.db"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_BATCH = 400  # rows per statement; keeps SQLite under its bound-parameter limit
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The database URL: the argument, else ``TRIAGE_DB_URL``, else the default SQLite file."""
+    return url or os.environ.get("TRIAGE_DB_URL") or DEFAULT_DB_URL
+
+
+def alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _redacted(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparseable URL)"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine for ``url``; raises ``DatabaseUnavailable`` with a one-line hint on failure."""
+    shown = _redacted(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUnavailable(
+            f"'{url}' is not a database URL; use e.g. sqlite:///data/triage.db or "
+            "postgresql+psycopg://user:pass@host/db (--db or TRIAGE_DB_URL)"
+        ) from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        engine = create_engine(parsed, pool_pre_ping=True)
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise DatabaseUnavailable(f"no driver for {shown} ({exc}); install it or use another URL") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.connect():
+            pass
+    except (OperationalError, SQLAlchemyError, OSError) as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatabaseUnavailable(
+            f"cannot open database {shown}: {reason}; check --db or TRIAGE_DB_URL and that the server is running"
+        ) from None
+    return engine
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the database to the newest schema revision; existing data is kept."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+
+
+def open_store(url: str | None = None) -> "Store":
+    """Open (and create or upgrade) the database at ``url`` (see ``resolve_url``)."""
+    resolved = resolve_url(url)
+    engine = create_db_engine(resolved)
+    try:
+        upgrade_schema(engine)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise DatabaseUnavailable(f"cannot prepare database {_redacted(resolved)}: {reason}") from None
+    return Store(engine)
+
+
+@dataclass
+class QueueFilter:
+    """What the agent's queue shows. Empty collections mean 'any'."""
+
+    channels: Sequence[str] = ()
+    sentiments: Sequence[str] = ()
+    statuses: Sequence[str] = ()
+    languages: Sequence[str] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str = ""
+    limit: int = 500
+    classified_only: bool = False  # the agents' queue: a mention shows once classified and ranked
+
+
+@dataclass
+class UpsertResult:
+    inserted: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[int]:
+        return self.inserted + self.updated
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _mention_values(mention: Mention) -> dict[str, Any]:
+    return {
+        "channel": mention.channel,
+        "external_id": mention.external_id,
+        "url": mention.url,
+        "author_handle": mention.author.handle,
+        "author_name": mention.author.display_name,
+        "author_followers": int(mention.author.followers or 0),
+        "author_verified": bool(mention.author.verified),
+        "text": mention.text,
+        "language": mention.language,
+        "created_at": mention.created_at,
+        "fetched_at": mention.fetched_at,
+        "parent_id": mention.parent_id,
+        "kind": mention.kind,
+        "rating": mention.rating,
+        "app_version": mention.app_version,
+        "raw": mention.raw,
+        "status": "new",
+        "priority": 0,
+        "reasons": [],
+        "updated_at": utcnow(),
+    }
+
+
+# Columns a re-fetch may refresh. Workflow columns (status, assignee, replies) never change here.
+_REFRESHED = ("url", "author_name", "author_followers", "author_verified", "text", "fetched_at", "rating", "app_version", "raw")
+_CLASSIFICATION = ("sentiment", "p_negative", "p_neutral", "p_positive", "classified_by", "intent", "topic")
+
+
+class Store:
+    """Mentions, replies and the audit trail in one SQLAlchemy database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # ---- writing mentions -------------------------------------------------------------
+    def upsert_mentions(self, mentions: Iterable[Mention]) -> UpsertResult:
+        """Store mentions by (channel, external id); a repeat refreshes content, never workflow.
+
+        When a repeat's text changed, its classification is cleared so it is classified again.
+        """
+        result = UpsertResult()
+        unique: dict[tuple[str, str], Mention] = {}
+        for mention in mentions:
+            unique[(mention.channel, mention.external_id)] = mention
+        items = list(unique.values())
+        for start in range(0, len(items), _BATCH):
+            chunk = items[start : start + _BATCH]
+            with self.session() as session:
+                self._upsert_chunk(session, chunk, result)
+        return result
+
+    def _upsert_chunk(self, session: Session, chunk: list[Mention], result: UpsertResult) -> None:
+        keys = {(m.channel, m.external_id) for m in chunk}
+        existing = self._ids_for(session, keys)
+        rows = [_mention_values(m) for m in chunk]
+        dialect = session.get_bind().dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            if dialect == "sqlite":
+                from sqlalchemy.dialects.sqlite import insert
+            else:
+                from sqlalchemy.dialects.postgresql import insert
+            statement = insert(MentionRow).values(rows)
+            changed = MentionRow.text != statement.excluded.text
+            refreshed = {name: statement.excluded[name] for name in _REFRESHED}
+            for name in _CLASSIFICATION:
+                refreshed[name] = case((changed, None), else_=getattr(MentionRow, name))
+            statement = statement.on_conflict_do_update(
+                index_elements=["channel", "external_id"], set_=refreshed
+            )
+            session.execute(statement)
+        else:  # any other SQLAlchemy dialect: portable read-then-write
+            for values in rows:
+                key = (values["channel"], values["external_id"])
+                if key in existing:
+                    row = session.get(MentionRow, existing[key])
+                    text_changed = row.text != values["text"]
+                    for name in _REFRESHED:
+                        setattr(row, name, values[name])
+                    if text_changed:
+                        for name in _CLASSIFICATION:
+                            setattr(row, name, None)
+                else:
+                    session.add(MentionRow(**values))
+            session.flush()
+        ids = self._ids_for(session, keys)
+        for mention in chunk:  # input order, so callers can zip ids with what they passed
+            key = (mention.channel, mention.external_id)
+            (result.updated if key in existing else result.inserted).append(ids[key])
+
+    @staticmethod
+    def _ids_for(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        found: dict[tuple[str, str], int] = {}
+        by_channel: dict[str, list[str]] = {}
+        for channel, external_id in keys:
+            by_channel.setdefault(channel, []).append(external_id)
+        for channel, external_ids in by_channel.items():
+            query = select(MentionRow.id, MentionRow.external_id).where(
+                MentionRow.channel == channel, MentionRow.external_id.in_(external_ids)
+            )
+            for mention_id, external_id in session.execute(query):
+                found[(channel, external_id)] = mention_id
+        return found
+
+    def save_classifications(
+        self, results: dict[int, tuple[SentimentScores, str | None]], model_name: str
+    ) -> None:
+        """Store sentiment scores (and detected language) by mention id."""
+        with self.session() as session:
+            for mention_id, (scores, language) in results.items():
+                values: dict[str, Any] = {
+                    "sentiment": scores.label,
+                    "p_negative": scores.p_negative,
+                    "p_neutral": scores.p_neutral,
+                    "p_positive": scores.p_positive,
+                    "classified_by": model_name,
+                    "p_anger": scores.p_anger,
+                    "p_offensive": scores.p_offensive,
+                }
+                if language:
+                    values["language"] = language
+                session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(**values))
+
+    def save_priorities(self, priorities: dict[int, Priority], urgencies: dict[int, float] | None = None) -> None:
+        with self.session() as session:
+            for mention_id, priority in priorities.items():
+                values: dict[str, Any] = {"priority": priority.score, "reasons": [r.to_dict() for r in priority.reasons]}
+                if urgencies is not None and mention_id in urgencies:
+                    values["urgency"] = urgencies[mention_id]
+                session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(**values))
+
+    def save_intents(self, results: dict[int, tuple[str, str | None]]) -> None:
+        """Store (intent, complaint topic) by mention id."""
+        with self.session() as session:
+            for mention_id, (intent, topic) in results.items():
+                session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(intent=intent, topic=topic))
+
+    def intent_pending_ids(self) -> list[int]:
+        """Mentions whose intent is not classified yet."""
+        with self.session() as session:
+            return list(session.scalars(select(MentionRow.id).where(MentionRow.intent.is_(None)).order_by(MentionRow.id)))
+
+    # ---- reading ------------------------------------------------------------------------
+    def count(self) -> int:
+        with self.session() as session:
+            return session.scalar(select(func.count(MentionRow.id))) or 0
+
+    def get(self, mention_id: int) -> MentionRow:
+        with self.session() as session:
+            row = session.get(MentionRow, mention_id)
+            if row is None:
+                raise MentionNotFound(f"no mention with id {mention_id}; refresh the queue")
+            return row
+
+    def find(self, channel: str, external_id: str) -> MentionRow | None:
+        with self.session() as session:
+            return session.scalar(
+                select(MentionRow).where(MentionRow.channel == channel, MentionRow.external_id == external_id)
+            )
+
+    def mentions(self, ids: Sequence[int] | None = None) -> list[MentionRow]:
+        with self.session() as session:
+            query = select(MentionRow).order_by(MentionRow.id)
+            if ids is not None:
+                query = query.where(MentionRow.id.in_(list(ids)))
+            return list(session.scalars(query))
+
+    def unclassified_ids(self) -> list[int]:
+        with self.session() as session:
+            return list(session.scalars(select(MentionRow.id).where(MentionRow.sentiment.is_(None))))
+
+    def queue(self, flt: QueueFilter | None = None) -> list[MentionRow]:
+        """Mentions for the agent's queue, highest priority first, oldest first on ties."""
+        flt = flt or QueueFilter()
+        query = select(MentionRow)
+        if flt.classified_only:
+            query = query.where(MentionRow.sentiment.is_not(None))
+        if flt.channels:
+            query = query.where(MentionRow.channel.in_(list(flt.channels)))
+        if flt.sentiments:
+            query = query.where(MentionRow.sentiment.in_(list(flt.sentiments)))
+        if flt.statuses:
+            query = query.where(MentionRow.status.in_(list(flt.statuses)))
+        if flt.languages:
+            query = query.where(MentionRow.language.in_(list(flt.languages)))
+        if flt.since is not None:
+            query = query.where(MentionRow.created_at >= flt.since)
+        if flt.until is not None:
+            query = query.where(MentionRow.created_at < flt.until)
+        if flt.text.strip():
+            pattern = _like_pattern(flt.text.strip())
+            query = query.where(
+                or_(
+                    MentionRow.text.ilike(pattern, escape="\\"),
+                    MentionRow.author_handle.ilike(pattern, escape="\\"),
+                    MentionRow.author_name.ilike(pattern, escape="\\"),
+                )
+            )
+        query = query.order_by(MentionRow.priority.desc(), MentionRow.created_at.asc(), MentionRow.id)
+        with self.session() as session:
+            return list(session.scalars(query.limit(flt.limit)))
+
+    def author_history(self, mention: MentionRow, limit: int = 50) -> list[MentionRow]:
+        """The same author's other mentions on the same channel, newest first."""
+        with self.session() as session:
+            query = (
+                select(MentionRow)
+                .where(
+                    MentionRow.channel == mention.channel,
+                    MentionRow.author_handle == mention.author_handle,
+                    MentionRow.id != mention.id,
+                )
+                .order_by(MentionRow.created_at.desc())
+                .limit(limit)
+            )
+            return list(session.scalars(query))
+
+    def replies_for(self, mention_ids: Sequence[int]) -> dict[int, list[ReplyRow]]:
+        if not mention_ids:
+            return {}
+        with self.session() as session:
+            query = select(ReplyRow).where(ReplyRow.mention_id.in_(list(mention_ids))).order_by(ReplyRow.sent_at)
+            grouped: dict[int, list[ReplyRow]] = {}
+            for reply in session.scalars(query):
+                grouped.setdefault(reply.mention_id, []).append(reply)
+            return grouped
+
+    def audit_for(self, mention_id: int) -> list[AuditRow]:
+        with self.session() as session:
+            query = select(AuditRow).where(AuditRow.mention_id == mention_id).order_by(AuditRow.at, AuditRow.id)
+            return list(session.scalars(query))
+
+    def distinct(self, column: str) -> list[str]:
+        """Distinct non-empty values of a mention column (for filter choices)."""
+        attribute = getattr(MentionRow, column)
+        with self.session() as session:
+            values = session.scalars(select(attribute).where(attribute.is_not(None)).distinct())
+            return sorted(str(v) for v in values if v)
+
+    # ---- facts about the database --------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        with self.session() as session:
+            row = session.get(MetaRow, key)
+            return row.value if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.session() as session:
+            row = session.get(MetaRow, key)
+            if row is None:
+                session.add(MetaRow(key=key, value=value))
+            else:
+                row.value = value
+
+    def reply_exists(self, channel: str, external_id: str) -> bool:
+        """Whether a reply with this platform id is already stored for a mention on ``channel``."""
+        with self.session() as session:
+            query = (
+                select(ReplyRow.id)
+                .join(MentionRow, MentionRow.id == ReplyRow.mention_id)
+                .where(MentionRow.channel == channel, ReplyRow.external_id == external_id)
+            )
+            return session.scalar(query.limit(1)) is not None

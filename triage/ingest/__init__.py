@@ -1,0 +1,1 @@
+"""Getting mentions in: listening, imports, the demo, classifying what is new."""

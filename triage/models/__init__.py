@@ -1,0 +1,1 @@
+"""The packaged models: encoder, sentiment, intent and topic."""

@@ -1,0 +1,256 @@
+"""Intent (complaint, question, praise, feedback, spam, other) and complaint topic.
+
+The default model is the packaged sentence encoder (frozen, the same one the sentiment
+head uses) plus two small heads trained by ``python -m triage train intent`` and
+committed in ``data/models/intent/``. The heads read the embedding *and* a few named
+text features (question words, praise words, the urgency signals, spam evidence…), which
+carry the Italian cues the English-only encoder misses. Spam rules (giveaways, phishing,
+obvious bots) override the model: they are precise and never delete anything, a mention
+marked spam only sinks to the bottom of the queue.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from triage.errors import ModelUnavailable
+from triage.text.normalize import normalize
+from triage.text.signals import SIGNALS, looks_like_bot, looks_like_spam, spam_evidence
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_INTENT_DIR = PROJECT_ROOT / "data" / "models" / "intent"
+INTENTS: tuple[str, ...] = ("complaint", "question", "praise", "feedback", "spam", "other")
+# Topic keys the model is trained on, and how the dashboard names them (configurable).
+TOPICS: tuple[str, ...] = ("billing", "delivery", "outage", "account", "product_quality", "customer_service", "other")
+DEFAULT_TOPIC_NAMES: dict[str, str] = {
+    "billing": "billing/refund", "delivery": "delivery/shipping", "outage": "outage/technical",
+    "account": "account/login", "product_quality": "product quality/safety",
+    "customer_service": "customer service", "other": "other",
+}
+Progress = Callable[[int, int], None]
+
+
+def _words(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+
+# Named cue features, English and Italian. Each is a count (capped) fed to the heads.
+CUES: dict[str, re.Pattern[str]] = {
+    "question_words": _words(
+        r"how (?:do|can|long|much)", r"what(?:'s| is| are)?", r"where", r"when", r"which", r"can i", r"could you",
+        r"do you", r"does (?:it|the|anyone)", r"is (?:there|it possible)", r"anyone know", r"any idea",
+        r"come (?:faccio|si|posso)", r"dove", r"quando", r"quale", r"quanto", r"posso", r"è possibile",
+        r"qualcuno sa", r"sapete", r"mi sapete dire", r"vorrei sapere", r"perché",
+    ),
+    "praise_words": _words(
+        r"thanks?", r"thank you", r"love", r"great", r"brilliant", r"amazing", r"excellent", r"fantastic",
+        r"impressed", r"well done", r"spot on", r"legend", r"kudos", r"smooth", r"happy", r"recommend",
+        r"grazie", r"bravi", r"ottim\w*", r"perfett\w*", r"top", r"complimenti", r"consiglio", r"felice",
+        r"soddisfatt\w*", r"gentilissim\w*", r"velocissim\w*", r"fantastic\w*",
+    ),
+    "complaint_words": _words(
+        r"still", r"again", r"not working", r"doesn'?t work", r"broken", r"down", r"worst", r"never",
+        r"no (?:signal|internet|service|reply|response)", r"nobody", r"terrible", r"awful", r"useless",
+        r"days?", r"weeks?", r"ancora", r"non funziona", r"giù", r"pessim\w*", r"mai", r"nessuno",
+        r"da (?:giorni|settimane|ore|stamattina)", r"vergogna", r"schifo", r"disservizio", r"senza (?:linea|rete|internet)",
+        r"bloccat\w*", r"inutile",
+    ),
+    "feedback_words": _words(
+        r"suggestion", r"would be (?:nice|great|good)", r"please add", r"i wish", r"feature", r"could you add",
+        r"it'?d be", r"idea", r"missing", r"dark mode", r"widget", r"option to",
+        r"sarebbe (?:bello|utile|comodo)", r"suggeriment\w*", r"aggiungete", r"manca", r"mancano", r"propost\w*",
+        r"consiglierei", r"potreste aggiungere",
+    ),
+    "news_words": _words(
+        r"announc\w*", r"reports?", r"according to", r"results", r"launch\w*", r"revenue", r"shares", r"ceo",
+        r"customers (?:were|are) (?:hit|affected)", r"analysts?", r"quarter",
+        r"annuncia\w*", r"secondo", r"risultati", r"ricavi", r"lancia\w*", r"amministratore delegato",
+        r"trimestre", r"comunicato",
+    ),
+    "outage_words": _words(
+        r"down", r"outage", r"no (?:signal|internet|service|data|connection)", r"offline", r"not connecting",
+        r"dropp(?:ed|ing)", r"lumoradown", r"fibre", r"broadband", r"wi-?fi", r"network",
+        r"fibra", r"linea", r"rete", r"segnale", r"disservizio", r"connessione", r"non naviga",
+    ),
+    "billing_words": _words(
+        r"bill\w*", r"invoice", r"charged?", r"refund", r"payment", r"price", r"fee", r"direct debit", r"£\d+", r"€\s?\d+",
+        r"bolletta", r"fattura", r"addebit\w*", r"rimbors\w*", r"pagament\w*", r"costo", r"penale", r"\d+,\d{2}\s?€",
+    ),
+    "account_words": _words(
+        r"log ?in", r"password", r"account", r"sign in", r"locked out", r"verification code", r"2fa", r"otp",
+        r"accesso", r"accedere", r"credenziali", r"codice", r"profilo",
+    ),
+    "delivery_words": _words(
+        r"deliver\w*", r"courier", r"parcel", r"order", r"shipping", r"dispatch\w*", r"arrived", r"engineer",
+        r"installation", r"consegn\w*", r"corriere", r"pacco", r"ordine", r"spedizion\w*", r"tecnico",
+        r"installazione", r"arrivat\w*",
+    ),
+    "product_words": _words(
+        r"router", r"hub", r"app", r"crash\w*", r"battery", r"screen", r"faulty", r"defective", r"update",
+        r"modem", r"difettos\w*", r"aggiornamento", r"si blocca", r"si chiude",
+    ),
+    "service_words": _words(
+        r"agent", r"call centre", r"call center", r"hold", r"on the phone", r"rude", r"chat", r"support",
+        r"customer service", r"operator\w*", r"assistenza", r"servizio clienti", r"maleducat\w*", r"in attesa",
+        r"risponde",
+    ),
+}
+_LINKS = re.compile(r"https?://\S+|\bwww\.\S+|\b[\w-]+\.(?:example|ly|com|it|co\.uk)/\S*", re.IGNORECASE)
+_ITALIAN = _words(r"il", r"la", r"che", r"non", r"di", r"per", r"sono", r"ho", r"è", r"una", r"con", r"mi", r"da")
+
+FEATURE_NAMES: tuple[str, ...] = (
+    ("question_mark", *CUES, *(f"signal_{s.name}" for s in SIGNALS), "spam_rule", "spam_evidence", "links",
+     "hashtags", "exclamations", "length", "italian")
+)
+
+
+def text_features(text: str) -> list[float]:
+    """The named cue features of ``text``, in the order of ``FEATURE_NAMES``, each 0-1."""
+    text = text or ""
+    values = [min(1.0, text.count("?") / 2)]
+    values += [min(1.0, len(pattern.findall(text)) / 2) for pattern in CUES.values()]
+    values += [1.0 if signal.pattern.search(text) else 0.0 for signal in SIGNALS]
+    values.append(1.0 if looks_like_spam(text) else 0.0)
+    values.append(min(1.0, len(spam_evidence(text)) / 3))
+    values.append(min(1.0, len(_LINKS.findall(text)) / 2))
+    values.append(min(1.0, text.count("#") / 4))
+    values.append(min(1.0, text.count("!") / 3))
+    values.append(min(1.0, math.log1p(len(text)) / math.log1p(600)))
+    words = max(1, len(text.split()))
+    values.append(min(1.0, 4 * len(_ITALIAN.findall(text)) / words))
+    return values
+
+
+@dataclass(frozen=True)
+class IntentResult:
+    """What a post wants, how sure the model is, and (for complaints) what about."""
+
+    intent: str
+    confidence: float
+    topic: str | None = None
+    probabilities: dict[str, float] = field(default_factory=dict, compare=False)
+    best_topic: str | None = field(default=None, compare=False)  # the topic head's choice, whatever the intent
+
+    def second_choice(self, excluding: Sequence[str] = ("spam",)) -> str:
+        ranked = sorted(self.probabilities.items(), key=lambda kv: kv[1], reverse=True)
+        return next((label for label, _ in ranked if label not in excluding), "other")
+
+
+class IntentModel(Protocol):
+    """What the pipeline needs of an intent model."""
+
+    name: str
+
+    def predict(self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
+                ) -> list[IntentResult]: ...
+
+
+def apply_spam_rules(result: IntentResult, text: str, handle: str = "", followers: int = 0) -> IntentResult:
+    """Giveaway/phishing/link-farm text and obvious bots are spam whatever the model said."""
+    if result.intent != "spam" and (looks_like_spam(text) or looks_like_bot(handle, followers, text)):
+        return IntentResult("spam", 1.0, None, result.probabilities)
+    return result
+
+
+def build_heads(dim: int, n_features: int, hidden: int) -> Any:
+    """Two heads over [embedding, features]: intent (6 labels) and topic (7 labels)."""
+    import torch
+
+    def head(n_labels: int) -> Any:
+        if hidden:
+            return torch.nn.Sequential(torch.nn.Linear(dim + n_features, hidden), torch.nn.GELU(),
+                                       torch.nn.Dropout(0.1), torch.nn.Linear(hidden, n_labels))
+        return torch.nn.Sequential(torch.nn.Linear(dim + n_features, n_labels))
+
+    return torch.nn.ModuleDict({"intent": head(len(INTENTS)), "topic": head(len(TOPICS))})
+
+
+def results_from_logits(intent_logits: Any, topic_logits: Any, intents: Sequence[str], topics: Sequence[str]
+                        ) -> list[IntentResult]:
+    import torch
+
+    p_intent = torch.softmax(intent_logits, dim=-1).tolist()
+    p_topic = torch.softmax(topic_logits, dim=-1).tolist()
+    results = []
+    for row, topic_row in zip(p_intent, p_topic):
+        best = max(range(len(row)), key=row.__getitem__)
+        intent = intents[best]
+        best_topic = topics[max(range(len(topic_row)), key=topic_row.__getitem__)]
+        topic = best_topic if intent == "complaint" else None
+        results.append(IntentResult(intent, float(row[best]), topic, dict(zip(intents, map(float, row))), best_topic))
+    return results
+
+
+class EncoderIntentModel:
+    """The default: packaged encoder + the trained heads in ``model_dir``."""
+
+    def __init__(self, model_dir: Path = DEFAULT_INTENT_DIR) -> None:
+        from triage.models.sentiment import _encoder, packaged_encoder_dir
+
+        card_path, weights_path = model_dir / "model.json", model_dir / "heads.safetensors"
+        for path in (card_path, weights_path):
+            if not path.is_file():
+                raise ModelUnavailable(f"model file missing: {path}; rebuild it with: python -m triage train intent")
+        self.card: dict[str, Any] = json.loads(card_path.read_text(encoding="utf-8"))
+        if list(self.card.get("features", [])) != list(FEATURE_NAMES):
+            raise ModelUnavailable(f"{model_dir} was trained with other text features; "
+                                   "rebuild it with: python -m triage train intent")
+        self.intents = list(self.card["intents"])
+        self.topics = list(self.card["topics"])
+        self.encoder = _encoder(packaged_encoder_dir(), int(self.card.get("max_length", 128)))
+        from safetensors.torch import load_file
+
+        self.heads = build_heads(self.encoder.dim, len(FEATURE_NAMES), int(self.card.get("hidden", 0)))
+        self.heads.load_state_dict(load_file(str(weights_path)))
+        self.heads.eval()
+        self.feature_scale = float(self.card.get("feature_scale", 1.0))
+        self.name = str(self.card.get("name", "ascolto-intent"))
+
+    def _batch(self, texts: list[str], originals: list[str]) -> list[IntentResult]:
+        torch = self.encoder.torch
+        with torch.inference_mode():
+            x = self.encoder.embed_batch(texts)
+            f = torch.tensor([text_features(t) for t in originals]) * self.feature_scale
+            z = torch.cat([x, f], dim=-1)
+            return results_from_logits(self.heads["intent"](z), self.heads["topic"](z), self.intents, self.topics)
+
+    def predict(self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
+                ) -> list[IntentResult]:
+        from triage.models.sentiment import length_buckets
+
+        cleaned = [normalize(t) for t in texts]
+        results: list[IntentResult | None] = [None] * len(texts)
+        done = 0
+        for batch in length_buckets(cleaned, batch_size):
+            for index, result in zip(batch, self._batch([cleaned[i] for i in batch], [texts[i] for i in batch])):
+                results[index] = result
+            done += len(batch)
+            if progress:
+                progress(done, len(texts))
+        return [r for r in results if r is not None]
+
+
+@lru_cache(maxsize=2)
+def _load(spec: str) -> IntentModel:
+    return EncoderIntentModel(Path(spec) if spec else DEFAULT_INTENT_DIR)
+
+
+def load_intent_model(spec: str | None = None) -> IntentModel:
+    """The intent model, loaded once per process: ``spec`` or ``TRIAGE_INTENT_MODEL`` (a folder), else the default."""
+    chosen = spec if spec is not None else os.environ.get("TRIAGE_INTENT_MODEL", "")
+    return _load(chosen)
+
+
+def topic_name(topic: str | None, names: dict[str, str] | None = None) -> str:
+    """How the dashboard names a topic key (``billing`` -> ``billing/refund``)."""
+    if not topic:
+        return ""
+    return (names or DEFAULT_TOPIC_NAMES).get(topic, topic)

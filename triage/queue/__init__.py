@@ -1,0 +1,1 @@
+"""The team's work on mentions: workflow actions, reports, spikes."""

@@ -1,0 +1,157 @@
+"""What agents do to a mention: claim, reply, escalate, ignore, release, reopen.
+
+Each action is one transaction: a conditional UPDATE (so two agents can never both
+hold a post) plus an audit row saying who moved it from which status to which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, update
+from sqlalchemy.orm import Session
+
+from triage.errors import MentionNotFound, WorkflowConflict
+from triage.records import utcnow
+from triage.db.schema import AuditRow, MentionRow, ReplyRow
+from triage.db.store import Store
+
+ACTIONABLE: tuple[str, ...] = ("new", "in_progress", "escalated")
+
+
+def _current(session: Session, mention_id: int) -> MentionRow:
+    row = session.get(MentionRow, mention_id, populate_existing=True)
+    if row is None:
+        raise MentionNotFound(f"no mention with id {mention_id}; refresh the queue")
+    return row
+
+
+def _transition(
+    session: Session,
+    mention_id: int,
+    agent: str,
+    action: str,
+    to_status: str,
+    allowed_from: Sequence[str],
+    note: str = "",
+    now: datetime | None = None,
+    assignee: str | None = None,
+    extra: dict | None = None,
+) -> str:
+    """Move the mention if it is in ``allowed_from`` and not held by another agent."""
+    if not agent.strip():
+        raise WorkflowConflict("set your agent name first (sidebar or --agent)")
+    now = now or utcnow()
+    before = _current(session, mention_id)
+    from_status = before.status
+    values = {"status": to_status, "assignee": assignee, "updated_at": now, **(extra or {})}
+    statement = (
+        update(MentionRow)
+        .where(
+            MentionRow.id == mention_id,
+            MentionRow.status.in_(list(allowed_from)),
+            or_(MentionRow.assignee.is_(None), MentionRow.assignee == agent),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if session.execute(statement).rowcount != 1:
+        current = _current(session, mention_id)
+        if current.assignee and current.assignee != agent:
+            raise WorkflowConflict(f"{current.assignee} is already working on this mention; pick another one")
+        raise WorkflowConflict(f"cannot {action} a mention that is {current.status}")
+    session.add(AuditRow(mention_id=mention_id, actor=agent, at=now, action=action,
+                         from_status=from_status, to_status=to_status, note=note))
+    return from_status
+
+
+def claim(store: Store, mention_id: int, agent: str, now: datetime | None = None) -> None:
+    """Take the mention: it becomes ``in_progress`` and no other agent can act on it."""
+    with store.session() as session:
+        _transition(session, mention_id, agent, "claim", "in_progress", ACTIONABLE, now=now, assignee=agent)
+
+
+def release(store: Store, mention_id: int, agent: str, now: datetime | None = None) -> None:
+    """Give a claimed mention back to the queue."""
+    with store.session() as session:
+        _transition(session, mention_id, agent, "release", "new", ("in_progress",), now=now, assignee=None)
+
+
+def reply(
+    store: Store,
+    mention_id: int,
+    agent: str,
+    text: str,
+    now: datetime | None = None,
+    posted: bool = False,
+    external_id: str | None = None,
+    suggestion_source: str | None = None,
+    suggestion_text: str | None = None,
+) -> int:
+    """Record a reply (posted through the channel, or sent elsewhere and marked replied).
+
+    ``suggestion_source``/``suggestion_text`` name the draft the agent started from; the
+    edit distance between it and what was sent is stored with the reply.
+    Sets the first response time on the first reply. Returns the reply's id.
+    """
+    if not text.strip():
+        raise WorkflowConflict("the reply is empty; write something before sending")
+    now = now or utcnow()
+    with store.session() as session:
+        first = _current(session, mention_id).first_response_at
+        action = "reply" if posted else "mark_replied"
+        _transition(
+            session, mention_id, agent, action, "replied", ACTIONABLE + ("replied",),
+            note=text[:200], now=now, assignee=agent,
+            extra={"first_response_at": first or now},
+        )
+        row = ReplyRow(
+            mention_id=mention_id, text=text, agent=agent, sent_at=now, posted=posted, external_id=external_id,
+            suggestion_source=suggestion_source, suggestion_text=suggestion_text,
+            edit_distance=edit_distance(suggestion_text, text) if suggestion_text is not None else None,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (characters inserted, deleted or replaced to turn ``a`` into ``b``)."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def escalate(store: Store, mention_id: int, agent: str, note: str, now: datetime | None = None) -> None:
+    """Hand the mention to someone senior; the note says why."""
+    if not note.strip():
+        raise WorkflowConflict("say why you escalate (the note is empty)")
+    with store.session() as session:
+        _transition(session, mention_id, agent, "escalate", "escalated", ACTIONABLE, note=note, now=now, assignee=None)
+
+
+def ignore(store: Store, mention_id: int, agent: str, reason: str, now: datetime | None = None) -> None:
+    """Decide the mention needs no answer; the reason is kept in the audit trail."""
+    if not reason.strip():
+        raise WorkflowConflict("give a reason to ignore this mention")
+    with store.session() as session:
+        _transition(session, mention_id, agent, "ignore", "ignored", ACTIONABLE, note=reason, now=now, assignee=None)
+
+
+def close(store: Store, mention_id: int, agent: str, note: str = "", now: datetime | None = None) -> None:
+    """Mark the conversation finished."""
+    with store.session() as session:
+        _transition(session, mention_id, agent, "close", "closed", ACTIONABLE + ("replied",), note=note, now=now, assignee=None)
+
+
+def reopen(store: Store, mention_id: int, agent: str, note: str = "", now: datetime | None = None) -> None:
+    """Put an ignored, replied or closed mention back in the queue."""
+    with store.session() as session:
+        _transition(session, mention_id, agent, "reopen", "new", ("ignored", "replied", "closed"), note=note, now=now, assignee=None)

@@ -1,0 +1,1 @@
+"""What needs a human first: intent decision, priority with reasons, incidents."""

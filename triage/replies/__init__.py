@@ -1,0 +1,1 @@
+"""Reply suggestions in the customer's tone, and sending them."""

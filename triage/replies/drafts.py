@@ -1,0 +1,364 @@
+"""Reply suggestions that match the post's language and tone, best first, each with its source.
+
+1. ``history``: the team's own earlier reply to the most similar post (``triage.replies.history``),
+   adapted to this customer (name, order numbers and amounts, channel, signature);
+2. ``faq``: the brand's FAQ answer with its self-service link, when the post asks what the
+   FAQ answers (``data/demo/faq.json``; a short form keeps the link within X's 280);
+3. ``template``: the reviewed template for intent × language × register
+   (``data/reply_templates.json``);
+4. ``generated``: optionally, a generative rewrite of the best one (``triage.replies.generation``).
+
+Every suggestion passes ``triage.replies.rules.check`` or is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from triage.models.sentiment import PROJECT_ROOT
+from triage.text.signals import detect, looks_like_spam
+from triage.replies.tone import ToneProfile, profile
+from triage.replies.rules import (
+    DEFAULT_LIMIT,
+    LENGTH_LIMITS,
+    NO_EMOJI_SIGNALS,
+    REPLY_LANGUAGES,
+    REVIEW_CHANNELS,
+    Violation,
+    check,
+    length_limit,
+    measured_length,
+    reply_language,
+    signals_of,
+)
+
+__all__ = [
+    "DEFAULT_LIMIT", "LENGTH_LIMITS", "REPLY_LANGUAGES", "ReplyContext", "Suggestion", "context_for", "guess_intent",
+    "load_faq", "match_faq", "suggest",
+]
+
+TEMPLATES_PATH = PROJECT_ROOT / "data" / "reply_templates.json"
+FAQ_PATH = PROJECT_ROOT / "data" / "demo" / "faq.json"
+INTENTS: tuple[str, ...] = ("complaint", "question", "praise", "feedback", "other")
+UPSET = 0.5  # intensity from which complaints get the "upset" templates
+_QUESTION = re.compile(
+    r"\?|\b(how|what|when|where|why|which|can i|do you|is there|does|come|quando|dove|perché|quale|posso|si può|"
+    r"sapete|qualcuno sa)\b",
+    re.IGNORECASE,
+)
+_TITLES = {"mr", "mrs", "ms", "miss", "dr", "dott", "dottor", "dottssa", "sig", "sigra", "signor", "signora", "avv", "ing",
+           "prof"}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    source: str  # "history" | "faq" | "template" | "generated"
+    note: str = ""  # a warning for the agent (e.g. the post's language has no templates)
+    detail: str = ""  # where it came from, in words
+    score: float | None = None  # retrieval similarity for history suggestions
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "source": self.source, "note": self.note, "detail": self.detail,
+                "score": self.score}
+
+
+@dataclass
+class ReplyContext:
+    """Everything a suggestion must fit: the post, its tone and intent, the channel, the agent."""
+
+    text: str
+    channel: str
+    author_name: str
+    tone: ToneProfile
+    intent: str
+    signals: set[str]
+    signature: str
+    language: str  # the reply's language
+    register: str
+    limit: int
+    fill: dict[str, str] = field(default_factory=dict)
+    emoji_ok: bool = False
+    note: str = ""
+    mention_id: int | None = None
+
+    @property
+    def first_name(self) -> str:
+        return first_name(self.author_name)
+
+    def check(self, text: str) -> list[Violation]:
+        return check(text, self.tone, self.channel, self.intent, self.signals, self.signature, reviewed_texts())
+
+
+class HistorySource(Protocol):
+    def suggestion(self, ctx: ReplyContext) -> Suggestion | None: ...
+
+
+class Rewriter(Protocol):
+    def rewrite(self, best: Suggestion, ctx: ReplyContext) -> Suggestion | None: ...
+
+
+def guess_intent(text: str, sentiment: str | None) -> str:
+    """A first guess at what the post wants: complaint, question, praise, feedback, spam, other."""
+    if looks_like_spam(text):
+        return "spam"
+    signals = {s.name for s in detect(text)}
+    if sentiment == "negative" or signals & {"money", "safety", "account_takeover", "churn_legal"}:
+        return "complaint"
+    if _QUESTION.search(text):
+        return "question"
+    if sentiment == "positive":
+        return "praise"
+    return "other"
+
+
+@lru_cache(maxsize=1)
+def _templates() -> dict[str, Any]:
+    return json.loads(TEMPLATES_PATH.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=4)
+def load_faq(path: Path = FAQ_PATH) -> tuple[dict[str, Any], ...]:
+    if not path.is_file():
+        return ()
+    return tuple(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+@lru_cache(maxsize=1)
+def reviewed_texts() -> tuple[str, ...]:
+    """Templates and FAQ answers: the only texts whose promises a reply may repeat."""
+    texts = _strings({k: v for k, v in _templates().items() if not k.startswith("_")})
+    for entry in load_faq():
+        texts += [entry.get("answer", ""), entry.get("short", ""), entry.get("short_formal", "")]
+    return tuple(t for t in texts if t)
+
+
+def _tokens(text: str) -> set[str]:
+    return {t for t in re.findall(r"\w+", text.lower()) if len(t) > 2}
+
+
+@lru_cache(maxsize=512)
+def _keyword(keyword: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(keyword.lower()) + r"(?!\w)")
+
+
+def match_faq(text: str, language: str, faq: tuple[dict[str, Any], ...] | None = None) -> dict[str, Any] | None:
+    """The FAQ entry in ``language`` whose keywords best match ``text``, if any matches."""
+    entries = faq if faq is not None else load_faq()
+    lowered = text.lower()
+    words = _tokens(text)
+    best, best_score = None, 0.0
+    for entry in entries:
+        if entry.get("lang") != language:
+            continue
+        hits = sum(1 for k in entry.get("keywords", []) if _keyword(k).search(lowered))
+        overlap = len(words & _tokens(entry.get("question", ""))) * 0.25
+        if hits + overlap > best_score:
+            best, best_score = entry, hits + overlap
+    return best if best_score >= 1.0 else None
+
+
+def first_name(display_name: str) -> str:
+    """The first name to greet, skipping titles ("Mr T. Adeyemi" has none we can use)."""
+    for token in (display_name or "").strip().split():
+        bare = token.strip(".,").lower()
+        if bare in _TITLES:
+            return ""
+        return token if token.isalpha() and len(token) > 1 else ""
+    return ""
+
+
+def _greeting(language: str, name: str) -> dict[str, str]:
+    if language == "it":
+        return {"ciao": f"Ciao {name}, " if name else "Ciao, ",
+                "buongiorno": f"Buongiorno {name}, " if name else "Buongiorno, "}
+    return {"hi": f"Hi {name}, " if name else "Hi, ", "hello": f"Hello {name}, " if name else "Hello, "}
+
+
+def greeting_for(ctx: ReplyContext) -> str:
+    key = {("it", "informal"): "ciao", ("it", "formal"): "buongiorno", ("en", "informal"): "hi"}.get(
+        (ctx.language, ctx.register), "hello")
+    return ctx.fill[key]
+
+
+def fit(parts: Sequence[str], signature: str, limit: int, channel: str, keep: Sequence[int] = (0,)) -> str | None:
+    """Join sentences within ``limit``: drop droppable middle ones, then the last; never cut a
+    sentence. ``None`` when even the kept sentences do not fit."""
+    parts = [p for p in parts]
+    tail = f" {signature}" if signature else ""
+    kept = set(keep) | {0}
+    middle = [i for i in range(1, len(parts) - 1) if i not in kept]
+    last = [len(parts) - 1] if len(parts) > 1 and (len(parts) - 1) not in kept else []
+    for index in [None, *middle, *last]:
+        if index is not None:
+            parts[index] = ""
+        text = " ".join(p for p in parts if p) + tail
+        if measured_length(text, channel) <= limit:
+            return text
+    return None
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def context_for(
+    text: str,
+    channel: str,
+    author_name: str = "",
+    tone: ToneProfile | None = None,
+    intent: str | None = None,
+    signature: str = "",
+    sentiment: str | None = None,
+    p_negative: float = 0.0,
+    language: str | None = None,
+    mention_id: int | None = None,
+) -> ReplyContext:
+    """The reply context for a post (tone computed unless given)."""
+    intent = intent or guess_intent(text, sentiment)
+    tone = tone or profile(text, language, p_negative, sentiment=sentiment, intent=intent)
+    language_out = reply_language(tone)
+    note = "" if language_out == tone.language else f"post is in '{tone.language}'; draft in English"
+    signals = signals_of(text)
+    register = tone.register
+    templates = _templates()
+    fill = _greeting(language_out, first_name(author_name))
+    dm = templates["dm"][language_out]
+    review = dm["review"]
+    if channel in REVIEW_CHANNELS:
+        fill["dm"] = review[register] if isinstance(review, dict) else review
+    else:
+        fill["dm"] = dm[register]
+    emoji_ok = tone.emoji and intent != "complaint" and not signals & NO_EMOJI_SIGNALS
+    return ReplyContext(text, channel, author_name, tone, intent, signals, signature, language_out, register,
+                        length_limit(channel), fill, emoji_ok, note, mention_id)
+
+
+def _closing_emoji(ctx: ReplyContext) -> str:
+    if not ctx.emoji_ok:
+        return ""
+    return " 💙" if ctx.intent == "praise" else " 🙂"
+
+
+def _variants(ctx: ReplyContext) -> list[list[str]]:
+    intent = ctx.intent if ctx.intent in INTENTS else "other"
+    by_register = _templates()[intent][ctx.language][ctx.register]
+    if isinstance(by_register, dict):  # complaints: calm or upset
+        return by_register["upset" if ctx.tone.intensity >= UPSET else "calm"]
+    return by_register
+
+
+def render(ctx: ReplyContext, variant: Sequence[str], answer: str, keep_answer: bool) -> str | None:
+    sentences = [_capitalise(s.format(answer=answer, **ctx.fill)) for s in variant]
+    closing = _closing_emoji(ctx)
+    if closing:
+        sentences[-1] += closing
+    keep = [i for i, s in enumerate(variant) if keep_answer and "{answer}" in s]
+    return fit(sentences, ctx.signature, ctx.limit, ctx.channel, keep=keep)
+
+
+def _faq_answers(entry: dict[str, Any], ctx: ReplyContext) -> list[str]:
+    """The FAQ answer forms to try, longest first; the long Italian answers use *tu*."""
+    url = entry.get("url", "")
+    forms = []
+    if (ctx.language == "en" or ctx.register == "informal") and ctx.channel not in REVIEW_CHANNELS:
+        forms.append(entry.get("answer", ""))  # the long answers mention DMs, which reviews do not have
+    short = entry.get("short_formal") if ctx.language == "it" and ctx.register == "formal" else entry.get("short")
+    forms.append(short or "")
+    return [f"{form} {url}".strip() for form in forms if form]
+
+
+def _faq_suggestion(ctx: ReplyContext, variant: list[str]) -> Suggestion | None:
+    entry = match_faq(ctx.text, ctx.language) if ctx.intent in ("question", "complaint") else None
+    if entry is None:
+        return None
+    if ctx.intent == "complaint":  # empathy first, then the self-service answer
+        variant = [variant[0], "{answer}", variant[-1]]
+    for answer in _faq_answers(entry, ctx):
+        text = render(ctx, variant, answer, keep_answer=True)
+        if text is not None and not ctx.check(text):
+            return Suggestion(text, "faq", ctx.note, f"FAQ: {entry.get('question', entry.get('id', ''))}")
+    return None
+
+
+def _template_suggestions(ctx: ReplyContext, seed: int) -> list[Suggestion]:
+    variants = _variants(ctx)
+    answer = _templates()["answer_fallback"][ctx.language][ctx.register]
+    pick = zlib.crc32(f"{seed}{ctx.text}".encode()) % len(variants)
+    out = []
+    for step in range(len(variants)):
+        variant = variants[(pick + step) % len(variants)]
+        text = render(ctx, variant, answer, keep_answer=False)
+        if text is not None:
+            out.append(Suggestion(text, "template", ctx.note,
+                                  f"template: {ctx.intent} · {ctx.language} · {ctx.register}"))
+    return out
+
+
+def suggest(
+    text: str,
+    channel: str,
+    author_name: str = "",
+    language: str | None = None,
+    sentiment: str | None = None,
+    p_negative: float = 0.0,
+    signature: str = "",
+    seed: int = 0,
+    intent: str | None = None,
+    history: HistorySource | None = None,
+    rewriter: Rewriter | None = None,
+    mention_id: int | None = None,
+    count: int = 3,
+) -> tuple[ToneProfile, list[Suggestion]]:
+    """The post's tone and ``count`` reply suggestions, best first (none for spam).
+
+    ``intent`` is the triage's (``mentions.intent``) when known, else guessed. ``history``
+    (a ``triage.replies.history.HistoryIndex``) adds the team's own earlier reply; ``rewriter``
+    (``triage.replies.generation.Rewriter``) adds a generative rewrite of the best suggestion on top.
+    """
+    ctx = context_for(text, channel, author_name, None, intent, signature, sentiment, p_negative, language, mention_id)
+    if ctx.intent == "spam":
+        return ctx.tone, []
+    templates = _template_suggestions(ctx, seed)
+    candidates: list[Suggestion] = []
+    if history is not None:
+        found = history.suggestion(ctx)
+        if found is not None:
+            candidates.append(replace(found, note=found.note or ctx.note))
+    if templates:
+        faq = _faq_suggestion(ctx, _variants(ctx)[0])
+        if faq is not None:
+            candidates.append(faq)
+    suggestions: list[Suggestion] = []
+    for candidate in candidates + templates:
+        if len(suggestions) >= count:
+            break
+        if candidate.text in {s.text for s in suggestions}:
+            continue
+        if candidate.source == "template" and ctx.check(candidate.text):
+            continue
+        suggestions.append(candidate)
+    if not suggestions and templates:  # never leave the agent with nothing; the checker says what to fix
+        suggestions.append(templates[0])
+    if rewriter is not None and suggestions:
+        generated = rewriter.rewrite(suggestions[0], ctx)
+        if generated is not None:
+            suggestions.insert(0, generated)
+    return ctx.tone, suggestions

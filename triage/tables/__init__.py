@@ -1,0 +1,1 @@
+"""Tabular files: formats, column mappings, mentions read from rows."""

@@ -1,0 +1,1 @@
+"""Text analysis that needs no model: normalisation, language, urgency signals and spam evidence."""
