@@ -6,7 +6,9 @@ a crash between the two refetches the batch and the store's upsert makes that ha
 
 Errors a listener raises, and what the runner does with them:
 
-- ``MissingCredentials``: the source is disabled for this run with the one-line message.
+- ``SourceDisabled`` (``MissingCredentials``, or ``MissingPackage`` from ``listeners.registry``
+  when the listener's SDK is not installed): the source is disabled for this run with the
+  one-line message; the other sources run.
 - ``RateLimited``: the runner waits until ``retry_after`` seconds have passed (bounded)
   and calls ``fetch`` again with the last committed cursor.
 - ``TransientError`` (5xx, network): retried with exponential backoff, then the run gives
@@ -24,32 +26,17 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from triage.errors import TriageError
+# The errors a listener raises are defined with every other error in ``triage.errors``; listeners import them from here.
+from triage.errors import (  # noqa: F401
+    ListenerError,
+    MissingCredentials,
+    MissingPackage,
+    PostingError,
+    RateLimited,
+    SourceDisabled,
+    TransientError,
+)
 from triage.records import Mention
-
-
-class ListenerError(TriageError):
-    """A source could not be read; the message says what to do."""
-
-
-class MissingCredentials(ListenerError):
-    """A credential is not set: the message names the variable."""
-
-
-class RateLimited(ListenerError):
-    """The platform said to slow down; ``retry_after`` is how many seconds to wait."""
-
-    def __init__(self, message: str, retry_after: float) -> None:
-        super().__init__(message)
-        self.retry_after = max(0.0, float(retry_after))
-
-
-class TransientError(ListenerError):
-    """A 5xx answer or a network failure: worth retrying later."""
-
-
-class PostingError(ListenerError):
-    """The platform refused a reply; the message is the platform's error."""
 
 
 @dataclass

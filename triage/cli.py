@@ -1,6 +1,7 @@
 """``python -m triage``: the command line. Each subcommand is a thin wrapper over a library call.
 
-Exit codes: 0 done, 1 done but some input rows were bad, 2 error (one line on stderr).
+Exit codes: 0 done, 1 done but some input rows were bad, 2 error (one line on stderr: a
+``TriageError``, e.g. a ``UsageError`` for a flag argparse cannot check, as ``error: <message>``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from triage.errors import InputFileError, TriageError
+from triage.errors import ConfigError, InputFileError, TriageError, UsageError
 
 DB_HELP = "database URL (default: $TRIAGE_DB_URL or sqlite:///data/triage.db)"
 
@@ -144,7 +145,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from triage.tables.formats import write_rows
 
     if not args.unanswered:
-        raise TriageError("choose a report: --unanswered")
+        raise UsageError("choose a report: --unanswered")
     output = Path(args.output)
     store = open_store(args.db)
     refresh_priorities(store)
@@ -160,10 +161,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.task == "intent":
         return _train_intent(args)
     if args.task != "sentiment":
-        raise TriageError(f"unknown training task '{args.task}'; available: sentiment, intent")
+        raise UsageError(f"unknown training task '{args.task}'; available: sentiment, intent")
     data = Path(args.data)
     if not (data / "tweeteval").is_dir():
-        raise TriageError(f"{data} does not look like shared/data (no tweeteval folder); pass --data")
+        raise UsageError(f"{data} does not look like shared/data (no tweeteval folder); pass --data")
     config = SentimentTrainingConfig(seed=args.seed, adapter=not args.frozen,
                                      tweeteval_limit=None if args.frozen else SentimentTrainingConfig.tweeteval_limit)
     card = train_sentiment(data, Path(args.output), config, cache=Path(args.cache) if args.cache else None,
@@ -179,7 +180,7 @@ def _train_intent(args: argparse.Namespace) -> int:
 
     data = Path(args.data)
     if not (data / "bitext").is_dir():
-        raise TriageError(f"{data} does not look like shared/data (no bitext folder); pass --data")
+        raise UsageError(f"{data} does not look like shared/data (no bitext folder); pass --data")
     output = Path(args.output if args.output != "data/models/sentiment" else "data/models/intent")
     card = train_intent(data, output, IntentTrainingConfig(seed=args.seed),
                         cache=Path(args.cache) if args.cache else Path(".cache/intent"),
@@ -224,10 +225,10 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if args.every is not None and args.every <= 0:
-        raise TriageError("--every needs a number of seconds above 0, e.g. --every 300")
+        raise UsageError("--every needs a number of seconds above 0, e.g. --every 300")
     config = load_config(args.config)
     if not config.sources:
-        raise TriageError(f"no sources in {config.where}; copy triage.example.toml to triage.toml and enable some")
+        raise ConfigError(f"no sources in {config.where}; copy triage.example.toml to triage.toml and enable some")
     store = open_store(args.db)
     stop = StopFlag()
 
@@ -261,7 +262,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
     text = args.text.strip()
     if not text:
-        raise TriageError("--text is empty; pass the post to answer, e.g. --text 'my bill is wrong'")
+        raise UsageError("--text is empty; pass the post to answer, e.g. --text 'my bill is wrong'")
     sentiment, p_negative = None, 0.0
     try:
         scores = _model().predict([text])[0]
@@ -375,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
-    except TriageError as exc:
+    except TriageError as exc:  # UsageError included: a bad flag exits 2, like argparse's own usage errors
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

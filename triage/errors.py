@@ -1,12 +1,57 @@
-"""Errors that tell the user what happened and what to do.
+"""Every error Ascolto raises on purpose, in one place: what happened and what to do.
 
 Every error raised to the command line or the dashboard is a ``TriageError``; its
-message is one line meant for a person, never a traceback.
+message is one line meant for a person, never a traceback. The command line prints it as
+``error: <message>`` and exits with 2.
+
+The hierarchy::
+
+    TriageError                     the message is shown to the user as is
+    ├── UsageError                  a command-line flag is missing, empty or out of range
+    ├── ConfigError                 triage.toml cannot be used as it is
+    ├── PriorityConfigError         [priority] in triage.toml has a key or value that cannot be used
+    ├── ColumnMappingError          a column mapping (preset, columns, date_format) is wrong
+    ├── CredentialsFileError        the secrets file exists but cannot be read
+    ├── DatabaseUnavailable         the database URL cannot be opened
+    ├── InputFileError              an input file cannot be read at all
+    ├── ModelUnavailable            a classifier's files are missing or cannot be loaded
+    ├── WorkflowConflict            a workflow action is not allowed in the mention's state
+    ├── MentionNotFound             no mention has the given id
+    ├── SendingError                the platform did not take a reply; nothing was recorded
+    └── ListenerError               a source could not be read (raised by ``listeners``)
+        ├── SourceDisabled          the source cannot run at all this time
+        │   ├── MissingCredentials  a credential is not set
+        │   └── MissingPackage      the listener's platform SDK is not installed
+        ├── RateLimited             the platform said to slow down (``retry_after``)
+        ├── TransientError          a 5xx answer or a network failure: worth retrying
+        └── PostingError            the platform refused a reply
+
+What the listen runner does with each ``ListenerError`` is told in ``listeners.base``.
 """
 
 
 class TriageError(Exception):
     """Base class: the message is shown to the user as is."""
+
+
+class UsageError(TriageError):
+    """A command-line flag is missing, empty or out of range (beyond what argparse checks)."""
+
+
+class ConfigError(TriageError):
+    """``triage.toml`` cannot be used as it is; the message names the file and what to fix."""
+
+
+class PriorityConfigError(TriageError):
+    """``[priority]`` in triage.toml has a key or value that cannot be used."""
+
+
+class ColumnMappingError(TriageError):
+    """The column mapping in the configuration is wrong; the message says how to fix it."""
+
+
+class CredentialsFileError(TriageError):
+    """The secrets file exists but cannot be read."""
 
 
 class DatabaseUnavailable(TriageError):
@@ -27,3 +72,39 @@ class WorkflowConflict(TriageError):
 
 class MentionNotFound(TriageError):
     """No mention has the given id."""
+
+
+class SendingError(TriageError):
+    """The platform did not take the reply; the message is the platform's error. Nothing was recorded."""
+
+
+class ListenerError(TriageError):
+    """A source could not be read; the message says what to do."""
+
+
+class SourceDisabled(ListenerError):
+    """The source cannot run at all this time; the runner skips it and the other sources run."""
+
+
+class MissingCredentials(SourceDisabled):
+    """A credential is not set: the message names the variable."""
+
+
+class MissingPackage(SourceDisabled):
+    """The listener's module cannot be imported (its platform SDK is missing): the message says what to install."""
+
+
+class RateLimited(ListenerError):
+    """The platform said to slow down; ``retry_after`` is how many seconds to wait."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = max(0.0, float(retry_after))
+
+
+class TransientError(ListenerError):
+    """A 5xx answer or a network failure: worth retrying later."""
+
+
+class PostingError(ListenerError):
+    """The platform refused a reply; the message is the platform's error."""

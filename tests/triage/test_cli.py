@@ -117,3 +117,17 @@ def test_a_missing_file_is_one_line(tmp_path, args):
     result = run(*args, "--db", f"sqlite:///{tmp_path / 'x.db'}") if args[0] == "import" else run(*args)
     assert result.returncode == 2
     assert result.stderr.strip() == "error: nope.csv: no such file"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("export", "--output", "r.csv"), "choose a report: --unanswered"),
+        (("listen", "--every", "0"), "--every needs a number of seconds above 0, e.g. --every 300"),
+    ],
+)
+def test_a_usage_error_is_one_line_and_exit_2_like_argparses_own(tmp_path, capsys, args, message):
+    from triage.cli import main
+
+    assert main([*args, "--db", f"sqlite:///{tmp_path / 'u.db'}"]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"

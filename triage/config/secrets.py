@@ -13,16 +13,12 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from triage.errors import TriageError
+from triage.errors import CredentialsFileError
 
 SECRETS_FILE_ENV = "TRIAGE_SECRETS_FILE"
 DEFAULT_SECRETS_FILE = Path(".streamlit") / "secrets.toml"
 REDACTED = "[redacted]"
 _MIN_REDACTED_LENGTH = 4  # shorter values ("1", "en") are not secrets worth hiding, and hiding them garbles text
-
-
-class CredentialsFileError(TriageError):
-    """The secrets file exists but cannot be read."""
 
 
 class Secrets(Mapping[str, str]):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from triage.errors import TriageError
+from triage.errors import ConfigError
 
 CONFIG_ENV = "TRIAGE_CONFIG"
 DEFAULT_CONFIG_FILE = "triage.toml"
@@ -34,10 +34,6 @@ REQUIRED_KEYS: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "googleplay": ("app_id",),
     "rss": ("feeds",),
 }
-
-
-class ConfigError(TriageError):
-    """``triage.toml`` cannot be used as it is; the message names the file and what to fix."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Protocol
 
-from triage.errors import TriageError
+from triage.errors import PriorityConfigError
 from triage.models.intent import DEFAULT_TOPIC_NAMES
 from triage.records import OPEN_STATUSES, Priority, Reason, as_utc
 from triage.text.signals import anger_strength, detect, looks_like_bot, looks_like_spam
@@ -37,10 +37,6 @@ DEFAULT_INTENT_FACTORS: dict[str, float] = {
 DEFAULT_INTENT_POINTS: dict[str, float] = {
     "complaint": 10.0, "question": 6.0, "feedback": 2.0, "praise": 0.0, "other": 0.0, "spam": 0.0,
 }
-
-
-class PriorityConfigError(TriageError):
-    """``[priority]`` in triage.toml has a key or value that cannot be used."""
 
 
 @dataclass

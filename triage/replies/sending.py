@@ -16,13 +16,9 @@ from triage.queue import workflow
 from triage.config.settings import Config, SourceConfig
 from triage.config.secrets import Secrets
 from triage.ingest.demo import DEMO_META_KEY
-from triage.errors import TriageError, WorkflowConflict
+from triage.errors import SendingError, TriageError, WorkflowConflict
 from triage.db.schema import MentionRow
 from triage.db.store import Store
-
-
-class SendingError(TriageError):
-    """The platform did not take the reply; the message is the platform's error. Nothing was recorded."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from triage.errors import TriageError
+from triage.errors import ColumnMappingError
 
 FIELDS = ("id", "text", "author", "created_at", "channel", "url", "author_name", "followers", "verified",
           "lang", "kind", "parent_id", "rating", "app_version")
@@ -38,10 +38,6 @@ PRESETS: dict[str, dict[str, str]] = {
 }
 
 CHANNEL_ALIASES = {"twitter": "x", "x (twitter)": "x", "twitter/x": "x", "x/twitter": "x"}
-
-
-class ColumnMappingError(TriageError):
-    """The column mapping in the configuration is wrong; the message says how to fix it."""
 
 
 @dataclass(frozen=True)
