@@ -30,6 +30,7 @@ MAX_PAGES = 10
 
 class AppStoreListener(Listener):
     kind = "appstore"
+    required_keys = ("app_id",)
 
     def fetch(self, cursor: str | None) -> Iterator[Batch]:
         app_id = str(self.config.get("app_id") or "").strip()

@@ -70,6 +70,11 @@ class Listener(ABC):
 
     kind: str = ""
     can_reply: bool = False
+    # Keys the source's table must set; a tuple inside means "at least one of these". Write them
+    # (and ``requires``) as literals: ``listeners.registry`` reads them from the source text when
+    # the listener's SDK is missing.
+    required_keys: tuple[str | tuple[str, ...], ...] = ()
+    requires: str = ""  # what to pip install for the listener's SDK, pinned as in requirements.txt
 
     def __init__(self, name: str, config: Mapping[str, Any], secrets: Mapping[str, str] | None = None) -> None:
         self.name = name

@@ -32,6 +32,8 @@ DEFAULT_RETRY_AFTER = 60.0
 
 class BlueskyListener(Listener):
     kind = "bluesky"
+    required_keys = ("keywords",)
+    requires = "atproto==0.0.73"
     can_reply = True
 
     _logged_in: Client | None = None

@@ -22,6 +22,7 @@ class FolderListener(Listener):
     """
 
     kind = "files"
+    required_keys = ("folder",)
 
     def fetch(self, cursor: str | None) -> Iterator[Batch]:
         folder = Path(self.config["folder"])

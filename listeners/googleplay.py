@@ -44,6 +44,8 @@ GATEWAY_ERROR = "com.google.play.gateway.proto.PlayGatewayError"
 
 class GooglePlayListener(Listener):
     kind = "googleplay"
+    required_keys = ("app_id",)
+    requires = "google-play-scraper==1.2.7"
 
     def fetch(self, cursor: str | None) -> Iterator[Batch]:
         app_id = str(self.config.get("app_id") or "").strip()

@@ -106,6 +106,8 @@ class MastodonListener(Listener):
     """Statuses about the brand on one Mastodon instance, and mentions of the brand's account."""
 
     kind = "mastodon"
+    required_keys = ("api_base_url",)
+    requires = "Mastodon.py==2.3.3"
     can_reply = True
 
     def __init__(self, name: str, config: Any, secrets: Any = None) -> None:

@@ -64,6 +64,7 @@ class RedditListener(Listener):
     """Submissions and comments about the brand, and the brand account's username mentions."""
 
     kind = "reddit"
+    requires = "praw==8.0.3"
     can_reply = True
 
     def client(self) -> praw.Reddit:

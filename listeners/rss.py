@@ -34,6 +34,8 @@ BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", 
 
 class RssListener(Listener):
     kind = "rss"
+    required_keys = ("feeds",)
+    requires = "feedparser==6.0.14"
 
     def fetch(self, cursor: str | None) -> Iterator[Batch]:
         feeds = [str(f) for f in self.config.get("feeds", [])]

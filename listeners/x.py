@@ -73,6 +73,8 @@ class XListener(Listener):
     """Tweets that mention the brand: recent search and the account's mentions timeline."""
 
     kind = "x"
+    required_keys = (("query", "user_id", "keywords"),)
+    requires = "tweepy==4.17.0"
     can_reply = True
 
     def streams(self) -> list[str]:

@@ -5,6 +5,9 @@ index of the next post, faults queued for upcoming requests (a 429, a 503), a ma
 post now and then, and a reply endpoint that returns the new post's id or refuses.
 ``FeedListener`` (kind ``fake``) is an ordinary ``Listener`` for it, registered through
 the real registry by the ``fake_kind`` fixture; its source's config carries the feed.
+
+``no_sdk_kind`` registers kind ``no_sdk`` by path to ``tests/missing_sdk_listener.py``, a
+listener module whose platform SDK is missing (its import fails).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from listeners import registry
 from listeners.base import Batch, Listener, PostingError, ReplyTarget
 from listeners.registry import LISTENERS, register
 from triage.records import Author, Mention
@@ -99,3 +103,15 @@ def fake_kind(monkeypatch: pytest.MonkeyPatch) -> type[FeedListener]:
     """``FeedListener`` registered as kind ``fake`` through the real registry, for one test."""
     monkeypatch.setattr("listeners.registry.LISTENERS", dict(LISTENERS))
     return register(FeedListener)
+
+
+NO_SDK_TARGET = "missing_sdk_listener:NoSdkListener"
+NO_SDK_DISABLED = ("disabled: the ascolto_example_sdk package is missing; "
+                   "pip install ascolto-example-sdk==1.0")  # after "source '<name>' (no_sdk) "
+
+
+@pytest.fixture
+def no_sdk_kind(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Kind ``no_sdk`` registered by path, like the built-in kinds, for one test; its module cannot be imported."""
+    monkeypatch.setitem(registry.LISTENERS, "no_sdk", NO_SDK_TARGET)  # what register(NO_SDK_TARGET, "no_sdk") adds
+    return "no_sdk"

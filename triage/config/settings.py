@@ -18,23 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from triage.errors import ConfigError
+from triage.errors import ConfigError, TriageError
 
 CONFIG_ENV = "TRIAGE_CONFIG"
 DEFAULT_CONFIG_FILE = "triage.toml"
 SOURCE_NAME_MAX = 64  # sources.name in the database
-
-# Keys a source of each kind must set; a tuple inside means "at least one of these".
-REQUIRED_KEYS: dict[str, tuple[str | tuple[str, ...], ...]] = {
-    "files": ("folder",),
-    "x": (("query", "user_id", "keywords"),),
-    "mastodon": ("api_base_url",),
-    "bluesky": ("keywords",),
-    "appstore": ("app_id",),
-    "googleplay": ("app_id",),
-    "rss": ("feeds",),
-}
-
 
 @dataclass(frozen=True)
 class Brand:
@@ -167,8 +155,8 @@ def register_listener_modules(modules: Sequence[str], where: str = "config") -> 
     (``[listeners] modules = ["my_company.listeners"]``); the test suite uses it for its
     fault-injecting listener.
     """
+    from listeners import registry
     from listeners.base import Listener
-    from listeners.registry import register
 
     for module_name in modules:
         try:
@@ -177,11 +165,11 @@ def register_listener_modules(modules: Sequence[str], where: str = "config") -> 
             raise ConfigError(f"{where}: [listeners] modules: cannot import '{module_name}' ({exc})") from None
         for _name, value in inspect.getmembers(module, inspect.isclass):
             if issubclass(value, Listener) and value.kind and value.__module__ == module.__name__:
-                register(value)
+                registry.register(value)
 
 
 def _source(name: str, table: Any, brand: Brand, where: str) -> SourceConfig:
-    from listeners.registry import LISTENERS
+    from listeners import registry
 
     label = f"{where}: [sources.{name}]"
     if not isinstance(table, Mapping):
@@ -189,17 +177,20 @@ def _source(name: str, table: Any, brand: Brand, where: str) -> SourceConfig:
     if len(name) > SOURCE_NAME_MAX:
         raise ConfigError(f"{label}: the name is longer than {SOURCE_NAME_MAX} characters; shorten it")
     if "kind" not in table:
-        raise ConfigError(f"{label}: missing required key 'kind' (one of: {', '.join(sorted(LISTENERS))})")
+        raise ConfigError(f"{label}: missing required key 'kind' (one of: {', '.join(sorted(registry.LISTENERS))})")
     kind = table["kind"]
-    if kind not in LISTENERS:
-        raise ConfigError(f"{label}: unknown kind '{kind}'; known kinds: {', '.join(sorted(LISTENERS))}")
+    if kind not in registry.LISTENERS:
+        raise ConfigError(f"{label}: unknown kind '{kind}'; known kinds: {', '.join(sorted(registry.LISTENERS))}")
     enabled = table.get("enabled", True)
     if not isinstance(enabled, bool):
         raise ConfigError(f"{label}: enabled must be true or false, not {enabled!r}")
     options = {k: v for k, v in table.items() if k not in ("kind", "enabled")}
     if "keywords" not in options and brand.keywords:
         options["keywords"] = list(brand.keywords)
-    required = tuple(REQUIRED_KEYS.get(kind, ())) + tuple(getattr(LISTENERS[kind], "required_keys", ()))
+    try:  # the listener class declares them; read without its SDK when that is missing
+        required = registry.declared(kind, "required_keys", ())
+    except TriageError as exc:  # a register() call that points nowhere
+        raise ConfigError(f"{label}: {exc}") from None
     for key in required:
         choices = key if isinstance(key, tuple) else (key,)
         if not any(options.get(choice) not in (None, "", []) for choice in choices):

@@ -11,7 +11,8 @@ Faults (raised by listeners, see ``listeners.base``):
   ``rate_limit_retries`` waits, ends this source's run (the next run resumes).
 - ``TransientError``: retried with exponential backoff (tenacity) up to ``attempts``
   tries, then this source's run ends with its cursor where it was and the error recorded.
-- ``MissingCredentials``: the source is disabled for this run; the message names the variable.
+- ``SourceDisabled``: the source is disabled for this run; the message names the missing credential
+  (``MissingCredentials``) or what to ``pip install`` (``MissingPackage``). The other sources run.
 - A malformed item: counted in ``last_skipped`` and logged with the source's name.
 
 Credentials never reach the logs or the ``sources`` table: every message is passed
@@ -30,7 +31,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from listeners.base import Listener, ListenerError, MissingCredentials, RateLimited, TransientError
+from listeners.base import Listener, ListenerError, RateLimited, SourceDisabled, TransientError
 from listeners.registry import kept
 from triage.models.sentiment import SentimentModel
 from triage.config.settings import Config, ConfigError, ListenSettings, SourceConfig
@@ -144,7 +145,7 @@ class _SourceRunner:
                 self._process()
             listener = listener_for(self.source, self.secrets)
             self._fetch_all(listener)
-        except MissingCredentials as exc:
+        except SourceDisabled as exc:  # a missing credential, or the listener's SDK is not installed
             self.result.error = self.result.disabled = self.redact(str(exc))
         except TransientError as exc:
             self.result.error = self.redact(

@@ -38,11 +38,10 @@ def is_dry_run(config: Config, store: Store) -> bool:
 
 def reply_source(config: Config, channel: str) -> SourceConfig | None:
     """The first enabled source whose listener can post on ``channel``, if any."""
-    for source in config.enabled_sources:
-        cls = registry.LISTENERS.get(source.kind)
-        if cls is None or not cls.can_reply:
+    for source in config.enabled_sources:  # declared: known even when the listener's SDK is missing
+        if source.kind not in registry.LISTENERS or not registry.declared(source.kind, "can_reply", False):
             continue
-        if channel in (source.kind, source.options.get("channel"), getattr(cls, "channel", None)):
+        if channel in (source.kind, source.options.get("channel"), registry.declared(source.kind, "channel")):
             return source
     return None
 
@@ -96,9 +95,9 @@ def send_reply(
         reply_id = workflow.reply(store, mention_id, agent, text, posted=False, **provenance)
         return SendResult(reply_id, False, None,
                           f"Reply recorded; Ascolto does not post on {row.channel}: post it there yourself.")
-    listener: Listener = registry.kept(source.kind, source.name, source.options, secrets)
     redact = secrets.redact if isinstance(secrets, Secrets) else (lambda message: message)
-    try:
+    try:  # making the listener fails too when its SDK is missing (MissingPackage)
+        listener: Listener = registry.kept(source.kind, source.name, source.options, secrets)
         external_id = listener.post_reply(reply_target(row), text)
     except ListenerError as exc:
         raise SendingError(redact(f"not posted on {row.channel}: {exc}")) from None

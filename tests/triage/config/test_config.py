@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from fake_listeners import no_sdk_kind  # noqa: F401  (fixture)
 
 from listeners.registry import LISTENERS
 from triage.config.settings import CONFIG_ENV, ConfigError, load_config
@@ -131,3 +132,16 @@ def test_listener_modules_add_kinds_through_the_registry(tmp_path, monkeypatch):
     assert config.source("c").kind == "crash_test"
     with pytest.raises(ConfigError, match="no source named 'd' in .*triage.toml; sources: c$"):
         config.source("d")
+
+
+def test_a_kind_whose_sdk_is_missing_still_has_its_required_keys_checked(tmp_path, no_sdk_kind):
+    with pytest.raises(ConfigError, match=r"\[sources.a\]: missing required key 'board' for kind 'no_sdk'$"):
+        load_config(write(tmp_path, '[sources.a]\nkind = "no_sdk"\n'))
+    config = load_config(write(tmp_path, '[sources.a]\nkind = "no_sdk"\nboard = "general"\n'))
+    assert config.source("a").options == {"board": "general"}  # it loads; listening disables it
+
+
+def test_at_least_one_of_a_tuple_of_keys_is_required(tmp_path):
+    with pytest.raises(ConfigError, match="missing required key 'query' or 'user_id' or 'keywords' for kind 'x'"):
+        load_config(write(tmp_path, '[sources.a]\nkind = "x"\n'))
+    assert load_config(write(tmp_path, '[sources.a]\nkind = "x"\nuser_id = "12"\n')).source("a").kind == "x"

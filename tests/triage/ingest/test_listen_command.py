@@ -119,3 +119,25 @@ def test_without_sources_it_says_how_to_add_them(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == (f"error: no sources in {empty}; copy triage.example.toml to triage.toml "
                                      "and enable some")
+
+
+def test_a_listener_whose_sdk_is_missing_is_disabled_and_the_other_sources_run(tmp_path):
+    config = tmp_path / "listen.toml"
+    config.write_text(
+        '[listeners]\nmodules = ["crash_listener", "missing_sdk_kind"]\n\n'  # missing_sdk_kind registers kind no_sdk
+        '[sources.boards]\nkind = "no_sdk"\nboard = "general"\n\n'
+        f'[sources.crashy]\nkind = "crash_test"\ntotal = {TOTAL}\npage_size = {PAGE}\n'
+        f'crash_at_batch = 99\ncrash_when = "after_commit"\nmarker = "{tmp_path / "crashed"}"\n',
+        encoding="utf-8",
+    )
+    db = f"sqlite:///{tmp_path / 'triage.db'}"
+    result = listen_once(config, db, tmp_path)
+    disabled = ("source 'boards' (no_sdk) disabled: the ascolto_example_sdk package is missing; "
+                "pip install ascolto-example-sdk==1.0")
+    assert result.returncode == 1, result.stderr  # done, but a source did not run
+    assert result.stdout.splitlines() == [
+        f"boards (no_sdk): fetched 0, new 0, skipped 0, error: {disabled}",
+        f"crashy (crash_test): fetched {TOTAL}, new {TOTAL}, skipped 0, ok",
+    ]
+    assert disabled in result.stderr and "Traceback" not in result.stderr
+    assert stored(db) == [(f"post-{i}", 1) for i in range(TOTAL)]

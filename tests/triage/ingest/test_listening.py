@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
+from fake_listeners import NO_SDK_DISABLED, FakeFeed, fake_kind, no_sdk_kind  # noqa: F401  (fixtures)
 
 from listeners.base import RateLimited, TransientError
 from triage.config.settings import Config, ConfigError, ListenSettings, SourceConfig
@@ -159,6 +159,21 @@ def test_a_missing_credential_disables_one_source_and_the_others_still_run(store
     assert {m.channel for m in store.mentions()} == {"second"}
     assert get_state(store, "needs-a-token").last_error.endswith("set OTHER_TOKEN")
     assert get_state(store, "switched-off") is None  # never run
+
+
+def test_a_listener_whose_sdk_is_missing_disables_its_source_and_the_others_still_run(
+    store, fake_model, fake_intent_model, fake_kind, no_sdk_kind
+):
+    config = Config(sources=(
+        SourceConfig("boards", "no_sdk", True, {"board": "general"}),
+        source(FakeFeed(TEXTS[:3], channel="second"), "has-its-sdk"),
+    ))
+    first, second = run_all(store, config, fake_model, SECRETS, intent_model=fake_intent_model)
+    assert first.disabled == first.error == f"source 'boards' (no_sdk) {NO_SDK_DISABLED}"
+    assert first.line() == f"boards (no_sdk): fetched 0, new 0, skipped 0, error: source 'boards' (no_sdk) {NO_SDK_DISABLED}"
+    assert second.ok and second.line().endswith("fetched 3, new 3, skipped 0, ok")
+    assert {m.channel for m in store.mentions()} == {"second"}
+    assert get_state(store, "boards").last_error.endswith("pip install ascolto-example-sdk==1.0")
 
 
 def test_only_named_sources_run_and_a_disabled_one_says_so(store, fake_model, fake_intent_model, fake_kind):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_mention
-from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
+from fake_listeners import NO_SDK_DISABLED, FakeFeed, fake_kind, no_sdk_kind  # noqa: F401  (fixtures)
 
 from triage.queue import workflow
 from triage.config.settings import Config, SourceConfig
@@ -81,6 +81,15 @@ def test_a_missing_posting_credential_names_the_variable_and_stores_nothing(stor
                    SECRETS)
     assert feed.replies == [] and store.replies_for([mention_id]) == {}
     assert store.get(mention_id).status == "new"
+
+
+def test_a_listener_whose_sdk_is_missing_says_what_to_install_and_stores_nothing(store, no_sdk_kind):
+    [post] = store.upsert_mentions([make_mention("b1", channel="no_sdk", text="lumora down?")]).inserted
+    config = Config(path=LIVE, dry_run=False, sources=(SourceConfig("boards", "no_sdk", True, {"board": "general"}),))
+    with pytest.raises(SendingError) as error:
+        send_reply(store, post, "giulia", "Sorry! ^GB", config, SECRETS)
+    assert str(error.value) == f"not posted on no_sdk: source 'boards' (no_sdk) {NO_SDK_DISABLED}"
+    assert store.replies_for([post]) == {} and store.get(post).status == "new"
 
 
 def test_a_channel_ascolto_cannot_post_on_is_recorded_for_the_agent_to_post(store, fake_kind):
