@@ -18,6 +18,7 @@ from the class, or, when its module cannot be imported, from the module's source
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib
 import importlib.util
@@ -123,20 +124,26 @@ def _missing_package(kind: str, name: str, exc: ImportError) -> str:
 
 
 def _declared_in_source(target: str, attribute: str, default: Any) -> Any:
-    """``attribute`` as written (a literal) in the body of the class ``target`` ("module:Class"), without running it.
+    """``attribute`` as written in the body of the class ``target`` ("module:Class"), without running its module.
 
-    Not written there: ``Listener``'s own value (``can_reply`` False...), else ``default``.
+    Not written there (or not a literal): ``Listener``'s own value (``can_reply`` False...), else ``default``.
     """
-    default = getattr(Listener, attribute, default)
+    literals = _class_literals(target)
+    return literals[attribute] if attribute in literals else getattr(Listener, attribute, default)
+
+
+@functools.lru_cache(maxsize=64)  # a module's text does not change while the process runs
+def _class_literals(target: str) -> dict[str, Any]:
+    """The class attributes assigned a literal in the body of ``target``'s class, read from its module's source."""
     module_name, _, class_name = target.partition(":")
     try:
         spec = importlib.util.find_spec(module_name)
     except (ImportError, ValueError):
-        return default
+        return {}
     if spec is None or not spec.origin or not spec.origin.endswith(".py"):
-        return default
-    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
-    for node in tree.body:
+        return {}
+    literals: dict[str, Any] = {}
+    for node in ast.parse(Path(spec.origin).read_text(encoding="utf-8")).body:
         if not (isinstance(node, ast.ClassDef) and node.name == class_name):
             continue
         for statement in node.body:
@@ -146,12 +153,12 @@ def _declared_in_source(target: str, attribute: str, default: Any) -> Any:
                 names, value = [statement.target], statement.value
             else:
                 continue
-            if any(isinstance(n, ast.Name) and n.id == attribute for n in names):
-                try:
-                    return ast.literal_eval(value)
-                except ValueError:
-                    return default
-    return default
+            try:
+                evaluated = ast.literal_eval(value)
+            except (ValueError, TypeError, SyntaxError):  # not a literal: only the class knows its value
+                continue
+            literals.update((n.id, evaluated) for n in names if isinstance(n, ast.Name))
+    return literals
 
 
 _KEPT: dict[tuple[str, str, str], Listener] = {}
