@@ -15,9 +15,8 @@ from listeners import registry
 from triage.queue import workflow
 from triage.config.settings import Config, SourceConfig
 from triage.config.secrets import Secrets
-from triage.ingest.demo import DEMO_META_KEY
 from triage.errors import TriageError, WorkflowConflict
-from triage.db.schema import MentionRow
+from triage.db.schema import DEMO_META_KEY, MentionRow
 from triage.db.store import Store
 
 

@@ -12,7 +12,8 @@ from datetime import datetime
 import streamlit as st
 
 from triage.models.sentiment import SentimentModel, load_sentiment_model
-from triage.ingest.demo import DEMO_META_KEY, load_demo
+from triage.db.schema import DEMO_META_KEY
+from triage.ingest.demo import load_demo
 from triage.errors import TriageError
 from triage.ingest.pipeline import refresh_priorities
 from triage.records import as_utc, utcnow

@@ -11,7 +11,7 @@ from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
 from triage.queue import workflow
 from triage.config.settings import Config, SourceConfig
 from triage.config.secrets import load_secrets
-from triage.ingest.demo import DEMO_META_KEY
+from triage.db.schema import DEMO_META_KEY
 from triage.errors import WorkflowConflict
 from triage.replies.sending import SendingError, is_dry_run, send_reply
 
