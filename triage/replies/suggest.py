@@ -9,12 +9,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
-
 from triage.errors import TriageError
 from triage.replies.history import HistoryIndex, index_for
 from triage.replies.drafts import Rewriter, Suggestion, guess_intent, suggest
-from triage.db.schema import MentionRow, ReplyRow
+from triage.db.schema import MentionRow
 from triage.db.store import Store
 from triage.replies.tone import ToneProfile, profile
 
@@ -30,8 +28,7 @@ class SuggestionResult:
 
 
 def reply_count(store: Store) -> int:
-    with store.session() as session:
-        return int(session.scalar(select(func.count(ReplyRow.id))) or 0)
+    return store.reply_count()
 
 
 def history_for(store: Store | None) -> tuple[HistoryIndex | None, str]:
@@ -64,17 +61,13 @@ def tone_of(row: MentionRow) -> ToneProfile:
 
 
 def save_tone(store: Store, mention_id: int, tone: ToneProfile) -> None:
-    with store.session() as session:
-        session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(tone=tone.to_dict()))
+    store.save_tones({mention_id: tone.to_dict()})
 
 
 def profile_pending(store: Store) -> int:
     """Store the tone profile of every classified mention that has none; returns how many."""
-    with store.session() as session:
-        rows = list(session.scalars(select(MentionRow).where(MentionRow.tone.is_(None),
-                                                             MentionRow.sentiment.is_not(None))))
-        for row in rows:
-            row.tone = tone_of(row).to_dict()
+    rows = store.untoned_mentions()
+    store.save_tones({row.id: tone_of(row).to_dict() for row in rows})
     return len(rows)
 
 
