@@ -32,7 +32,7 @@ from listeners.base import Listener, ListenerError, MissingCredentials, RateLimi
 from listeners.registry import kept
 from triage.config.settings import Config, ConfigError, ListenSettings, SourceConfig
 from triage.config.secrets import Secrets
-from triage.context import Context, LazyModel  # noqa: F401  (LazyModel: where it used to be)
+from triage.context import Context
 from triage.errors import TriageError
 from triage.ingest.pipeline import process_new
 from triage.ranking.priority import PriorityWeights
