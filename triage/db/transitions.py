@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, update
+from sqlalchemy import CursorResult, or_, update
 from sqlalchemy.orm import Session
 
 from triage.db.schema import AuditRow, MentionRow, ReplyRow
@@ -80,7 +80,7 @@ def apply_move(session: Session, move: Move) -> str:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if session.execute(statement).rowcount != 1:
+    if cast("CursorResult[Any]", session.execute(statement)).rowcount != 1:
         current = current_row(session, move.mention_id)
         raise MoveRefused(move, current.status, current.assignee)
     session.add(AuditRow(mention_id=move.mention_id, actor=move.agent, at=move.at, action=move.action,
