@@ -217,11 +217,10 @@ def cmd_listen(args: argparse.Namespace) -> int:
     import logging
     import signal
 
-    from triage.models.sentiment import load_sentiment_model
     from triage.config.settings import load_config
-    from triage.config.secrets import load_secrets
-    from triage.ingest.listening import LazyModel, StopFlag, listen
+    from triage.context import Context
     from triage.db.store import open_store
+    from triage.ingest.listening import StopFlag, listen
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if args.every is not None and args.every <= 0:
@@ -229,7 +228,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if not config.sources:
         raise ConfigError(f"no sources in {config.where}; copy triage.example.toml to triage.toml and enable some")
-    store = open_store(args.db)
+    ctx = Context(open_store(args.db), config)
     stop = StopFlag()
 
     def on_interrupt(_signum: int, _frame: Any) -> None:
@@ -244,8 +243,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
-        runs = listen(store, config, LazyModel(load_sentiment_model), every=None if args.once else args.every,
-                      report=report, secrets=load_secrets(), only=args.source or (), stop=stop)
+        runs = listen(ctx, every=None if args.once else args.every, report=report, only=args.source or (), stop=stop)
     finally:
         signal.signal(signal.SIGINT, previous)
     return 1 if any(run.error for run in runs) else 0
@@ -256,30 +254,20 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     import json
     import os
 
+    from triage.context import open_context
+    from triage.replies.drafts import DraftRequest
     from triage.replies.generation import default_rewriter
-    from triage.db.store import open_store
     from triage.replies.suggest import for_text
 
     text = args.text.strip()
     if not text:
         raise UsageError("--text is empty; pass the post to answer, e.g. --text 'my bill is wrong'")
-    sentiment, p_negative = None, 0.0
-    try:
-        scores = _model().predict([text])[0]
-        sentiment, p_negative = scores.label, scores.p_negative
-    except TriageError as exc:
-        print(f"warning: no sentiment ({exc}); intent and intensity use the text alone", file=sys.stderr)
-    intent = None
-    try:  # the triage's intent model; without it, the rule-based guess
-        from triage.models.intent import apply_spam_rules, load_intent_model
-
-        intent = apply_spam_rules(load_intent_model().predict([text])[0], text).intent
-    except TriageError as exc:
-        print(f"warning: no intent model ({exc}); guessing the intent from the text", file=sys.stderr)
-    store = open_store(args.db)
+    ctx = open_context(args.db)
     signature = args.signature if args.signature is not None else os.environ.get("TRIAGE_SIGNATURE", "")
-    result = for_text(text, args.channel, args.author or "", store, signature, sentiment, p_negative, intent,
+    result = for_text(ctx, DraftRequest(text, args.channel, args.author or "", signature=signature),
                       rewriter=default_rewriter())
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps({"tone": result.tone.to_dict(), "intent": result.intent, "history": result.history,
                           "suggestions": [s.to_dict() for s in result.suggestions]}, ensure_ascii=False))

@@ -16,6 +16,7 @@ The hierarchy::
     ├── InputFileError              an input file cannot be read at all
     ├── ModelUnavailable            a classifier's files are missing or cannot be loaded
     ├── WorkflowConflict            a workflow action is not allowed in the mention's state
+    │   └── MoveRefused             the conditional update matched no row: another agent or status won
     ├── MentionNotFound             no mention has the given id
     ├── SendingError                the platform did not take a reply; nothing was recorded
     └── ListenerError               a source could not be read (raised by ``listeners``)
@@ -68,6 +69,16 @@ class ModelUnavailable(TriageError):
 
 class WorkflowConflict(TriageError):
     """A workflow action is not allowed in the mention's current state."""
+
+
+class MoveRefused(WorkflowConflict):
+    """The mention was not in a status the move allows, or another agent holds it; nothing was written."""
+
+    def __init__(self, action: str, status: str, assignee: str | None) -> None:
+        super().__init__(f"cannot {action} a mention that is {status}")
+        self.action = action
+        self.status = status
+        self.assignee = assignee
 
 
 class MentionNotFound(TriageError):

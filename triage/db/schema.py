@@ -159,8 +159,11 @@ class SourceRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+DEMO_META_KEY = "demo_loaded_at"  # meta key: set when the demo data set was loaded (its value: when)
+
+
 class MetaRow(Base):
-    """Small facts about the database itself (e.g. when demo data was loaded)."""
+    """Small facts about the database itself (e.g. when demo data was loaded, ``DEMO_META_KEY``)."""
 
     __tablename__ = "meta"
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from triage.errors import DatabaseUnavailable, MentionNotFound
 from triage.records import Mention, Priority, SentimentScores, utcnow
 from triage.db.schema import AuditRow, MentionRow, MetaRow, ReplyRow
+from triage.db.transitions import Move, NewReply, add_reply, apply_move
 
 DEFAULT_DB_URL = "sqlite:///data/triage.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -413,3 +414,43 @@ class Store:
                 .where(MentionRow.channel == channel, ReplyRow.external_id == external_id)
             )
             return session.scalar(query.limit(1)) is not None
+
+    # ---- workflow moves, replies and tone profiles ---------------------------------------
+    # (what ``triage.queue.workflow``, ``triage.replies.suggest`` and ``triage.replies.history`` store and read)
+    def move(self, move: Move, reply: NewReply | None = None) -> int | None:
+        """Apply a workflow move in one transaction: one conditional UPDATE plus its audit row
+        (see ``triage.db.transitions``); with ``reply``, the reply is stored in the same
+        transaction and its id returned. Raises ``MoveRefused`` when the mention cannot move.
+        """
+        with self.session() as session:
+            apply_move(session, move)
+            if reply is None:
+                return None
+            return add_reply(session, move.mention_id, move.agent, move.at, reply)
+
+    def reply_count(self) -> int:
+        with self.session() as session:
+            return int(session.scalar(select(func.count(ReplyRow.id))) or 0)
+
+    def replies_after(self, reply_id: int) -> list[tuple[ReplyRow, MentionRow]]:
+        """Replies stored after ``reply_id`` that did not fail, each with the mention it answered, oldest first."""
+        query = (
+            select(ReplyRow, MentionRow)
+            .join(MentionRow, MentionRow.id == ReplyRow.mention_id)
+            .where(ReplyRow.id > reply_id, ReplyRow.error.is_(None))
+            .order_by(ReplyRow.id)
+        )
+        with self.session() as session:
+            return [(reply, mention) for reply, mention in session.execute(query).tuples()]
+
+    def untoned_mentions(self) -> list[MentionRow]:
+        """Classified mentions that have no tone profile yet."""
+        with self.session() as session:
+            return list(session.scalars(select(MentionRow).where(MentionRow.tone.is_(None),
+                                                                 MentionRow.sentiment.is_not(None))))
+
+    def save_tones(self, tones: dict[int, dict[str, Any]]) -> None:
+        """Store tone profiles (``ToneProfile.to_dict()``) by mention id."""
+        with self.session() as session:
+            for mention_id, tone in tones.items():
+                session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(tone=tone))

@@ -33,7 +33,7 @@ from triage.models.sentiment import PROJECT_ROOT
 from triage.errors import TriageError
 from triage.replies.history import _LEADING_HANDLES, _SIGNATURE, HistoryEntry, HistoryIndex, default_encoder
 from triage.text.normalize import normalize
-from triage.replies.drafts import context_for, guess_intent, reviewed_texts, suggest
+from triage.replies.drafts import DraftRequest, context_for, guess_intent, reviewed_texts, suggest
 from triage.replies.tone import register_of
 from triage.replies.rules import RULES, check, prose, signals_of
 
@@ -98,13 +98,14 @@ def evaluate_rules(posts: list[dict[str, Any]], model: Any, history: HistoryInde
         p_negative = score.p_negative if score is not None else 0.0
         if post["intent"] == "spam":
             figures.spam += 1
-            _, drafts = suggest(post["text"], post["channel"], post["author"], sentiment=sentiment,
-                                p_negative=p_negative, signature=SIGNATURE, intent="spam")
+            _, drafts = suggest(DraftRequest(post["text"], post["channel"], post["author"], sentiment=sentiment,
+                                             p_negative=p_negative, signature=SIGNATURE, intent="spam"))
             figures.spam_silent += not drafts
             continue
         figures.posts += 1
-        tone, drafts = suggest(post["text"], post["channel"], post["author"], sentiment=sentiment,
-                               p_negative=p_negative, signature=SIGNATURE, intent=post["intent"], history=history)
+        tone, drafts = suggest(DraftRequest(post["text"], post["channel"], post["author"], sentiment=sentiment,
+                                            p_negative=p_negative, signature=SIGNATURE, intent=post["intent"]),
+                               history=history)
         labelled = replace(tone, language=post["lang"], register=post["register"], emoji=post["emoji"])
         figures.detection["language"] += tone.language == post["lang"]
         figures.detection["register"] += tone.register == post["register"]

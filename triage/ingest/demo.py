@@ -19,11 +19,11 @@ from triage.errors import InputFileError
 from triage.models.intent import IntentModel
 from triage.ingest.pipeline import ingest, refresh_priorities
 from triage.records import Author, Mention, utcnow
+from triage.db.schema import DEMO_META_KEY
 from triage.db.store import Store
 from triage.queue.workflow import reply
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
-DEMO_META_KEY = "demo_loaded_at"
 
 
 @dataclass

@@ -25,29 +25,23 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from listeners.base import Listener, ListenerError, RateLimited, SourceDisabled, TransientError
 from listeners.registry import kept
-from triage.models.sentiment import SentimentModel
 from triage.config.settings import Config, ConfigError, ListenSettings, SourceConfig
-from triage.config.secrets import Secrets, load_secrets
+from triage.config.secrets import Secrets
+from triage.context import Context
 from triage.errors import TriageError
-from triage.models.intent import IntentModel
 from triage.ingest.pipeline import process_new
 from triage.ranking.priority import PriorityWeights
-from triage.records import utcnow
 from triage.db.source_state import finish_run, save_batch, start_run
-from triage.db.store import Store
 
 log = logging.getLogger("triage.ingest.listening")
 
 Sleep = Callable[[float], None]
-Clock = Callable[[], datetime]
 
 
 class StopFlag:
@@ -66,27 +60,6 @@ class StopFlag:
             if remaining <= 0:
                 return
             time.sleep(min(0.2, remaining))
-
-
-class LazyModel:
-    """A sentiment model loaded on first use: a round that finds nothing new never loads it."""
-
-    def __init__(self, load: Callable[[], SentimentModel]) -> None:
-        self._load = load
-        self._model: SentimentModel | None = None
-
-    @property
-    def model(self) -> SentimentModel:
-        if self._model is None:
-            self._model = self._load()
-        return self._model
-
-    @property
-    def name(self) -> str:
-        return self.model.name
-
-    def predict(self, texts: Sequence[str], batch_size: int = 64, progress: Any = None) -> Any:
-        return self.model.predict(texts, batch_size=batch_size, progress=progress)
 
 
 @dataclass
@@ -127,18 +100,16 @@ def listener_for(source: SourceConfig, secrets: Mapping[str, str]) -> Listener:
 
 
 class _SourceRunner:
-    def __init__(self, store: Store, source: SourceConfig, model: SentimentModel, secrets: Mapping[str, str],
-                 settings: ListenSettings, sleep: Sleep, stop: StopFlag, clock: Clock,
-                 weights: PriorityWeights | None, intent_model: IntentModel | None) -> None:
-        self.store, self.source, self.model = store, source, model
-        self.secrets, self.redact = secrets, _redactor(secrets)
-        self.settings, self.sleep, self.stop, self.clock, self.weights = settings, sleep, stop, clock, weights
-        self.intent_model = intent_model
+    def __init__(self, ctx: Context, source: SourceConfig, settings: ListenSettings, sleep: Sleep, stop: StopFlag,
+                 weights: PriorityWeights | None) -> None:
+        self.ctx, self.store, self.source = ctx, ctx.store, source
+        self.secrets, self.redact = ctx.secrets, _redactor(ctx.secrets)
+        self.settings, self.sleep, self.stop, self.weights = settings, sleep, stop, weights
         self.result = SourceRun(source.name, source.kind)
         self.cursor: str | None = None
 
     def run(self) -> SourceRun:
-        state = start_run(self.store, self.source.name, self.source.kind, self.clock())
+        state = start_run(self.store, self.source.name, self.source.kind, self.ctx.now())
         self.cursor = state.cursor
         try:
             if self.store.unclassified_ids():  # stored by a run that stopped before classifying them
@@ -159,7 +130,7 @@ class _SourceRunner:
             self.result.error = self.redact(f"unexpected {type(exc).__name__}: {exc}")
         if self.result.error:
             log.warning("source %s: %s", self.source.name, self.result.error)
-        finish_run(self.store, self.source.name, self.clock(), self.result.error)
+        finish_run(self.store, self.source.name, self.ctx.now(), self.result.error)
         return self.result
 
     def _fetch_all(self, listener: Listener) -> None:
@@ -208,7 +179,8 @@ class _SourceRunner:
 
     def _process(self) -> None:
         """Classify, group and rank what is new, before the queue shows it."""
-        process_new(self.store, self.model, now=self.clock(), intent_model=self.intent_model, weights=self.weights)
+        process_new(self.store, self.ctx.sentiment, now=self.ctx.now(), intent_model=self.ctx.intent,
+                    weights=self.weights)
 
     def _drain(self, listener: Listener) -> None:
         """Fetch from the last committed cursor; each batch: store and commit, then save its cursor."""
@@ -236,48 +208,38 @@ def priority_weights(config: Config) -> PriorityWeights:
 
 
 def run_source(
-    store: Store,
+    ctx: Context,
     source: SourceConfig,
-    model: SentimentModel,
-    secrets: Mapping[str, str] | None = None,
     settings: ListenSettings | None = None,
     sleep: Sleep | None = None,
     stop: StopFlag | None = None,
-    clock: Clock = utcnow,
     weights: PriorityWeights | None = None,
-    intent_model: IntentModel | None = None,
 ) -> SourceRun:
     """Run one source once from its stored cursor; its outcome is also stored in ``sources``.
 
-    ``sleep`` waits for rate limits and between retries (default: ``stop.sleep``, which a
-    stop request cuts short). ``weights`` are the priority weights used to rank.
+    ``settings`` default to the configuration's ``[listen]``. ``sleep`` waits for rate limits
+    and between retries (default: ``stop.sleep``, which a stop request cuts short).
+    ``weights`` are the priority weights used to rank.
     """
     stop = stop or StopFlag()
-    secrets = secrets if secrets is not None else load_secrets()
-    runner = _SourceRunner(store, source, model, secrets, settings or ListenSettings(),
-                           sleep if sleep is not None else stop.sleep,
-                           stop, clock, weights, intent_model)
+    runner = _SourceRunner(ctx, source, settings or ctx.config.listen, sleep if sleep is not None else stop.sleep,
+                           stop, weights)
     return runner.run()
 
 
 def run_all(
-    store: Store,
-    config: Config,
-    model: SentimentModel,
-    secrets: Mapping[str, str] | None = None,
+    ctx: Context,
     only: Sequence[str] = (),
     sleep: Sleep | None = None,
     stop: StopFlag | None = None,
-    clock: Clock = utcnow,
     weights: PriorityWeights | None = None,
-    intent_model: IntentModel | None = None,
 ) -> list[SourceRun]:
     """Run every enabled source (or those named in ``only``) once; one ``SourceRun`` per configured source.
 
     ``weights`` default to the configuration's ``[priority]`` table.
     """
     stop = stop or StopFlag()
-    secrets = secrets if secrets is not None else load_secrets()
+    config = ctx.config
     weights = weights if weights is not None else priority_weights(config)
     chosen = [config.source(name) for name in only] if only else list(config.sources)
     runs: list[SourceRun] = []
@@ -290,22 +252,17 @@ def run_all(
         if stop.requested:
             break
         log.info("source %s (%s): fetching", source.name, source.kind)
-        runs.append(run_source(store, source, model, secrets, config.listen, sleep, stop, clock, weights,
-                               intent_model))
+        runs.append(run_source(ctx, source, config.listen, sleep, stop, weights))
     return runs
 
 
 def listen(
-    store: Store,
-    config: Config,
-    model: SentimentModel,
+    ctx: Context,
     every: float | None = None,
     report: Callable[[list[SourceRun]], None] = lambda runs: None,
-    secrets: Mapping[str, str] | None = None,
     only: Sequence[str] = (),
     stop: StopFlag | None = None,
     weights: PriorityWeights | None = None,
-    intent_model: IntentModel | None = None,
 ) -> list[SourceRun]:
     """Run the sources once (``every`` None) or every ``every`` seconds until ``stop`` is requested.
 
@@ -313,7 +270,7 @@ def listen(
     """
     stop = stop or StopFlag()
     while True:
-        runs = run_all(store, config, model, secrets, only, stop=stop, weights=weights, intent_model=intent_model)
+        runs = run_all(ctx, only, stop=stop, weights=weights)
         report(runs)
         if every is None or stop.requested:
             return runs

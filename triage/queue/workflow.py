@@ -8,27 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import or_, update
-from sqlalchemy.orm import Session
-
-from triage.errors import MentionNotFound, WorkflowConflict
-from triage.records import utcnow
-from triage.db.schema import AuditRow, MentionRow, ReplyRow
 from triage.db.store import Store
+from triage.db.transitions import Move, NewReply
+from triage.errors import MoveRefused
+from triage.db.transitions import current_row as _current  # noqa: F401  (triage.ranking.spam uses it)
+from triage.errors import WorkflowConflict
+from triage.records import utcnow
 
 ACTIONABLE: tuple[str, ...] = ("new", "in_progress", "escalated")
 
 
-def _current(session: Session, mention_id: int) -> MentionRow:
-    row = session.get(MentionRow, mention_id, populate_existing=True)
-    if row is None:
-        raise MentionNotFound(f"no mention with id {mention_id}; refresh the queue")
-    return row
-
-
 def _transition(
-    session: Session,
+    store: Store,
     mention_id: int,
     agent: str,
     action: str,
@@ -37,45 +30,31 @@ def _transition(
     note: str = "",
     now: datetime | None = None,
     assignee: str | None = None,
-    extra: dict | None = None,
-) -> str:
-    """Move the mention if it is in ``allowed_from`` and not held by another agent."""
+    first_response: bool = False,
+    reply: NewReply | None = None,
+) -> int | None:
+    """Move the mention if it is in ``allowed_from`` and not held by another agent (one atomic
+    conditional UPDATE, see ``Store.move``); returns the id of ``reply`` when one is stored with it."""
     if not agent.strip():
         raise WorkflowConflict("set your agent name first (sidebar or --agent)")
-    now = now or utcnow()
-    before = _current(session, mention_id)
-    from_status = before.status
-    values = {"status": to_status, "assignee": assignee, "updated_at": now, **(extra or {})}
-    statement = (
-        update(MentionRow)
-        .where(
-            MentionRow.id == mention_id,
-            MentionRow.status.in_(list(allowed_from)),
-            or_(MentionRow.assignee.is_(None), MentionRow.assignee == agent),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if session.execute(statement).rowcount != 1:
-        current = _current(session, mention_id)
-        if current.assignee and current.assignee != agent:
-            raise WorkflowConflict(f"{current.assignee} is already working on this mention; pick another one")
-        raise WorkflowConflict(f"cannot {action} a mention that is {current.status}")
-    session.add(AuditRow(mention_id=mention_id, actor=agent, at=now, action=action,
-                         from_status=from_status, to_status=to_status, note=note))
-    return from_status
+    move = Move(mention_id, agent, action, to_status, tuple(allowed_from), now or utcnow(), note, assignee,
+                first_response)
+    try:
+        return store.move(move, reply)
+    except MoveRefused as refused:
+        if refused.assignee and refused.assignee != agent:
+            raise WorkflowConflict(f"{refused.assignee} is already working on this mention; pick another one") from None
+        raise WorkflowConflict(f"cannot {action} a mention that is {refused.status}") from None
 
 
 def claim(store: Store, mention_id: int, agent: str, now: datetime | None = None) -> None:
     """Take the mention: it becomes ``in_progress`` and no other agent can act on it."""
-    with store.session() as session:
-        _transition(session, mention_id, agent, "claim", "in_progress", ACTIONABLE, now=now, assignee=agent)
+    _transition(store, mention_id, agent, "claim", "in_progress", ACTIONABLE, now=now, assignee=agent)
 
 
 def release(store: Store, mention_id: int, agent: str, now: datetime | None = None) -> None:
     """Give a claimed mention back to the queue."""
-    with store.session() as session:
-        _transition(session, mention_id, agent, "release", "new", ("in_progress",), now=now, assignee=None)
+    _transition(store, mention_id, agent, "release", "new", ("in_progress",), now=now, assignee=None)
 
 
 def reply(
@@ -97,23 +76,12 @@ def reply(
     """
     if not text.strip():
         raise WorkflowConflict("the reply is empty; write something before sending")
-    now = now or utcnow()
-    with store.session() as session:
-        first = _current(session, mention_id).first_response_at
-        action = "reply" if posted else "mark_replied"
-        _transition(
-            session, mention_id, agent, action, "replied", ACTIONABLE + ("replied",),
-            note=text[:200], now=now, assignee=agent,
-            extra={"first_response_at": first or now},
-        )
-        row = ReplyRow(
-            mention_id=mention_id, text=text, agent=agent, sent_at=now, posted=posted, external_id=external_id,
-            suggestion_source=suggestion_source, suggestion_text=suggestion_text,
-            edit_distance=edit_distance(suggestion_text, text) if suggestion_text is not None else None,
-        )
-        session.add(row)
-        session.flush()
-        return row.id
+    action = "reply" if posted else "mark_replied"
+    stored = NewReply(text, posted, external_id, suggestion_source, suggestion_text,
+                      edit_distance(suggestion_text, text) if suggestion_text is not None else None)
+    reply_id = _transition(store, mention_id, agent, action, "replied", ACTIONABLE + ("replied",), note=text[:200],
+                           now=now, assignee=agent, first_response=True, reply=stored)
+    return cast(int, reply_id)
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -133,25 +101,21 @@ def escalate(store: Store, mention_id: int, agent: str, note: str, now: datetime
     """Hand the mention to someone senior; the note says why."""
     if not note.strip():
         raise WorkflowConflict("say why you escalate (the note is empty)")
-    with store.session() as session:
-        _transition(session, mention_id, agent, "escalate", "escalated", ACTIONABLE, note=note, now=now, assignee=None)
+    _transition(store, mention_id, agent, "escalate", "escalated", ACTIONABLE, note=note, now=now, assignee=None)
 
 
 def ignore(store: Store, mention_id: int, agent: str, reason: str, now: datetime | None = None) -> None:
     """Decide the mention needs no answer; the reason is kept in the audit trail."""
     if not reason.strip():
         raise WorkflowConflict("give a reason to ignore this mention")
-    with store.session() as session:
-        _transition(session, mention_id, agent, "ignore", "ignored", ACTIONABLE, note=reason, now=now, assignee=None)
+    _transition(store, mention_id, agent, "ignore", "ignored", ACTIONABLE, note=reason, now=now, assignee=None)
 
 
 def close(store: Store, mention_id: int, agent: str, note: str = "", now: datetime | None = None) -> None:
     """Mark the conversation finished."""
-    with store.session() as session:
-        _transition(session, mention_id, agent, "close", "closed", ACTIONABLE + ("replied",), note=note, now=now, assignee=None)
+    _transition(store, mention_id, agent, "close", "closed", ACTIONABLE + ("replied",), note=note, now=now, assignee=None)
 
 
 def reopen(store: Store, mention_id: int, agent: str, note: str = "", now: datetime | None = None) -> None:
     """Put an ignored, replied or closed mention back in the queue."""
-    with store.session() as session:
-        _transition(session, mention_id, agent, "reopen", "new", ("ignored", "replied", "closed"), note=note, now=now, assignee=None)
+    _transition(store, mention_id, agent, "reopen", "new", ("ignored", "replied", "closed"), note=note, now=now, assignee=None)

@@ -40,7 +40,7 @@ from triage.replies.rules import (
 )
 
 __all__ = [
-    "DEFAULT_LIMIT", "LENGTH_LIMITS", "REPLY_LANGUAGES", "ReplyContext", "Suggestion", "context_for", "guess_intent",
+    "DEFAULT_LIMIT", "DraftRequest", "LENGTH_LIMITS", "REPLY_LANGUAGES", "ReplyContext", "Suggestion", "context_for", "guess_intent",
     "load_faq", "match_faq", "suggest",
 ]
 
@@ -312,28 +312,39 @@ def _template_suggestions(ctx: ReplyContext, seed: int) -> list[Suggestion]:
     return out
 
 
-def suggest(
-    text: str,
-    channel: str,
-    author_name: str = "",
-    language: str | None = None,
-    sentiment: str | None = None,
-    p_negative: float = 0.0,
-    signature: str = "",
-    seed: int = 0,
-    intent: str | None = None,
-    history: HistorySource | None = None,
-    rewriter: Rewriter | None = None,
-    mention_id: int | None = None,
-    count: int = 3,
-) -> tuple[ToneProfile, list[Suggestion]]:
-    """The post's tone and ``count`` reply suggestions, best first (none for spam).
+@dataclass(frozen=True)
+class DraftRequest:
+    """The post to answer and what the triage knows about it: everything ``suggest`` needs but its sources."""
 
-    ``intent`` is the triage's (``mentions.intent``) when known, else guessed. ``history``
-    (a ``triage.replies.history.HistoryIndex``) adds the team's own earlier reply; ``rewriter``
-    (``triage.replies.generation.Rewriter``) adds a generative rewrite of the best suggestion on top.
+    text: str
+    channel: str
+    author_name: str = ""
+    language: str | None = None  # the post's language when known, else detected
+    sentiment: str | None = None
+    p_negative: float = 0.0
+    signature: str = ""
+    intent: str | None = None  # the triage's (``mentions.intent``) when known, else guessed
+    mention_id: int | None = None  # a stored mention: its own earlier reply is never suggested back
+    seed: int = 0  # picks which template variant comes first
+    count: int = 3  # how many suggestions at most (a generative rewrite comes on top)
+
+    def context(self) -> ReplyContext:
+        """The reply context for this post (tone computed from the text)."""
+        return context_for(self.text, self.channel, self.author_name, None, self.intent, self.signature,
+                           self.sentiment, self.p_negative, self.language, self.mention_id)
+
+
+def suggest(
+    request: DraftRequest, history: HistorySource | None = None, rewriter: Rewriter | None = None
+) -> tuple[ToneProfile, list[Suggestion]]:
+    """The post's tone and ``request.count`` reply suggestions, best first (none for spam).
+
+    ``history`` (a ``triage.replies.history.HistoryIndex``) adds the team's own earlier reply;
+    ``rewriter`` (``triage.replies.generation.Rewriter``) adds a generative rewrite of the best
+    suggestion on top.
     """
-    ctx = context_for(text, channel, author_name, None, intent, signature, sentiment, p_negative, language, mention_id)
+    ctx = request.context()
+    seed, count = request.seed, request.count
     if ctx.intent == "spam":
         return ctx.tone, []
     templates = _template_suggestions(ctx, seed)

@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import select
 
 from triage.text.normalize import normalize
 from triage.replies.drafts import ReplyContext, Suggestion, first_name, fit, guess_intent
-from triage.db.schema import MentionRow, ReplyRow
 from triage.db.store import Store
 from triage.replies.tone import EMOJI, register_of
 from triage.replies.rules import REVIEW_CHANNELS, SIGNATURE as _SIGNATURE, signals_of
@@ -148,14 +146,7 @@ class HistoryIndex:
             return self._refresh(store)
 
     def _refresh(self, store: Store) -> int:
-        query = (
-            select(ReplyRow, MentionRow)
-            .join(MentionRow, MentionRow.id == ReplyRow.mention_id)
-            .where(ReplyRow.id > self.last_reply_id, ReplyRow.error.is_(None))
-            .order_by(ReplyRow.id)
-        )
-        with store.session() as session:
-            rows = list(session.execute(query).tuples())
+        rows = store.replies_after(self.last_reply_id)
         if not rows:
             return 0
         entries = []

@@ -7,7 +7,6 @@ nothing: the mention stays open, the agent keeps the draft and sees the platform
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from listeners.base import Listener, ListenerError, ReplyTarget
@@ -15,9 +14,9 @@ from listeners import registry
 from triage.queue import workflow
 from triage.config.settings import Config, SourceConfig
 from triage.config.secrets import Secrets
-from triage.ingest.demo import DEMO_META_KEY
+from triage.context import Context
 from triage.errors import SendingError, TriageError, WorkflowConflict
-from triage.db.schema import MentionRow
+from triage.db.schema import DEMO_META_KEY, MentionRow
 from triage.db.store import Store
 
 
@@ -29,11 +28,12 @@ class SendResult:
     message: str  # one line for the agent: what happened
 
 
-def is_dry_run(config: Config, store: Store) -> bool:
+def is_dry_run(ctx: Context) -> bool:
     """``[sending] dry_run`` when set; otherwise on without a config file or on a demo database."""
+    config = ctx.config
     if config.dry_run is not None:
         return config.dry_run
-    return config.path is None or store.get_meta(DEMO_META_KEY) is not None
+    return config.path is None or ctx.store.get_meta(DEMO_META_KEY) is not None
 
 
 def reply_source(config: Config, channel: str) -> SourceConfig | None:
@@ -46,9 +46,9 @@ def reply_source(config: Config, channel: str) -> SourceConfig | None:
     return None
 
 
-def posts_on(store: Store, config: Config, channel: str) -> bool:
+def posts_on(ctx: Context, channel: str) -> bool:
     """Whether a reply on ``channel`` goes out through the platform (not dry run, a source that can post)."""
-    return not is_dry_run(config, store) and reply_source(config, channel) is not None
+    return not is_dry_run(ctx) and reply_source(ctx.config, channel) is not None
 
 
 def reply_target(row: MentionRow) -> ReplyTarget:
@@ -70,31 +70,32 @@ def _check_can_reply(store: Store, mention_id: int, agent: str, text: str) -> Me
 
 
 def send_reply(
-    store: Store,
+    ctx: Context,
     mention_id: int,
     agent: str,
     text: str,
-    config: Config,
-    secrets: Mapping[str, str],
     suggestion_source: str | None = None,
     suggestion_text: str | None = None,
 ) -> SendResult:
     """Post ``text`` as the reply to the mention (or record it, in dry run) and mark it replied.
 
-    Raises ``SendingError`` with the platform's error when the post fails; then nothing is
-    stored and the mention keeps its status.
+    ``ctx`` gives the store, the configuration (dry run, which source posts) and the
+    credentials. Raises ``SendingError`` with the platform's error when the post fails;
+    then nothing is stored and the mention keeps its status.
     """
+    store, config = ctx.store, ctx.config
     row = _check_can_reply(store, mention_id, agent, text)
     provenance = {"suggestion_source": suggestion_source, "suggestion_text": suggestion_text}
-    if is_dry_run(config, store):
-        reply_id = workflow.reply(store, mention_id, agent, text, posted=False, **provenance)
+    if is_dry_run(ctx):
+        reply_id = workflow.reply(store, mention_id, agent, text, now=ctx.now(), posted=False, **provenance)
         return SendResult(reply_id, False, None,
                           f"Dry run: reply recorded, nothing posted to {row.channel} ([sending] dry_run is on).")
     source = reply_source(config, row.channel)
     if source is None:
-        reply_id = workflow.reply(store, mention_id, agent, text, posted=False, **provenance)
+        reply_id = workflow.reply(store, mention_id, agent, text, now=ctx.now(), posted=False, **provenance)
         return SendResult(reply_id, False, None,
                           f"Reply recorded; Ascolto does not post on {row.channel}: post it there yourself.")
+    secrets = ctx.secrets
     redact = secrets.redact if isinstance(secrets, Secrets) else (lambda message: message)
     try:  # making the listener fails too when its SDK is missing (MissingPackage)
         listener: Listener = registry.kept(source.kind, source.name, source.options, secrets)
@@ -104,8 +105,8 @@ def send_reply(
     except Exception as exc:  # a client library's own exception: still the platform's refusal for the agent
         raise SendingError(redact(f"not posted on {row.channel}: {type(exc).__name__}: {exc}")) from None
     try:
-        reply_id = workflow.reply(store, mention_id, agent, text, posted=True, external_id=str(external_id),
-                                  **provenance)
+        reply_id = workflow.reply(store, mention_id, agent, text, now=ctx.now(), posted=True,
+                                  external_id=str(external_id), **provenance)
     except TriageError as exc:  # someone acted on it while we posted: say so, the post is live
         raise SendingError(f"posted on {row.channel} (id {external_id}) but not recorded: {exc}") from None
     return SendResult(reply_id, True, str(external_id), f"Posted on {row.channel} (id {external_id}); marked replied.")

@@ -7,14 +7,14 @@ The dashboard's reply box and ``python -m triage suggest`` call these; the pipel
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import func, select, update
-
+from triage.context import Context
 from triage.errors import TriageError
+from triage.models.intent import apply_spam_rules
 from triage.replies.history import HistoryIndex, index_for
-from triage.replies.drafts import Rewriter, Suggestion, guess_intent, suggest
-from triage.db.schema import MentionRow, ReplyRow
+from triage.replies.drafts import DraftRequest, Rewriter, Suggestion, guess_intent, suggest
+from triage.db.schema import MentionRow
 from triage.db.store import Store
 from triage.replies.tone import ToneProfile, profile
 
@@ -27,22 +27,24 @@ class SuggestionResult:
     intent: str
     suggestions: list[Suggestion]
     history: str  # what the history suggestions draw on, in words
+    warnings: list[str] = field(default_factory=list)  # what was missing (a model), in words
 
 
 def reply_count(store: Store) -> int:
-    with store.session() as session:
-        return int(session.scalar(select(func.count(ReplyRow.id))) or 0)
+    return store.reply_count()
 
 
-def history_for(store: Store | None) -> tuple[HistoryIndex | None, str]:
-    """The history index for ``store`` (``None`` when it has no replies or no encoder) and a line saying so."""
-    if store is None:
+def history_for(ctx: Context | None) -> tuple[HistoryIndex | None, str]:
+    """The history index for the context's store (``None`` when it has no replies or no encoder) and a line
+    saying so; the index is built with the context's encoder."""
+    if ctx is None:
         return None, "no database: history suggestions off"
+    store = ctx.store
     replies = reply_count(store)
     if not replies:
         return None, f"{store.url} has no replies yet: history suggestions start with the team's first replies"
     try:
-        index = index_for(store)
+        index = index_for(store, ctx.encoder)
     except TriageError as exc:
         return None, f"history suggestions off: {exc}"
     return index, f"{len(index)} earlier replies in {store.url}"
@@ -64,49 +66,60 @@ def tone_of(row: MentionRow) -> ToneProfile:
 
 
 def save_tone(store: Store, mention_id: int, tone: ToneProfile) -> None:
-    with store.session() as session:
-        session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(tone=tone.to_dict()))
+    store.save_tones({mention_id: tone.to_dict()})
 
 
 def profile_pending(store: Store) -> int:
     """Store the tone profile of every classified mention that has none; returns how many."""
-    with store.session() as session:
-        rows = list(session.scalars(select(MentionRow).where(MentionRow.tone.is_(None),
-                                                             MentionRow.sentiment.is_not(None))))
-        for row in rows:
-            row.tone = tone_of(row).to_dict()
+    rows = store.untoned_mentions()
+    store.save_tones({row.id: tone_of(row).to_dict() for row in rows})
     return len(rows)
 
 
 def for_mention(
-    store: Store, row: MentionRow, signature: str = "", rewriter: Rewriter | None = None, use_history: bool = True
+    ctx: Context, row: MentionRow, signature: str = "", rewriter: Rewriter | None = None, use_history: bool = True
 ) -> SuggestionResult:
     """Tone and ranked suggestions for a stored mention (the tone is stored when it changed)."""
     tone = tone_of(row)
     if row.tone != tone.to_dict():
-        save_tone(store, row.id, tone)
-    index, about = history_for(store) if use_history else (None, "history suggestions off")
-    _, suggestions = suggest(
-        row.text, row.channel, row.author_name, row.language, row.sentiment, row.p_negative or 0.0, signature,
-        seed=row.id, intent=tone.intent, history=index, rewriter=rewriter, mention_id=row.id,
-    )
+        save_tone(ctx.store, row.id, tone)
+    index, about = history_for(ctx) if use_history else (None, "history suggestions off")
+    request = DraftRequest(row.text, row.channel, row.author_name, row.language, row.sentiment, row.p_negative or 0.0,
+                           signature, intent=tone.intent, mention_id=row.id, seed=row.id)
+    _, suggestions = suggest(request, history=index, rewriter=rewriter)
     return SuggestionResult(tone, tone.intent or "other", suggestions, about)
 
 
-def for_text(
-    text: str,
-    channel: str = "x",
-    author_name: str = "",
-    store: Store | None = None,
-    signature: str = "",
-    sentiment: str | None = None,
-    p_negative: float = 0.0,
-    intent: str | None = None,
-    rewriter: Rewriter | None = None,
-) -> SuggestionResult:
-    """Tone and ranked suggestions for a post that is not stored (``python -m triage suggest``)."""
-    intent = intent or guess_intent(text, sentiment)
-    index, about = history_for(store)
-    tone, suggestions = suggest(text, channel, author_name, None, sentiment, p_negative, signature,
-                                intent=intent, history=index, rewriter=rewriter)
-    return SuggestionResult(tone, intent, suggestions, about)
+def read_post(ctx: Context, request: DraftRequest) -> tuple[DraftRequest, list[str]]:
+    """``request`` with the sentiment and intent the context's models give the post, where it has none.
+
+    Without a sentiment model the intent and intensity use the text alone; without an
+    intent model the intent is guessed from the text. The warnings say which was missing.
+    """
+    warnings: list[str] = []
+    if request.sentiment is None:
+        try:
+            scores = ctx.sentiment.predict([request.text])[0]
+            request = replace(request, sentiment=scores.label, p_negative=scores.p_negative)
+        except TriageError as exc:
+            warnings.append(f"no sentiment ({exc}); intent and intensity use the text alone")
+    if request.intent is None:
+        try:  # the triage's intent model; without it, the rule-based guess
+            request = replace(request, intent=apply_spam_rules(ctx.intent.predict([request.text])[0],
+                                                               request.text).intent)
+        except TriageError as exc:
+            warnings.append(f"no intent model ({exc}); guessing the intent from the text")
+    return request, warnings
+
+
+def for_text(ctx: Context, request: DraftRequest, rewriter: Rewriter | None = None) -> SuggestionResult:
+    """Tone and ranked suggestions for a post that is not stored (``python -m triage suggest``).
+
+    What ``request`` leaves out (sentiment, intent) comes from the context's models when
+    they load (see ``read_post``); ``warnings`` says what was missing.
+    """
+    request, warnings = read_post(ctx, request)
+    intent = request.intent or guess_intent(request.text, request.sentiment)
+    index, about = history_for(ctx)
+    tone, suggestions = suggest(replace(request, intent=intent), history=index, rewriter=rewriter)
+    return SuggestionResult(tone, intent, suggestions, about, warnings)

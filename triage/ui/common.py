@@ -1,4 +1,4 @@
-"""Shared pieces of the dashboard: cached store and model, the agent's settings, safe text.
+"""Shared pieces of the dashboard: the cached context (store, models), the agent's settings, safe text.
 
 Post text is hostile: it is shown only through ``st.text``, ``st.code`` and dataframes,
 which render literal characters, never through Markdown or HTML.
@@ -11,8 +11,11 @@ from datetime import datetime
 
 import streamlit as st
 
+from triage.config.settings import Config, load_config
+from triage.context import Context
 from triage.models.sentiment import SentimentModel, load_sentiment_model
-from triage.ingest.demo import DEMO_META_KEY, load_demo
+from triage.db.schema import DEMO_META_KEY
+from triage.ingest.demo import load_demo
 from triage.errors import TriageError
 from triage.ingest.pipeline import refresh_priorities
 from triage.records import as_utc, utcnow
@@ -20,8 +23,13 @@ from triage.db.store import Store, open_store, resolve_url
 
 
 @st.cache_resource(show_spinner="Opening the database…")
+def _context(url: str) -> Context:
+    """One context per database for the dashboard's life: the store, and models loaded on first use."""
+    return Context(open_store(url), sentiment=get_model)
+
+
 def _store(url: str) -> Store:
-    return open_store(url)
+    return _context(url).store
 
 
 @st.cache_resource(show_spinner="Loading the sentiment model…")
@@ -31,6 +39,20 @@ def _model(spec: str) -> SentimentModel:
 
 def get_model() -> SentimentModel:
     return _model(os.environ.get("TRIAGE_SENTIMENT_MODEL", ""))
+
+
+def get_context(config: Config | None = None) -> Context:
+    """The dashboard's context for the database named by ``TRIAGE_DB_URL`` (default SQLite); stops the page
+    with a hint when it cannot be opened. ``config``: the configuration this page run read; without it,
+    ``triage.toml`` is read on first use (once per page run, so edits apply without a restart)."""
+    url = resolve_url()
+    try:
+        ctx = _context(url)
+    except TriageError as exc:
+        st.error(str(exc), icon=":material/error:")
+        st.stop()
+        raise  # unreachable: st.stop ends the script
+    return ctx.fresh(config)
 
 
 def get_store() -> Store:
@@ -81,8 +103,6 @@ def signature() -> str:
 
 def _brand_signature() -> str:
     """``[brand] signature`` from triage.toml (empty when there is none or the file is broken)."""
-    from triage.config.settings import load_config
-
     try:
         return load_config().brand.signature
     except TriageError:

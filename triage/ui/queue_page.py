@@ -9,8 +9,6 @@ import streamlit as st
 
 from triage.queue import workflow
 from triage.errors import TriageError
-from triage.config.settings import load_config
-from triage.config.secrets import load_secrets
 from triage.records import OPEN_STATUSES, SENTIMENTS, STATUSES
 from triage.replies.generation import default_rewriter
 from triage.replies.drafts import Suggestion
@@ -20,7 +18,7 @@ from triage.replies.sending import posts_on, send_reply
 from triage.db.store import QueueFilter, Store
 from triage.replies.suggest import for_mention
 from triage.replies.tone import ToneProfile
-from triage.ui.common import age, agent, ready_store, safe_url, signature
+from triage.ui.common import age, agent, get_context, ready_store, safe_url, signature
 from triage.ranking.incidents import collapse, summaries
 from triage.ui.triage_panel import incident_label, render_panel
 
@@ -90,7 +88,7 @@ def _send(store: Store, row: MentionRow, me: str, text: str, suggestion_source: 
           suggestion_text: str | None = None) -> None:
     """Post the reply through the channel's client (or record it, in dry run); a refusal keeps the draft."""
     try:
-        outcome = send_reply(store, row.id, me, text, load_config(), load_secrets(), suggestion_source, suggestion_text)
+        outcome = send_reply(get_context(), row.id, me, text, suggestion_source, suggestion_text)
     except TriageError as exc:
         st.error("Not sent: your draft is kept.", icon=":material/error:")
         st.text(str(exc))  # the platform's own words, shown literally
@@ -151,7 +149,7 @@ def _suggestions(store: Store, row: MentionRow) -> tuple[ToneProfile, list[Sugge
     cache_key = f"suggestions-{row.id}-{signature()}"
     if cache_key not in st.session_state:
         with st.spinner("Drafting replies from the team's earlier answers, the FAQ and the templates…"):
-            result = for_mention(store, row, signature(), rewriter=default_rewriter())
+            result = for_mention(get_context(), row, signature(), rewriter=default_rewriter())
         st.session_state[cache_key] = (result.tone, result.suggestions)
     return st.session_state[cache_key]
 
@@ -189,7 +187,7 @@ def _actions(store: Store, row: MentionRow) -> None:
     if claim_col.button("Claim", key=f"claim-{row.id}", disabled=disabled or row.status == "in_progress",
                         icon=":material/back_hand:"):
         _act(lambda: workflow.claim(store, row.id, me), "Claimed: it's yours.", keep_open=row.id)
-    live = posts_on(store, load_config(), row.channel)
+    live = posts_on(get_context(), row.channel)
     if reply_col.button("Send" if live else "Mark replied", key=f"replied-{row.id}", disabled=disabled,
                         type="primary", icon=":material/send:" if live else ":material/check:",
                         help=f"Posts this reply on {row.channel} and marks the mention replied." if live else

@@ -14,13 +14,12 @@ import pandas as pd
 import streamlit as st
 
 from triage.config.settings import Config, SourceConfig, load_config
-from triage.config.secrets import load_secrets
+from triage.context import Context
 from triage.errors import TriageError
-from triage.ingest.listening import LazyModel, priority_weights, run_source
+from triage.ingest.listening import priority_weights, run_source
 from triage.replies.sending import is_dry_run
 from triage.db.source_state import SourceState, all_states
-from triage.db.store import Store
-from triage.ui.common import age, get_model, get_store
+from triage.ui.common import age, get_context, get_store
 
 INTERACTIVE_MAX_WAIT = 30.0  # seconds a "Fetch now" may wait for a rate limit; longer ones end the run
 _MISSING = re.compile(r"disabled: (set \S+)")
@@ -77,12 +76,12 @@ def _show_outcome() -> None:
         st.text(line)  # names, counts and the platform's error, shown literally
 
 
-def _fetch(store: Store, source: SourceConfig, config: Config) -> None:
+def _fetch(ctx: Context, source: SourceConfig) -> None:
+    config = ctx.config
     settings = replace(config.listen, max_wait_seconds=min(config.listen.max_wait_seconds, INTERACTIVE_MAX_WAIT))
     with st.spinner(f"Fetching {source.name}…"):
         try:
-            run = run_source(store, source, LazyModel(get_model), load_secrets(), settings,
-                             weights=priority_weights(config))
+            run = run_source(ctx, source, settings, weights=priority_weights(config))
         except TriageError as exc:
             st.session_state["source_outcome"] = (False, f"{source.name}: {exc}")
         else:
@@ -93,14 +92,15 @@ def _fetch(store: Store, source: SourceConfig, config: Config) -> None:
 
 def render() -> None:
     st.title("Sources")
-    store = get_store()
+    get_store()  # a database that cannot be opened stops the page here, with a hint
     try:
         config = load_config()
     except TriageError as exc:
         st.error("The configuration cannot be used:", icon=":material/error:")
         st.text(str(exc))
         return
-    if is_dry_run(config, store):
+    ctx = get_context(config)
+    if is_dry_run(ctx):
         st.text("Sending: dry run. Replies are recorded in Ascolto and never posted ([sending] dry_run).")
     else:
         st.text("Sending: live. Replies are posted through the channel's client where the platform allows it.")
@@ -109,7 +109,7 @@ def render() -> None:
         return
     st.text(f"Configuration: {config.where}")
     _show_outcome()
-    states = all_states(store)
+    states = all_states(ctx.store)
     st.dataframe(sources_frame(config, states), hide_index=True, key="sources-table",
                  column_config={"last error": st.column_config.TextColumn(width="large")})
     st.subheader("Fetch now", divider="gray")
@@ -118,7 +118,7 @@ def render() -> None:
         name.text(f"{source.name} ({source.kind}): {status(source, states.get(source.name), config)}")
         if button.button("Fetch now", key=f"fetch-{source.name}", disabled=not source.enabled,
                          icon=":material/download:"):
-            _fetch(store, source, config)
+            _fetch(ctx, source)
 
 
 render()

@@ -9,8 +9,9 @@ from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
 from sqlalchemy import text
 
 from listeners.base import TransientError
-from triage.config.settings import ListenSettings, SourceConfig
+from triage.config.settings import Config, ListenSettings, SourceConfig
 from triage.config.secrets import REDACTED, SECRETS_FILE_ENV, CredentialsFileError, load_secrets
+from triage.context import Context
 from triage.ingest.listening import run_source
 
 TOKEN = "tok-3f9a8c1e77d2"
@@ -62,15 +63,14 @@ def test_a_credential_never_reaches_logs_errors_or_the_sources_table(store, fake
                     faults=[TransientError(f"503 from https://api.example/?access_token={TOKEN}")] * 3)
     source = SourceConfig("leaky", "fake", True, {"feed": feed})
     settings = ListenSettings(attempts=3, backoff_seconds=0)
+    ctx = Context(store, Config(), secrets, sentiment=fake_model, intent=fake_intent_model)
     with caplog.at_level(logging.DEBUG):
-        run = run_source(store, source, fake_model, secrets, settings, sleep=lambda s: None,
-                         intent_model=fake_intent_model)
+        run = run_source(ctx, source, settings, sleep=lambda s: None)
     assert "503 from https://api.example/?access_token=[redacted]" in run.error
     assert caplog.records, "the failure is logged"
     assert all(TOKEN not in record.getMessage() for record in caplog.records)
     feed.faults.clear()
-    run = run_source(store, source, fake_model, secrets, settings, sleep=lambda s: None,
-                         intent_model=fake_intent_model)
+    run = run_source(ctx, source, settings, sleep=lambda s: None)
     assert run.ok and run.fetched == 2 and run.skipped == 1
     with store.engine.connect() as connection:
         dump = repr(connection.execute(text("select * from sources")).all())

@@ -148,3 +148,32 @@ def test_an_unreachable_database_is_one_clear_line():
 def test_a_malformed_url_says_what_a_url_looks_like():
     with pytest.raises(DatabaseUnavailable, match="sqlite:///data/triage.db"):
         open_store("not a url")
+
+
+def test_a_move_is_one_conditional_update_and_a_refused_one_writes_nothing(backend, now):
+    from triage.db.transitions import Move, NewReply
+    from triage.errors import MoveRefused
+
+    [mention_id] = backend.upsert_mentions([make_mention("7")]).inserted
+    claim = Move(mention_id, "giulia", "claim", "in_progress", ("new",), now, assignee="giulia")
+    assert backend.move(claim) is None
+    with pytest.raises(MoveRefused) as refused:  # tom's claim finds the mention held by giulia
+        backend.move(Move(mention_id, "tom", "claim", "in_progress", ("new", "in_progress"), now, assignee="tom"))
+    assert (refused.value.status, refused.value.assignee) == ("in_progress", "giulia")
+    reply = Move(mention_id, "giulia", "reply", "replied", ("in_progress",), now, note="on it", assignee="giulia",
+                 first_response=True)
+    reply_id = backend.move(reply, NewReply("Sorry! ^GB", posted=True, external_id="r1"))
+    row = backend.get(mention_id)
+    assert (row.status, row.assignee, row.first_response_at is not None) == ("replied", "giulia", True)
+    assert [r.id for r in backend.replies_for([mention_id])[mention_id]] == [reply_id]
+    assert [(a.actor, a.action, a.from_status, a.to_status) for a in backend.audit_for(mention_id)] == [
+        ("giulia", "claim", "new", "in_progress"), ("giulia", "reply", "in_progress", "replied")]
+
+
+def test_tone_profiles_are_stored_for_classified_mentions_only(backend):
+    classified, waiting = backend.upsert_mentions([make_mention("1"), make_mention("2")]).inserted
+    backend.save_classifications({classified: (SentimentScores(0.8, 0.1, 0.1), "en")}, "m")
+    assert [r.id for r in backend.untoned_mentions()] == [classified]
+    backend.save_tones({classified: {"language": "en"}})
+    assert backend.untoned_mentions() == [] and backend.get(classified).tone == {"language": "en"}
+    assert backend.reply_count() == 0 and backend.replies_after(0) == []

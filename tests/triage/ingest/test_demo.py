@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from triage.ingest.demo import DEMO_META_KEY, demo_mentions, load_demo
+from triage.db.schema import DEMO_META_KEY
+from triage.ingest.demo import demo_mentions, load_demo
 from triage.records import OPEN_STATUSES
 
 

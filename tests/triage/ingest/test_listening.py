@@ -10,6 +10,7 @@ from fake_listeners import NO_SDK_DISABLED, FakeFeed, fake_kind, no_sdk_kind  # 
 from listeners.base import RateLimited, TransientError
 from triage.config.settings import Config, ConfigError, ListenSettings, SourceConfig
 from triage.config.secrets import load_secrets
+from triage.context import Context
 from triage.errors import ModelUnavailable
 from triage.ingest.listening import StopFlag, run_all, run_source
 from triage.db.source_state import get_state
@@ -41,6 +42,11 @@ def source(feed: FakeFeed, name: str = "fake-feed", **options) -> SourceConfig:
     return SourceConfig(name, "fake", True, {"feed": feed, **options})
 
 
+def context(store, model, intent_model=None, config: Config | None = None) -> Context:
+    """What the runner works with: this store, these models, the test credentials, no triage.toml."""
+    return Context(store, config or Config(), SECRETS, sentiment=model, intent=intent_model)
+
+
 def stored_ids(store) -> list[str]:
     return sorted(m.external_id for m in store.mentions())
 
@@ -54,7 +60,7 @@ def test_each_batch_is_stored_classified_and_ranked_before_its_cursor_moves(back
                      [(r.intent is not None, r.urgency is not None) for r in backend.mentions()]))
 
     feed = FakeFeed(TEXTS, page_size=2, on_request=observe)
-    run = run_source(backend, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model)
+    run = run_source(context(backend, fake_model, fake_intent_model), source(feed), SETTINGS)
     assert (run.fetched, run.new, run.skipped, run.batches, run.error) == (5, 5, 0, 3, None)
     assert [(offset, cursor, ids) for offset, cursor, ids, _, _ in seen] == [
         (0, None, []),
@@ -69,7 +75,7 @@ def test_each_batch_is_stored_classified_and_ranked_before_its_cursor_moves(back
     assert state.last_error is None and state.last_success_at >= state.last_run_at
 
     feed.texts.append("lumora support never answers")  # the platform has one new post
-    again = run_source(backend, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model)
+    again = run_source(context(backend, fake_model, fake_intent_model), source(feed), SETTINGS)
     assert (again.fetched, again.new) == (1, 1)
     assert feed.requests[4:] == [5, 6]  # resumed from the stored cursor
     assert stored_ids(backend) == ["p0", "p1", "p2", "p3", "p4", "p5"]
@@ -90,7 +96,7 @@ def test_the_queue_shows_only_classified_mentions(store, fake_model, fake_intent
 def test_a_rate_limit_waits_and_resumes_where_it_was(store, fake_model, fake_intent_model, fake_kind):
     sleeps = Sleeps()
     feed = FakeFeed(TEXTS, page_size=2, faults=[None, RateLimited("429 Too Many Requests", retry_after=30)])
-    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
+    run = run_source(context(store, fake_model, fake_intent_model), source(feed), SETTINGS, sleep=sleeps)
     assert sleeps == [30]
     assert feed.requests == [0, 2, 2, 4, 5]  # after the wait it asks again for the page that was refused
     assert run.ok and run.fetched == 5 and run.waited_seconds == 30
@@ -100,12 +106,12 @@ def test_a_rate_limit_waits_and_resumes_where_it_was(store, fake_model, fake_int
 def test_a_rate_limit_longer_than_the_bound_ends_the_run_and_the_next_resumes(store, fake_model, fake_intent_model, fake_kind):
     sleeps = Sleeps()
     feed = FakeFeed(TEXTS, page_size=2, faults=[None, RateLimited("429", retry_after=3600)])
-    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
+    run = run_source(context(store, fake_model, fake_intent_model), source(feed), SETTINGS, sleep=sleeps)
     assert sleeps == [] and run.fetched == 2
     assert run.error.startswith("rate limited for 3600 s, longer than [listen] max_wait_seconds (60)")
     state = get_state(store, "fake-feed")
     assert state.cursor == "2" and state.last_error == run.error
-    later = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
+    later = run_source(context(store, fake_model, fake_intent_model), source(feed), SETTINGS, sleep=sleeps)
     assert later.ok and feed.requests[2] == 2 and stored_ids(store) == ["p0", "p1", "p2", "p3", "p4"]
     assert get_state(store, "fake-feed").last_error is None
 
@@ -113,7 +119,7 @@ def test_a_rate_limit_longer_than_the_bound_ends_the_run_and_the_next_resumes(st
 def test_rate_limit_waits_are_bounded_in_number(store, fake_model, fake_intent_model, fake_kind):
     sleeps = Sleeps()
     feed = FakeFeed(TEXTS, faults=[RateLimited("429", retry_after=5)] * 5)
-    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
+    run = run_source(context(store, fake_model, fake_intent_model), source(feed), SETTINGS, sleep=sleeps)
     assert sleeps == [5, 5] and run.error.startswith("still rate limited after 2 waits")
 
 
@@ -121,7 +127,7 @@ def test_transient_errors_back_off_then_give_up_with_the_cursor_unchanged(store,
     sleeps = Sleeps()
     outage = [TransientError("503 Service Unavailable")] * 3
     feed = FakeFeed(TEXTS, page_size=2, faults=[None, *outage])
-    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
+    run = run_source(context(store, fake_model, fake_intent_model), source(feed), SETTINGS, sleep=sleeps)
     assert sleeps == [1, 2]  # exponential backoff between the 3 tries
     assert feed.requests == [0, 2, 2, 2]
     assert run.error == ("503 Service Unavailable (gave up after 3 tries; the next run resumes from the last "
@@ -130,7 +136,7 @@ def test_transient_errors_back_off_then_give_up_with_the_cursor_unchanged(store,
     assert state.cursor == "2" and state.last_error == run.error and state.last_success_at is None
     assert stored_ids(store) == ["p0", "p1"]
 
-    recovered = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
+    recovered = run_source(context(store, fake_model, fake_intent_model), source(feed), SETTINGS, sleep=sleeps)
     assert recovered.ok and feed.requests[4] == 2  # resumed from the stored cursor
     assert stored_ids(store) == ["p0", "p1", "p2", "p3", "p4"]
     state = get_state(store, "fake-feed")
@@ -140,7 +146,7 @@ def test_transient_errors_back_off_then_give_up_with_the_cursor_unchanged(store,
 def test_a_transient_error_that_clears_is_only_a_delay(store, fake_model, fake_intent_model, fake_kind):
     sleeps = Sleeps()
     feed = FakeFeed(TEXTS, page_size=5, faults=[TransientError("connection reset"), TransientError("timeout")])
-    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
+    run = run_source(context(store, fake_model, fake_intent_model), source(feed), SETTINGS, sleep=sleeps)
     assert run.ok and sleeps == [1, 2] and run.fetched == 5
 
 
@@ -150,7 +156,7 @@ def test_a_missing_credential_disables_one_source_and_the_others_still_run(store
         source(FakeFeed(TEXTS[2:], channel="second"), "has-its-token"),
         SourceConfig("switched-off", "fake", False, {"feed": FakeFeed(TEXTS)}),
     ))
-    first, second, third = run_all(store, config, fake_model, SECRETS, intent_model=fake_intent_model)
+    first, second, third = run_all(context(store, fake_model, fake_intent_model, config))
     assert first.disabled == first.error == "source 'needs-a-token' (fake) disabled: set OTHER_TOKEN"
     assert first.line() == ("needs-a-token (fake): fetched 0, new 0, skipped 0, error: source 'needs-a-token' "
                             "(fake) disabled: set OTHER_TOKEN")
@@ -168,7 +174,7 @@ def test_a_listener_whose_sdk_is_missing_disables_its_source_and_the_others_stil
         SourceConfig("boards", "no_sdk", True, {"board": "general"}),
         source(FakeFeed(TEXTS[:3], channel="second"), "has-its-sdk"),
     ))
-    first, second = run_all(store, config, fake_model, SECRETS, intent_model=fake_intent_model)
+    first, second = run_all(context(store, fake_model, fake_intent_model, config))
     assert first.disabled == first.error == f"source 'boards' (no_sdk) {NO_SDK_DISABLED}"
     assert first.line() == f"boards (no_sdk): fetched 0, new 0, skipped 0, error: source 'boards' (no_sdk) {NO_SDK_DISABLED}"
     assert second.ok and second.line().endswith("fetched 3, new 3, skipped 0, ok")
@@ -178,17 +184,17 @@ def test_a_listener_whose_sdk_is_missing_disables_its_source_and_the_others_stil
 
 def test_only_named_sources_run_and_a_disabled_one_says_so(store, fake_model, fake_intent_model, fake_kind):
     config = Config(sources=(source(FakeFeed(TEXTS), "a"), SourceConfig("b", "fake", False, {"feed": FakeFeed([])})))
-    assert [r.name for r in run_all(store, config, fake_model, SECRETS, intent_model=fake_intent_model, only=["a"])] == ["a"]
+    assert [r.name for r in run_all(context(store, fake_model, fake_intent_model, config), only=["a"])] == ["a"]
     with pytest.raises(ConfigError, match="source 'b' is disabled .*; set enabled = true"):
-        run_all(store, config, fake_model, SECRETS, intent_model=fake_intent_model, only=["b"])
+        run_all(context(store, fake_model, fake_intent_model, config), only=["b"])
     with pytest.raises(ConfigError, match="no source named 'c'"):
-        run_all(store, config, fake_model, SECRETS, intent_model=fake_intent_model, only=["c"])
+        run_all(context(store, fake_model, fake_intent_model, config), only=["c"])
 
 
 def test_malformed_items_are_skipped_counted_and_logged(store, fake_model, fake_intent_model, fake_kind, caplog):
     feed = FakeFeed(TEXTS, page_size=2, malformed={1, 4})
     with caplog.at_level(logging.WARNING, logger="triage.ingest.listening"):
-        run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model)
+        run = run_source(context(store, fake_model, fake_intent_model), source(feed), SETTINGS)
     assert (run.fetched, run.skipped, run.ok) == (3, 2, True)
     assert stored_ids(store) == ["p0", "p2", "p3"]
     state = get_state(store, "fake-feed")
@@ -200,25 +206,25 @@ def test_malformed_items_are_skipped_counted_and_logged(store, fake_model, fake_
 
 def test_a_listener_bug_is_recorded_not_raised(store, fake_model, fake_intent_model, fake_kind):
     feed = FakeFeed(TEXTS, faults=[KeyError("entities")])
-    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model)
+    run = run_source(context(store, fake_model, fake_intent_model), source(feed), SETTINGS)
     assert run.error == "unexpected KeyError: 'entities'"
 
 
 def test_a_stop_request_ends_the_run_after_the_current_batch_is_stored(store, fake_model, fake_intent_model, fake_kind):
     stop = StopFlag()
     feed = FakeFeed(TEXTS, page_size=2, on_request=lambda offset: stop.request())
-    run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, stop=stop)
+    run = run_source(context(store, fake_model, fake_intent_model), source(feed), SETTINGS, stop=stop)
     assert run.stopped and run.ok and run.line().endswith("fetched 2, new 2, skipped 0, stopped")
     assert feed.requests == [0] and stored_ids(store) == ["p0", "p1"]
     assert get_state(store, "fake-feed").cursor == "2"
 
 
 def test_a_source_whose_kind_changed_starts_without_the_old_cursor(store, fake_model, fake_intent_model, fake_kind, tmp_path):
-    run_source(store, source(FakeFeed(TEXTS)), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model)
+    run_source(context(store, fake_model, fake_intent_model), source(FakeFeed(TEXTS)), SETTINGS)
     assert get_state(store, "fake-feed").cursor == "5"
     folder = tmp_path / "inbox"
     folder.mkdir()
-    run = run_source(store, SourceConfig("fake-feed", "files", True, {"folder": str(folder)}), fake_model, SECRETS)
+    run = run_source(context(store, fake_model), SourceConfig("fake-feed", "files", True, {"folder": str(folder)}))
     assert run.ok and get_state(store, "fake-feed").kind == "files"
     assert get_state(store, "fake-feed").cursor is None
 
@@ -235,10 +241,10 @@ class UnloadableModel:
 def test_mentions_stored_but_not_classified_are_classified_by_the_next_run(store, fake_model, fake_intent_model,
                                                                           fake_kind):
     feed = FakeFeed(TEXTS[:2])
-    failed = run_source(store, source(feed), UnloadableModel(), SECRETS, SETTINGS, intent_model=fake_intent_model)
+    failed = run_source(context(store, UnloadableModel(), fake_intent_model), source(feed), SETTINGS)
     assert failed.error == "cannot load model 'missing'; check TRIAGE_SENTIMENT_MODEL"
     assert len(store.unclassified_ids()) == 2 and store.queue(QueueFilter(classified_only=True)) == []
-    later = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model)
+    later = run_source(context(store, fake_model, fake_intent_model), source(feed), SETTINGS)
     assert later.ok and later.fetched == 0  # nothing new on the platform...
     assert store.unclassified_ids() == []  # ...and what was stored last time now reaches the queue
     assert len(store.queue(QueueFilter(classified_only=True))) == 2

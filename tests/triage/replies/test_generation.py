@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from triage.replies.generation import GenerationSettings, Rewriter, default_rewriter, generation_settings
-from triage.replies.drafts import suggest
+from triage.replies.drafts import DraftRequest, suggest
 
 POST = "ciao, come attivo la esim sul telefono nuovo?"
 GOOD = ("Ciao Luca! Per attivare l'eSIM vai nell'app su SIM > eSIM e inquadra il QR code col Wi-Fi acceso: "
@@ -63,7 +63,8 @@ def rewriter(server, timeout=5.0, api_key="sk-test-secret"):
 
 
 def test_a_good_rewrite_comes_first_labelled_generated(llm):
-    tone, drafts = suggest(POST, "x", "Luca", sentiment="neutral", signature="^GB", rewriter=rewriter(llm))
+    tone, drafts = suggest(DraftRequest(POST, "x", "Luca", sentiment="neutral", signature="^GB"),
+                           rewriter=rewriter(llm))
     assert drafts[0].source == "generated"
     assert drafts[0].text == GOOD + " ^GB"  # the agent's signature is added when the model forgets it
     assert [d.source for d in drafts[1:]] == ["faq", "template", "template"]  # the originals stay one click away
@@ -89,7 +90,8 @@ def test_a_good_rewrite_comes_first_labelled_generated(llm):
 def test_a_rewrite_that_breaks_a_rule_is_discarded(llm, bad, caplog):
     llm.reply = bad
     with caplog.at_level(logging.INFO, logger="triage.replies.generation"):
-        _, drafts = suggest(POST, "x", "Luca", sentiment="neutral", signature="^GB", rewriter=rewriter(llm))
+        _, drafts = suggest(DraftRequest(POST, "x", "Luca", sentiment="neutral", signature="^GB"),
+                            rewriter=rewriter(llm))
     assert [d.source for d in drafts] == ["faq", "template", "template"]
     assert "discarded" in caplog.text
 
@@ -97,7 +99,7 @@ def test_a_rewrite_that_breaks_a_rule_is_discarded(llm, bad, caplog):
 def test_a_server_error_falls_back_and_never_logs_the_key(llm, caplog):
     llm.mode = "error"
     with caplog.at_level(logging.INFO, logger="triage.replies.generation"):
-        _, drafts = suggest(POST, "x", "Luca", sentiment="neutral", rewriter=rewriter(llm))
+        _, drafts = suggest(DraftRequest(POST, "x", "Luca", sentiment="neutral"), rewriter=rewriter(llm))
     assert drafts[0].source == "faq"
     assert "HTTPStatusError" in caplog.text and "sk-test-secret" not in caplog.text
 
@@ -105,14 +107,14 @@ def test_a_server_error_falls_back_and_never_logs_the_key(llm, caplog):
 def test_a_timeout_falls_back(llm, caplog):
     llm.mode = "slow"
     with caplog.at_level(logging.WARNING, logger="triage.replies.generation"):
-        _, drafts = suggest(POST, "x", "Luca", sentiment="neutral", rewriter=rewriter(llm, timeout=0.3))
+        _, drafts = suggest(DraftRequest(POST, "x", "Luca", sentiment="neutral"), rewriter=rewriter(llm, timeout=0.3))
     assert drafts[0].source == "faq"
     assert "timed out" in caplog.text and "sk-test-secret" not in caplog.text
 
 
 def test_an_unreachable_endpoint_falls_back(caplog):
     settings = GenerationSettings("http://127.0.0.1:9", "tiny-llm", "", 1.0)
-    _, drafts = suggest(POST, "x", "Luca", sentiment="neutral", rewriter=Rewriter(settings))
+    _, drafts = suggest(DraftRequest(POST, "x", "Luca", sentiment="neutral"), rewriter=Rewriter(settings))
     assert drafts[0].source == "faq"
 
 

@@ -8,7 +8,7 @@ from fakes import HashingEncoder
 
 from triage.queue import workflow
 from triage.replies.history import HistoryEntry, HistoryIndex, forget, index_for
-from triage.replies.drafts import context_for, suggest
+from triage.replies.drafts import DraftRequest, context_for, suggest
 
 
 def answered(store, external_id, text, reply, *, channel="x", name="Rachel Green", language="en",
@@ -40,8 +40,8 @@ def history_store(store):
 
 def test_an_earlier_reply_is_adapted_to_this_customer(history_store):
     index = index_for(history_store, HashingEncoder())
-    tone, drafts = suggest("my order #LM-99120 never arrived and it's been ages", "x", "Monica Geller",
-                           sentiment="negative", p_negative=0.6, signature="^AB", history=index)
+    tone, drafts = suggest(DraftRequest("my order #LM-99120 never arrived and it's been ages", "x", "Monica Geller",
+                                        sentiment="negative", p_negative=0.6, signature="^AB"), history=index)
     assert drafts[0].source == "history"
     text = drafts[0].text
     assert text.startswith("Hi Monica, ")
@@ -53,17 +53,17 @@ def test_an_earlier_reply_is_adapted_to_this_customer(history_store):
 
 def test_a_reply_naming_an_order_this_post_lacks_is_skipped(history_store):
     index = index_for(history_store, HashingEncoder())
-    _, drafts = suggest("my order never arrived, it's been two weeks", "x", "Monica", sentiment="negative",
-                        p_negative=0.6, history=index)
+    _, drafts = suggest(DraftRequest("my order never arrived, it's been two weeks", "x", "Monica",
+                                     sentiment="negative", p_negative=0.6), history=index)
     assert "history" not in {d.source for d in drafts}
 
 
 def test_italian_replies_come_only_from_posts_in_the_same_register(history_store):
     index = index_for(history_store, HashingEncoder())
-    _, informal = suggest("ciao, la fibra è giù da stamattina, che succede?", "x", "Luca", sentiment="negative",
-                          p_negative=0.5, history=index)
-    _, formal = suggest("Buongiorno, la fibra è giù da stamattina, potrebbe dirmi cosa succede? Grazie", "x",
-                        "Anna Bianchi", sentiment="negative", p_negative=0.5, history=index)
+    _, informal = suggest(DraftRequest("ciao, la fibra è giù da stamattina, che succede?", "x", "Luca",
+                                       sentiment="negative", p_negative=0.5), history=index)
+    _, formal = suggest(DraftRequest("Buongiorno, la fibra è giù da stamattina, potrebbe dirmi cosa succede? Grazie",
+                                     "x", "Anna Bianchi", sentiment="negative", p_negative=0.5), history=index)
     assert informal[0].source == formal[0].source == "history"
     assert informal[0].text.startswith("Ciao Luca, ") and "tua zona" in informal[0].text
     assert formal[0].text.startswith("Buongiorno Anna, ") and "Sua zona" in formal[0].text
@@ -71,8 +71,8 @@ def test_italian_replies_come_only_from_posts_in_the_same_register(history_store
 
 def test_english_posts_never_get_an_italian_history_reply(history_store):
     index = index_for(history_store, HashingEncoder())
-    _, drafts = suggest("fibra down since this morning, what's going on?", "x", "Sam", sentiment="negative",
-                        p_negative=0.5, history=index)
+    _, drafts = suggest(DraftRequest("fibra down since this morning, what's going on?", "x", "Sam",
+                                     sentiment="negative", p_negative=0.5), history=index)
     assert all(d.source != "history" or "guasto" not in d.text for d in drafts)
 
 
@@ -94,8 +94,8 @@ def test_the_index_is_cached_per_database_and_grows_with_new_replies(history_sto
     answered(history_store, "4", "the app logs me out every day, so annoying",
              "Hi Rachel, sorry! Version 5.3.2 fixes the login loop, please update. ^SK", agent="sara")
     assert len(index_for(history_store)) == 4 and encoder.embedded == 4
-    _, drafts = suggest("the app logs me out every single day", "x", "Phoebe", sentiment="negative",
-                        p_negative=0.5, history=index)
+    _, drafts = suggest(DraftRequest("the app logs me out every single day", "x", "Phoebe", sentiment="negative",
+                                     p_negative=0.5), history=index)
     assert drafts[0].source == "history" and "5.3.2" in drafts[0].text and "Phoebe" in drafts[0].text
 
 

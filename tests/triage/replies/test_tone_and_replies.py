@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from triage.replies.drafts import LENGTH_LIMITS, guess_intent, match_faq, suggest
+from triage.replies.drafts import LENGTH_LIMITS, DraftRequest, guess_intent, match_faq, suggest
 from triage.replies.tone import profile
 
 
@@ -27,10 +27,10 @@ def test_intensity_follows_caps_and_punctuation():
 
 
 def test_formal_italian_gets_lei_and_informal_gets_tu():
-    _, formal = suggest("Buongiorno, mi può dire perché la fattura è raddoppiata? Cordiali saluti",
-                        "x", "Maria Rossi", sentiment="negative", p_negative=0.8)
-    _, informal = suggest("ciao raga, mi spieghi perché la bolletta è raddoppiata??", "x", "Luca",
-                          sentiment="negative", p_negative=0.8)
+    _, formal = suggest(DraftRequest("Buongiorno, mi può dire perché la fattura è raddoppiata? Cordiali saluti", "x",
+                                     "Maria Rossi", sentiment="negative", p_negative=0.8))
+    _, informal = suggest(DraftRequest("ciao raga, mi spieghi perché la bolletta è raddoppiata??", "x", "Luca",
+                                       sentiment="negative", p_negative=0.8))
     assert all("Buongiorno Maria" in s.text for s in formal)
     assert any(word in formal[0].text for word in ("Le ", "La ", "Sua", "Può"))
     assert " ti " in f" {informal[0].text} " or "tu" in informal[0].text or "Mi scrivi" in informal[0].text
@@ -38,17 +38,17 @@ def test_formal_italian_gets_lei_and_informal_gets_tu():
 
 
 def test_english_post_gets_an_english_reply_signed_by_the_agent():
-    tone, drafts = suggest("my internet has been down since this morning", "x", "Tom", sentiment="negative",
-                           p_negative=0.9, signature="^GB")
+    tone, drafts = suggest(DraftRequest("my internet has been down since this morning", "x", "Tom",
+                                        sentiment="negative", p_negative=0.9, signature="^GB"))
     assert tone.language == "en"
     assert drafts and all(d.text.endswith("^GB") for d in drafts)
     assert "DM" in drafts[0].text  # personal details go private
 
 
 def test_emoji_only_when_the_customer_used_them_and_never_on_money():
-    _, with_emoji = suggest("love the new app 😍", "bluesky", "Anna", sentiment="positive")
-    _, without = suggest("love the new app", "bluesky", "Anna", sentiment="positive")
-    _, money = suggest("you charged me twice 😡😡", "x", "Anna", sentiment="negative", p_negative=0.9)
+    _, with_emoji = suggest(DraftRequest("love the new app 😍", "bluesky", "Anna", sentiment="positive"))
+    _, without = suggest(DraftRequest("love the new app", "bluesky", "Anna", sentiment="positive"))
+    _, money = suggest(DraftRequest("you charged me twice 😡😡", "x", "Anna", sentiment="negative", p_negative=0.9))
     assert any(ch in with_emoji[0].text for ch in "🙂💙")
     assert not any(ch in without[0].text for ch in "🙂💙")
     assert not any(ch in money[0].text for ch in "🙂💙")
@@ -57,17 +57,18 @@ def test_emoji_only_when_the_customer_used_them_and_never_on_money():
 @pytest.mark.parametrize("channel", sorted(LENGTH_LIMITS))
 def test_drafts_fit_the_channel(channel):
     long_post = "Buongiorno, " + "vorrei sapere come attivare la eSIM sul nuovo telefono, " * 10 + "grazie."
-    _, drafts = suggest(long_post, channel, "Giovanna", sentiment="neutral", signature="^MR")
+    _, drafts = suggest(DraftRequest(long_post, channel, "Giovanna", sentiment="neutral", signature="^MR"))
     assert drafts and all(len(d.text) <= LENGTH_LIMITS[channel] for d in drafts)
 
 
 def test_spam_gets_no_draft():
-    _, drafts = suggest("GIVEAWAY free iPhone click here bit.ly/x", "x")
+    _, drafts = suggest(DraftRequest("GIVEAWAY free iPhone click here bit.ly/x", "x"))
     assert drafts == []
 
 
 def test_other_languages_fall_back_to_english_with_a_warning():
-    _, drafts = suggest("Hola, mi internet no funciona desde ayer, ¿qué pasa?", "x", "Pablo", sentiment="negative")
+    _, drafts = suggest(DraftRequest("Hola, mi internet no funciona desde ayer, ¿qué pasa?", "x", "Pablo",
+                                     sentiment="negative"))
     assert drafts[0].note.startswith("post is in 'es'")
     assert drafts[0].text.startswith("H")
 
@@ -91,7 +92,7 @@ def test_a_faq_draft_keeps_its_answer_and_link_within_the_limit():
     from triage.replies.drafts import load_faq
 
     entry = next(e for e in load_faq() if e["lang"] == "en" and "esim" in " ".join(e["keywords"]).lower())
-    _, drafts = suggest("how do I activate my esim?", "x", "", sentiment="neutral", signature="^GB")
+    _, drafts = suggest(DraftRequest("how do I activate my esim?", "x", "", sentiment="neutral", signature="^GB"))
     faq = [d for d in drafts if d.source == "faq"]
     assert faq and len(faq[0].text) <= 280
     assert entry["url"] in faq[0].text or faq[0].text.endswith("… ^GB")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import open_mention, start_dashboard
 
+from triage.context import Context
 from triage.replies.history import forget
 from triage.db.store import open_store
 from triage.replies.suggest import for_mention
@@ -21,7 +22,7 @@ def app(demo_db_url, monkeypatch):
 def test_prefill_switch_and_send_keep_the_provenance(app, demo_db_url):
     store = open_store(demo_db_url)
     top = store.queue()[0]
-    expected = for_mention(store, store.get(top.id), "^GB").suggestions
+    expected = for_mention(Context(store), store.get(top.id), "^GB").suggestions
     assert len(expected) >= 3
     at = open_mention(app, top.id)
     box = at.text_area(key=f"reply-{top.id}")
