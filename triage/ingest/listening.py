@@ -40,6 +40,7 @@ from triage.models.intent import IntentModel
 from triage.ingest.pipeline import process_new
 from triage.ranking.priority import PriorityWeights
 from triage.records import utcnow
+from triage.db import source_state
 from triage.db.source_state import finish_run, save_batch, start_run
 from triage.db.store import Store
 
@@ -135,6 +136,7 @@ class _SourceRunner:
         self.intent_model = intent_model
         self.result = SourceRun(source.name, source.kind)
         self.cursor: str | None = None
+        self.rate_limited = False  # the run ended on a rate limit it could not wait out
 
     def run(self) -> SourceRun:
         state = start_run(self.store, self.source.name, self.source.kind, self.clock())
@@ -158,8 +160,15 @@ class _SourceRunner:
             self.result.error = self.redact(f"unexpected {type(exc).__name__}: {exc}")
         if self.result.error:
             log.warning("source %s: %s", self.source.name, self.result.error)
-        finish_run(self.store, self.source.name, self.clock(), self.result.error)
+        finish_run(self.store, self.source.name, self.clock(), self.result.error, self._state())
         return self.result
+
+    def _state(self) -> str:
+        if self.result.error is None:
+            return source_state.OK
+        if self.result.disabled:
+            return source_state.MISSING_CREDENTIALS
+        return source_state.RATE_LIMITED if self.rate_limited else source_state.ERROR
 
     def _fetch_all(self, listener: Listener) -> None:
         waits = 0
@@ -172,11 +181,13 @@ class _SourceRunner:
             except RateLimited as exc:
                 waits += 1
                 if exc.retry_after > self.settings.max_wait_seconds:
+                    self.rate_limited = True
                     raise ListenerError(
                         f"rate limited for {exc.retry_after:.0f} s, longer than [listen] max_wait_seconds "
                         f"({self.settings.max_wait_seconds:.0f}); the next run resumes from the last stored batch"
                     ) from None
                 if waits > self.settings.rate_limit_retries:
+                    self.rate_limited = True
                     raise ListenerError(
                         f"still rate limited after {self.settings.rate_limit_retries} waits; "
                         "the next run resumes from the last stored batch"

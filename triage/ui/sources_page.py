@@ -7,7 +7,6 @@ through dataframes and ``st.text`` only, never as Markdown. Fetching goes throug
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import pandas as pd
@@ -18,12 +17,11 @@ from triage.config.secrets import load_secrets
 from triage.errors import TriageError
 from triage.ingest.listening import LazyModel, priority_weights, run_source
 from triage.replies.sending import is_dry_run
-from triage.db.source_state import SourceState, all_states
+from triage.db.source_state import MISSING_CREDENTIALS, SourceState, all_states
 from triage.db.store import Store
 from triage.ui.common import age, get_model, get_store
 
 INTERACTIVE_MAX_WAIT = 30.0  # seconds a "Fetch now" may wait for a rate limit; longer ones end the run
-_MISSING = re.compile(r"disabled: (set \S+)")
 
 HOW_TO = """No sources are configured yet.
 
@@ -40,8 +38,10 @@ HOW_TO = """No sources are configured yet.
 def status(source: SourceConfig, state: SourceState | None, config: Config) -> str:
     if not source.enabled:
         return f"disabled in {config.path.name if config.path else 'the configuration'}"
-    missing = _MISSING.search(state.last_error or "") if state else None
-    return f"disabled: {missing.group(1)}" if missing else "enabled"
+    if state is None or state.state != MISSING_CREDENTIALS:
+        return "enabled"
+    fix = (state.last_error or "").partition("disabled: ")[2]  # the listener names the variable: "set X_TOKEN"
+    return f"disabled: {fix or 'missing credentials'}"
 
 
 def _when(value) -> str:  # type: ignore[no-untyped-def]
