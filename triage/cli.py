@@ -151,8 +151,7 @@ def _train_intent(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.classify import run
+    from triage.evaluation.classify_bench import run
 
     data = Path(args.data)
     if not (data / "tweeteval").is_dir():
@@ -165,11 +164,21 @@ EVALUATIONS = ("priority", "replies")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    """``evaluate WHAT``: each evaluation lives in ``triage/evaluation/<what>.py`` as ``run(args) -> int``."""
-    import importlib
+    """``evaluate WHAT``: ``triage.evaluation.<what>.run(data)`` returns a record; this prints it."""
+    data = Path(args.data)
+    if args.what == "priority":
+        from triage.evaluation.priority import run as evaluate_priority
 
-    module = importlib.import_module(f"triage.evaluation.{args.what}")
-    return int(module.run(args))
+        priority = evaluate_priority(data)
+        print(priority.to_json() if args.json else "\n".join(priority.lines()))
+        return 0
+    from triage.evaluation.replies import run as evaluate_replies
+
+    replies = evaluate_replies(data)
+    for warning in replies.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(replies.to_json() if args.json else "\n".join(replies.lines()))
+    return 0
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
