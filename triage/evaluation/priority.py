@@ -170,25 +170,25 @@ class PriorityEvaluation:
         """The figures as the report ``evaluate priority`` prints."""
         figures = self.figures
         out = [
-            f"priority evaluation: {EVAL_FILE.relative_to(PROJECT_ROOT)} ({figures['queue_size']} posts, "
-            f"{figures['urgent']} urgent), now={NOW.isoformat()}",
+            (f"priority evaluation: {EVAL_FILE.relative_to(PROJECT_ROOT)} ({figures['queue_size']} posts, "
+             f"{figures['urgent']} urgent), now={NOW.isoformat()}"),
             f"  precision@10 (urgent)          {figures['precision_at_10']:.3f}",
             f"  precision@50 (urgent)          {figures['precision_at_50']:.3f}",
             f"  urgent recall in top quarter   {figures['urgent_recall_top_quarter']:.3f}",
-            f"  intent macro-F1                {figures['intent_macro_f1']:.3f} "
-            f"(en {figures.get('intent_macro_f1_en', 0):.3f}, "
-            f"it {figures.get('intent_macro_f1_it', 0):.3f}; accuracy {figures['intent_accuracy']:.3f})",
+            (f"  intent macro-F1                {figures['intent_macro_f1']:.3f} "
+             f"(en {figures.get('intent_macro_f1_en', 0):.3f}, "
+             f"it {figures.get('intent_macro_f1_it', 0):.3f}; accuracy {figures['intent_accuracy']:.3f})"),
             f"  complaint topic accuracy       {figures['topic_accuracy_on_complaints']:.3f}",
         ]
         if "airline_n" in figures:
             out += [
                 f"validation figure, airline tweets (never trained on; {figures['airline_n']} sampled):",
-                f"  intent agrees with sentiment   {figures['airline_intent_agreement']:.3f} "
-                f"(negative→complaint {figures['airline_negative_agreement']:.3f}, "
-                f"positive→praise {figures['airline_positive_agreement']:.3f}, "
-                f"neutral→question/other/feedback {figures['airline_neutral_agreement']:.3f})",
-                f"  complaint topic vs reason      {figures['airline_topic_accuracy']:.3f} "
-                f"(n={figures['airline_topic_n']})",
+                (f"  intent agrees with sentiment   {figures['airline_intent_agreement']:.3f} "
+                 f"(negative→complaint {figures['airline_negative_agreement']:.3f}, "
+                 f"positive→praise {figures['airline_positive_agreement']:.3f}, "
+                 f"neutral→question/other/feedback {figures['airline_neutral_agreement']:.3f})"),
+                (f"  complaint topic vs reason      {figures['airline_topic_accuracy']:.3f} "
+                 f"(n={figures['airline_topic_n']})"),
             ]
         out.append("top 10 of the queue:")
         out += ["  " + line for line in figures["top_10"]]

@@ -241,10 +241,10 @@ def evaluate_twcs(pairs: list[dict[str, str]], encoder: Any, model: Any) -> dict
 
 def _rules_lines(figures: RuleFigures) -> list[str]:
     total = max(figures.suggestions, 1)
+    sources = ", ".join(f"{k} {v}" for k, v in figures.sources.most_common())
     out = [
-        f"authored set: {figures.posts} posts ({EVAL_SET.relative_to(PROJECT_ROOT)}), "
-        f"{figures.suggestions} suggestions, {figures.with_three} posts with 3 suggestions; "
-        f"sources: " + ", ".join(f"{k} {v}" for k, v in figures.sources.most_common()),
+        (f"authored set: {figures.posts} posts ({EVAL_SET.relative_to(PROJECT_ROOT)}), "
+         f"{figures.suggestions} suggestions, {figures.with_three} posts with 3 suggestions; sources: {sources}"),
         f"spam: {figures.spam_silent}/{figures.spam} spam posts got no suggestion",
         f"\n{'rule':<16}{'pass (detected tone)':>22}{'pass (authored labels)':>24}",
     ]
@@ -262,15 +262,15 @@ def _rules_lines(figures: RuleFigures) -> list[str]:
 def _twcs_lines(result: dict[str, Any]) -> list[str]:
     top, sug, base = result["top1"], result["suggestion"], result["random_same_brand"]
     return [
-        f"\ntwcs: {result['pairs']} pairs, {result['brands']} brands; {result['indexed']} indexed as history, "
-        f"{result['held_out']} held out (seed {SEED})",
+        (f"\ntwcs: {result['pairs']} pairs, {result['brands']} brands; {result['indexed']} indexed as history, "
+         f"{result['held_out']} held out (seed {SEED})"),
         f"{'system':<34}{'coverage':>9}{'same brand':>12}{'same intent':>13}{'reply cosine':>14}{'reply F1':>10}",
-        f"{'nearest earlier post (top 1)':<34}{1.0:>9.1%}{top['same_brand']:>12.1%}{top['same_intent']:>13.1%}"
-        f"{top['reply_cosine']:>14.3f}{top['reply_token_f1']:>10.3f}",
-        f"{'history suggestion (adapted)':<34}{sug['coverage']:>9.1%}{sug['same_brand']:>12.1%}"
-        f"{sug['same_intent']:>13.1%}{sug['reply_cosine']:>14.3f}{sug['reply_token_f1']:>10.3f}",
-        f"{'random reply of the same brand':<34}{'':>9}{'':>12}{'':>13}{base['reply_cosine']:>14.3f}"
-        f"{base['reply_token_f1']:>10.3f}",
+        (f"{'nearest earlier post (top 1)':<34}{1.0:>9.1%}{top['same_brand']:>12.1%}{top['same_intent']:>13.1%}"
+         f"{top['reply_cosine']:>14.3f}{top['reply_token_f1']:>10.3f}"),
+        (f"{'history suggestion (adapted)':<34}{sug['coverage']:>9.1%}{sug['same_brand']:>12.1%}"
+         f"{sug['same_intent']:>13.1%}{sug['reply_cosine']:>14.3f}{sug['reply_token_f1']:>10.3f}"),
+        (f"{'random reply of the same brand':<34}{'':>9}{'':>12}{'':>13}{base['reply_cosine']:>14.3f}"
+         f"{base['reply_token_f1']:>10.3f}"),
     ]
 
 
