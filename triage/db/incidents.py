@@ -71,7 +71,7 @@ def incident_sizes(store: Store) -> dict[int, int]:
     with store.session() as session:
         query = (select(MentionRow.incident_id, func.count(MentionRow.id))
                  .where(MentionRow.incident_id.is_not(None)).group_by(MentionRow.incident_id))
-        return {int(i): int(n) for i, n in session.execute(query)}
+        return {int(i): int(n) for i, n in session.execute(query) if i is not None}
 
 
 def incidents_with_members(
@@ -81,10 +81,10 @@ def incidents_with_members(
     ids = list(incident_ids)
     with store.session() as session:
         incidents = {r.id: r for r in session.scalars(select(IncidentRow).where(IncidentRow.id.in_(ids)))}
-        members = [tuple(r) for r in session.execute(
+        members = [(int(i), created_at, status) for i, created_at, status in session.execute(
             select(MentionRow.incident_id, MentionRow.created_at, MentionRow.status)
             .where(MentionRow.incident_id.in_(ids))
-        ).all()]
+        ).tuples() if i is not None]
     return incidents, members
 
 

@@ -34,7 +34,7 @@ def trend_records(store: Store, since: datetime) -> list[tuple[datetime, str, st
     """``(created_at, channel, sentiment, first_response_at)`` of the mentions posted since ``since``."""
     columns = (MentionRow.created_at, MentionRow.channel, MentionRow.sentiment, MentionRow.first_response_at)
     with store.session() as session:
-        return [tuple(r) for r in session.execute(select(*columns).where(MentionRow.created_at >= since)).all()]
+        return list(session.execute(select(*columns).where(MentionRow.created_at >= since)).tuples())
 
 
 def reply_provenance(store: Store, since: datetime) -> list[tuple[str | None, str | None, int | None]]:
@@ -42,7 +42,7 @@ def reply_provenance(store: Store, since: datetime) -> list[tuple[str | None, st
     query = select(ReplyRow.suggestion_source, ReplyRow.suggestion_text, ReplyRow.edit_distance).where(
         ReplyRow.sent_at >= since)
     with store.session() as session:
-        return [tuple(r) for r in session.execute(query).all()]
+        return list(session.execute(query).tuples())
 
 
 def negative_times(store: Store, since: datetime, until: datetime) -> list[datetime]:
