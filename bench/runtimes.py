@@ -30,7 +30,7 @@ from triage.models.sentiment import (  # noqa: E402
     quantize_int8,
 )
 from triage.text.normalize import normalize  # noqa: E402
-from triage.training.datasets import read_tsv  # noqa: E402
+from triage.tables.datasets import read_tsv  # noqa: E402
 
 Embed = Callable[[list[str]], Any]
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from triage.errors import ConfigError, InputFileError, TriageError, UsageError
+from triage.errors import ConfigError, TriageError, UsageError
 
 DB_HELP = "database URL (default: $TRIAGE_DB_URL or sqlite:///data/triage.db)"
 
@@ -80,62 +80,23 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from triage.text.language import detect_language
-    from triage.tables.formats import BadRow, read_rows, table_format, write_rows
+    from triage.ingest.table_scoring import read_table, score_table
+    from triage.models.intent import load_intent_model
+    from triage.tables.formats import table_format, write_rows
 
     source, target = Path(args.input), Path(args.output)
     table_format(target)  # fail before any work on a bad output name
-    rows: list[dict[str, Any]] = []
-    lines: list[int] = []
-    errors: list[BadRow] = []
-    for line, row in read_rows(source):
-        (errors if isinstance(row, BadRow) else rows).append(row)
-        if not isinstance(row, BadRow):
-            lines.append(line)
-    if rows and args.text_column not in rows[0]:
-        raise InputFileError(
-            f"{source}: no column '{args.text_column}'; columns are: {', '.join(rows[0])} (use --text-column)"
-        )
-    texts = [str(row.get(args.text_column) or "") for row in rows]
+    table = read_table(source, args.text_column)
     bar = ProgressBar("classifying")
-    scores = _model().predict(texts, batch_size=args.batch_size, progress=bar)
-    bar.close()
-    added = ("sentiment", "p_negative", "p_neutral", "p_positive", "language", "p_anger", "p_offensive")
-    columns = list(rows[0]) if rows else [args.text_column]
-    columns += [c for c in added if c not in columns]
-    for row, text, s in zip(rows, texts, scores):
-        row.update(sentiment=s.label, p_negative=s.p_negative, p_neutral=s.p_neutral,
-                   p_positive=s.p_positive, language=detect_language(text),
-                   p_anger="" if s.p_anger is None else s.p_anger,
-                   p_offensive="" if s.p_offensive is None else s.p_offensive)
-    _add_priority(rows, lines, texts, scores, columns, errors, args.batch_size)
-    write_rows(target, rows, columns)
-    _report_bad_rows(source, errors)
-    print(f"{target}: {len(rows)} rows classified, {len(errors)} bad rows skipped", file=sys.stderr)
-    return 1 if errors else 0
-
-
-def _add_priority(rows: list[dict[str, Any]], lines: list[int], texts: list[str], scores: Sequence[Any],
-                  columns: list[str], errors: list[Any], batch_size: int) -> None:
-    """Intent, topic, urgency, priority and reasons: the same scoring as ingested mentions."""
-    from triage.models.intent import load_intent_model
-    from triage.ranking.priority import configured_weights
-    from triage.records import utcnow
-    from triage.ingest.table_scoring import SCORE_COLUMNS, FileItem, file_item, score_items
-    from triage.tables.formats import BadRow
-
-    now = utcnow()
-    items = []
-    for index, (line, row, text) in enumerate(zip(lines, rows, texts)):
-        try:
-            items.append(file_item(row, text, now, index))
-        except ValueError as exc:
-            errors.append(BadRow(line, f"{exc}; scored without its optional columns"))
-            items.append(FileItem(text=text, created_at=now, external_id=str(index)))
-    intents = load_intent_model().predict(texts, batch_size=batch_size)
-    for row, added in zip(rows, score_items(items, scores, intents, now, configured_weights())):
-        row.update(added)
-    columns += [c for c in SCORE_COLUMNS if c not in columns]
+    sentiment_model = _model()
+    try:
+        scored = score_table(table, sentiment_model, load_intent_model(), batch_size=args.batch_size, progress=bar)
+    finally:
+        bar.close()
+    write_rows(target, scored.rows, scored.columns)
+    _report_bad_rows(source, scored.errors)
+    print(f"{target}: {len(scored.rows)} rows classified, {len(scored.errors)} bad rows skipped", file=sys.stderr)
+    return 1 if scored.errors else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -191,8 +152,7 @@ def _train_intent(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.classify import run
+    from triage.evaluation.classify_bench import run
 
     data = Path(args.data)
     if not (data / "tweeteval").is_dir():
@@ -205,11 +165,21 @@ EVALUATIONS = ("priority", "replies")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    """``evaluate WHAT``: each evaluation lives in ``triage/evaluation/<what>.py`` as ``run(args) -> int``."""
-    import importlib
+    """``evaluate WHAT``: ``triage.evaluation.<what>.run(data)`` returns a record; this prints it."""
+    data = Path(args.data)
+    if args.what == "priority":
+        from triage.evaluation.priority import run as evaluate_priority
 
-    module = importlib.import_module(f"triage.evaluation.{args.what}")
-    return int(module.run(args))
+        priority = evaluate_priority(data)
+        print(priority.to_json() if args.json else "\n".join(priority.lines()))
+        return 0
+    from triage.evaluation.replies import run as evaluate_replies
+
+    replies = evaluate_replies(data)
+    for warning in replies.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(replies.to_json() if args.json else "\n".join(replies.lines()))
+    return 0
 
 
 def cmd_listen(args: argparse.Namespace) -> int:

@@ -157,6 +157,9 @@ class SourceRow(Base):
     last_skipped: Mapped[int] = mapped_column(Integer, default=0)
     total_fetched: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # How the last run ended: ok, rate_limited, error, missing_credentials, missing_package (see triage.db.source_state);
+    # NULL while a source has never finished a run.
+    state: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 DEMO_META_KEY = "demo_loaded_at"  # meta key: set when the demo data set was loaded (its value: when)

@@ -1,7 +1,9 @@
 """Each source's cursor and run figures, in the ``sources`` table.
 
 The cursor is written only by ``save_batch``, which the runner calls after the batch's
-mentions are committed. Credentials are never written here.
+mentions are committed. ``finish_run`` records how the run ended as an explicit ``state``
+(one of ``STATES``), so nobody has to guess it from the error text. Credentials are never
+written here.
 """
 
 from __future__ import annotations
@@ -13,6 +15,14 @@ from sqlalchemy import select
 
 from triage.db.schema import SourceRow
 from triage.db.store import Store
+
+OK = "ok"
+RATE_LIMITED = "rate_limited"  # the platform's rate limit outlasted the waits allowed; the next run resumes
+ERROR = "error"
+MISSING_CREDENTIALS = "missing_credentials"  # the source cannot run until a credential is set
+MISSING_PACKAGE = "missing_package"  # the listener's platform SDK is not installed
+DISABLED_STATES: tuple[str, ...] = (MISSING_CREDENTIALS, MISSING_PACKAGE)
+STATES: tuple[str, ...] = (OK, RATE_LIMITED, ERROR, MISSING_CREDENTIALS, MISSING_PACKAGE)
 
 
 @dataclass(frozen=True)
@@ -26,12 +36,13 @@ class SourceState:
     last_skipped: int = 0
     total_fetched: int = 0
     last_error: str | None = None
+    state: str | None = None  # one of STATES; None until a run has finished
 
 
 def _state(row: SourceRow) -> SourceState:
     return SourceState(
         row.name, row.kind, row.cursor, row.last_run_at, row.last_success_at,
-        row.last_fetched or 0, row.last_skipped or 0, row.total_fetched or 0, row.last_error,
+        row.last_fetched or 0, row.last_skipped or 0, row.total_fetched or 0, row.last_error, row.state,
     )
 
 
@@ -77,10 +88,17 @@ def save_batch(store: Store, name: str, cursor: str | None, fetched: int, skippe
         row.total_fetched = (row.total_fetched or 0) + fetched
 
 
-def finish_run(store: Store, name: str, now: datetime, error: str | None) -> None:
-    """Record how the run ended: the error (or none), and the time of success."""
+def finish_run(store: Store, name: str, now: datetime, error: str | None, state: str | None = None) -> None:
+    """Record how the run ended: its state, the error (or none), and the time of success.
+
+    ``state`` defaults to ``OK`` without an error and ``ERROR`` with one.
+    """
+    state = state or (ERROR if error else OK)
+    if state not in STATES:
+        raise ValueError(f"unknown source state '{state}'; use one of {', '.join(STATES)}")
     with store.session() as session:
         row = session.get(SourceRow, name)
         row.last_error = error
+        row.state = state
         if error is None:
             row.last_success_at = now

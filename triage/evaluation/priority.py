@@ -16,12 +16,11 @@ accuracy against the airline's negative reasons (a validation figure, sampled).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import random
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -157,34 +156,53 @@ def airline_check(data: Path, intent_model: IntentModel, limit: int = 600, seed:
     return figures
 
 
-def run(args: argparse.Namespace) -> int:
-    from triage.models.sentiment import load_sentiment_model
-    from triage.models.intent import load_intent_model
+@dataclass
+class PriorityEvaluation:
+    """The figures of ``evaluate_set`` (and ``airline_check`` when the airline tweets are there)."""
 
-    intent_model = load_intent_model()
-    figures = evaluate_set(read_set(), load_sentiment_model(), intent_model)
-    data = Path(getattr(args, "data", "../shared/data"))
+    figures: dict[str, Any]
+
+    def to_json(self) -> str:
+        """The figures as one JSON object (the top 10 of the queue left out)."""
+        return json.dumps({k: v for k, v in self.figures.items() if k != "top_10"}, indent=2)
+
+    def lines(self) -> list[str]:
+        """The figures as the report ``evaluate priority`` prints."""
+        figures = self.figures
+        out = [
+            (f"priority evaluation: {EVAL_FILE.relative_to(PROJECT_ROOT)} ({figures['queue_size']} posts, "
+             f"{figures['urgent']} urgent), now={NOW.isoformat()}"),
+            f"  precision@10 (urgent)          {figures['precision_at_10']:.3f}",
+            f"  precision@50 (urgent)          {figures['precision_at_50']:.3f}",
+            f"  urgent recall in top quarter   {figures['urgent_recall_top_quarter']:.3f}",
+            (f"  intent macro-F1                {figures['intent_macro_f1']:.3f} "
+             f"(en {figures.get('intent_macro_f1_en', 0):.3f}, "
+             f"it {figures.get('intent_macro_f1_it', 0):.3f}; accuracy {figures['intent_accuracy']:.3f})"),
+            f"  complaint topic accuracy       {figures['topic_accuracy_on_complaints']:.3f}",
+        ]
+        if "airline_n" in figures:
+            out += [
+                f"validation figure, airline tweets (never trained on; {figures['airline_n']} sampled):",
+                (f"  intent agrees with sentiment   {figures['airline_intent_agreement']:.3f} "
+                 f"(negative→complaint {figures['airline_negative_agreement']:.3f}, "
+                 f"positive→praise {figures['airline_positive_agreement']:.3f}, "
+                 f"neutral→question/other/feedback {figures['airline_neutral_agreement']:.3f})"),
+                (f"  complaint topic vs reason      {figures['airline_topic_accuracy']:.3f} "
+                 f"(n={figures['airline_topic_n']})"),
+            ]
+        out.append("top 10 of the queue:")
+        out += ["  " + line for line in figures["top_10"]]
+        return out
+
+
+def run(data: Path, airline_limit: int = 600, sentiment_model: Any = None,
+        intent_model: IntentModel | None = None) -> PriorityEvaluation:
+    """The evaluation set through the shipped models (or those given), plus the airline check when ``data`` has it."""
+    from triage.models.intent import load_intent_model
+    from triage.models.sentiment import load_sentiment_model
+
+    intent_model = intent_model or load_intent_model()
+    figures = evaluate_set(read_set(), sentiment_model or load_sentiment_model(), intent_model)
     if (data / "airline" / "train.tsv").is_file():
-        figures.update(airline_check(data, intent_model, limit=int(getattr(args, "limit", None) or 600)))
-    if getattr(args, "json", False):
-        print(json.dumps({k: v for k, v in figures.items() if k != "top_10"}, indent=2))
-        return 0
-    print(f"priority evaluation: {EVAL_FILE.relative_to(PROJECT_ROOT)} ({figures['queue_size']} posts, "
-          f"{figures['urgent']} urgent), now={NOW.isoformat()}")
-    print(f"  precision@10 (urgent)          {figures['precision_at_10']:.3f}")
-    print(f"  precision@50 (urgent)          {figures['precision_at_50']:.3f}")
-    print(f"  urgent recall in top quarter   {figures['urgent_recall_top_quarter']:.3f}")
-    print(f"  intent macro-F1                {figures['intent_macro_f1']:.3f} (en {figures.get('intent_macro_f1_en', 0):.3f}, "
-          f"it {figures.get('intent_macro_f1_it', 0):.3f}; accuracy {figures['intent_accuracy']:.3f})")
-    print(f"  complaint topic accuracy       {figures['topic_accuracy_on_complaints']:.3f}")
-    if "airline_n" in figures:
-        print(f"validation figure, airline tweets (never trained on; {figures['airline_n']} sampled):")
-        print(f"  intent agrees with sentiment   {figures['airline_intent_agreement']:.3f} "
-              f"(negative→complaint {figures['airline_negative_agreement']:.3f}, "
-              f"positive→praise {figures['airline_positive_agreement']:.3f}, "
-              f"neutral→question/other/feedback {figures['airline_neutral_agreement']:.3f})")
-        print(f"  complaint topic vs reason      {figures['airline_topic_accuracy']:.3f} (n={figures['airline_topic_n']})")
-    print("top 10 of the queue:")
-    for line in figures["top_10"]:
-        print("  " + line)
-    return 0
+        figures.update(airline_check(data, intent_model, limit=airline_limit))
+    return PriorityEvaluation(figures)

@@ -15,15 +15,13 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import hashlib
 import json
 import random
 import re
-import sys
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -242,61 +240,86 @@ def evaluate_twcs(pairs: list[dict[str, str]], encoder: Any, model: Any) -> dict
     }
 
 
-def _print_rules(figures: RuleFigures) -> None:
+def _rules_lines(figures: RuleFigures) -> list[str]:
     total = max(figures.suggestions, 1)
-    print(f"authored set: {figures.posts} posts ({EVAL_SET.relative_to(PROJECT_ROOT)}), "
-          f"{figures.suggestions} suggestions, {figures.with_three} posts with 3 suggestions; "
-          f"sources: " + ", ".join(f"{k} {v}" for k, v in figures.sources.most_common()))
-    print(f"spam: {figures.spam_silent}/{figures.spam} spam posts got no suggestion")
-    print(f"\n{'rule':<16}{'pass (detected tone)':>22}{'pass (authored labels)':>24}")
+    sources = ", ".join(f"{k} {v}" for k, v in figures.sources.most_common())
+    out = [
+        (f"authored set: {figures.posts} posts ({EVAL_SET.relative_to(PROJECT_ROOT)}), "
+         f"{figures.suggestions} suggestions, {figures.with_three} posts with 3 suggestions; sources: {sources}"),
+        f"spam: {figures.spam_silent}/{figures.spam} spam posts got no suggestion",
+        f"\n{'rule':<16}{'pass (detected tone)':>22}{'pass (authored labels)':>24}",
+    ]
     for rule in RULES:
         marker = "  (target 100%)" if rule in TARGET_RULES else ""
-        print(f"{rule:<16}{figures.passed[rule] / total:>22.1%}{figures.passed_labels[rule] / total:>24.1%}{marker}")
+        out.append(f"{rule:<16}{figures.passed[rule] / total:>22.1%}{figures.passed_labels[rule] / total:>24.1%}"
+                   f"{marker}")
     posts = max(figures.posts, 1)
-    print("\ntone detection vs authored labels: " + ", ".join(
+    out.append("\ntone detection vs authored labels: " + ", ".join(
         f"{k} {figures.detection[k] / posts:.1%}" for k in ("language", "register", "emoji")))
-    for failure in figures.failures[:20]:
-        print(f"  fails: {failure}")
+    out += [f"  fails: {failure}" for failure in figures.failures[:20]]
+    return out
 
 
-def _print_twcs(result: dict[str, Any]) -> None:
-    print(f"\ntwcs: {result['pairs']} pairs, {result['brands']} brands; {result['indexed']} indexed as history, "
-          f"{result['held_out']} held out (seed {SEED})")
-    print(f"{'system':<34}{'coverage':>9}{'same brand':>12}{'same intent':>13}{'reply cosine':>14}{'reply F1':>10}")
+def _twcs_lines(result: dict[str, Any]) -> list[str]:
     top, sug, base = result["top1"], result["suggestion"], result["random_same_brand"]
-    print(f"{'nearest earlier post (top 1)':<34}{1.0:>9.1%}{top['same_brand']:>12.1%}{top['same_intent']:>13.1%}"
-          f"{top['reply_cosine']:>14.3f}{top['reply_token_f1']:>10.3f}")
-    print(f"{'history suggestion (adapted)':<34}{sug['coverage']:>9.1%}{sug['same_brand']:>12.1%}"
-          f"{sug['same_intent']:>13.1%}{sug['reply_cosine']:>14.3f}{sug['reply_token_f1']:>10.3f}")
-    print(f"{'random reply of the same brand':<34}{'':>9}{'':>12}{'':>13}{base['reply_cosine']:>14.3f}"
-          f"{base['reply_token_f1']:>10.3f}")
+    return [
+        (f"\ntwcs: {result['pairs']} pairs, {result['brands']} brands; {result['indexed']} indexed as history, "
+         f"{result['held_out']} held out (seed {SEED})"),
+        f"{'system':<34}{'coverage':>9}{'same brand':>12}{'same intent':>13}{'reply cosine':>14}{'reply F1':>10}",
+        (f"{'nearest earlier post (top 1)':<34}{1.0:>9.1%}{top['same_brand']:>12.1%}{top['same_intent']:>13.1%}"
+         f"{top['reply_cosine']:>14.3f}{top['reply_token_f1']:>10.3f}"),
+        (f"{'history suggestion (adapted)':<34}{sug['coverage']:>9.1%}{sug['same_brand']:>12.1%}"
+         f"{sug['same_intent']:>13.1%}{sug['reply_cosine']:>14.3f}{sug['reply_token_f1']:>10.3f}"),
+        (f"{'random reply of the same brand':<34}{'':>9}{'':>12}{'':>13}{base['reply_cosine']:>14.3f}"
+         f"{base['reply_token_f1']:>10.3f}"),
+    ]
 
 
-def run(args: argparse.Namespace) -> int:
-    from triage.models.sentiment import load_sentiment_model
+@dataclass
+class RepliesEvaluation:
+    """The authored set's rule figures, the twcs figures (None without the pairs file) and any warnings."""
 
-    try:
-        model = load_sentiment_model()
-    except TriageError as exc:
-        print(f"warning: no sentiment model ({exc}); intensity uses the text alone", file=sys.stderr)
-        model = None
-    encoder = default_encoder()
-    figures = evaluate_rules(_read_jsonl(EVAL_SET), model, demo_history(encoder))
-    twcs_path = Path(args.data) / "twcs" / "pairs.tsv"
-    twcs = evaluate_twcs(read_pairs(twcs_path), encoder, model) if twcs_path.is_file() else None
-    if args.json:
+    rules: RuleFigures
+    twcs: dict[str, Any] | None
+    twcs_path: Path
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        figures = self.rules
         total = max(figures.suggestions, 1)
-        print(json.dumps({
+        return json.dumps({
             "authored": {"posts": figures.posts, "suggestions": figures.suggestions, "sources": dict(figures.sources),
                          "pass": {r: figures.passed[r] / total for r in RULES},
                          "pass_vs_labels": {r: figures.passed_labels[r] / total for r in RULES},
                          "spam_silent": figures.spam_silent, "spam": figures.spam},
-            "twcs": twcs,
-        }))
-        return 0
-    _print_rules(figures)
-    if twcs is None:
-        print(f"\ntwcs: {twcs_path} not found; pass --data pointing at shared/data")
-    else:
-        _print_twcs(twcs)
-    return 0
+            "twcs": self.twcs,
+        })
+
+    def lines(self) -> list[str]:
+        """The figures as the report ``evaluate replies`` prints."""
+        out = _rules_lines(self.rules)
+        if self.twcs is None:
+            out.append(f"\ntwcs: {self.twcs_path} not found; pass --data pointing at shared/data")
+        else:
+            out += _twcs_lines(self.twcs)
+        return out
+
+
+def run(data: Path) -> RepliesEvaluation:
+    """The authored set through the suggestions, and history retrieval on ``data``'s twcs pairs when present.
+
+    Without the sentiment model, intensity uses the text alone and the record says so in ``warnings``.
+    """
+    from triage.models.sentiment import load_sentiment_model
+
+    warnings = []
+    try:
+        model = load_sentiment_model()
+    except TriageError as exc:
+        warnings.append(f"no sentiment model ({exc}); intensity uses the text alone")
+        model = None
+    encoder = default_encoder()
+    figures = evaluate_rules(_read_jsonl(EVAL_SET), model, demo_history(encoder))
+    twcs_path = data / "twcs" / "pairs.tsv"
+    twcs = evaluate_twcs(read_pairs(twcs_path), encoder, model) if twcs_path.is_file() else None
+    return RepliesEvaluation(figures, twcs, twcs_path, warnings)

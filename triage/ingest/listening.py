@@ -34,9 +34,10 @@ from listeners.registry import kept
 from triage.config.settings import Config, ConfigError, ListenSettings, SourceConfig
 from triage.config.secrets import Secrets
 from triage.context import Context
-from triage.errors import TriageError
+from triage.errors import MissingPackage, TriageError
 from triage.ingest.pipeline import process_new
 from triage.ranking.priority import PriorityWeights
+from triage.db import source_state
 from triage.db.source_state import finish_run, save_batch, start_run
 
 log = logging.getLogger("triage.ingest.listening")
@@ -107,6 +108,8 @@ class _SourceRunner:
         self.settings, self.sleep, self.stop, self.weights = settings, sleep, stop, weights
         self.result = SourceRun(source.name, source.kind)
         self.cursor: str | None = None
+        self.rate_limited = False  # the run ended on a rate limit it could not wait out
+        self.missing_package = False  # disabled because the platform SDK is not installed
 
     def run(self) -> SourceRun:
         state = start_run(self.store, self.source.name, self.source.kind, self.ctx.now())
@@ -118,6 +121,7 @@ class _SourceRunner:
             self._fetch_all(listener)
         except SourceDisabled as exc:  # a missing credential, or the listener's SDK is not installed
             self.result.error = self.result.disabled = self.redact(str(exc))
+            self.missing_package = isinstance(exc, MissingPackage)
         except TransientError as exc:
             self.result.error = self.redact(
                 f"{exc} (gave up after {self.settings.attempts} tries; the next run resumes from the last stored batch)"
@@ -130,8 +134,15 @@ class _SourceRunner:
             self.result.error = self.redact(f"unexpected {type(exc).__name__}: {exc}")
         if self.result.error:
             log.warning("source %s: %s", self.source.name, self.result.error)
-        finish_run(self.store, self.source.name, self.ctx.now(), self.result.error)
+        finish_run(self.store, self.source.name, self.ctx.now(), self.result.error, self._state())
         return self.result
+
+    def _state(self) -> str:
+        if self.result.error is None:
+            return source_state.OK
+        if self.result.disabled:
+            return source_state.MISSING_PACKAGE if self.missing_package else source_state.MISSING_CREDENTIALS
+        return source_state.RATE_LIMITED if self.rate_limited else source_state.ERROR
 
     def _fetch_all(self, listener: Listener) -> None:
         waits = 0
@@ -144,11 +155,13 @@ class _SourceRunner:
             except RateLimited as exc:
                 waits += 1
                 if exc.retry_after > self.settings.max_wait_seconds:
+                    self.rate_limited = True
                     raise ListenerError(
                         f"rate limited for {exc.retry_after:.0f} s, longer than [listen] max_wait_seconds "
                         f"({self.settings.max_wait_seconds:.0f}); the next run resumes from the last stored batch"
                     ) from None
                 if waits > self.settings.rate_limit_retries:
+                    self.rate_limited = True
                     raise ListenerError(
                         f"still rate limited after {self.settings.rate_limit_retries} waits; "
                         "the next run resumes from the last stored batch"

@@ -1,4 +1,8 @@
-"""Intent, topic, urgency, priority and reasons for the rows of a file (``python -m triage classify``).
+"""Sentiment, language, intent, topic, urgency, priority and reasons for the rows of a file (``python -m triage classify``).
+
+``read_table`` reads the file (bad rows are kept aside with their line); ``score_table``
+adds the columns and returns the rows, their column order and the bad rows, which the
+caller writes and reports.
 
 The rows go through the same code as ingested mentions: the same spam rules on the
 intent, the same incident grouping and ``triage.ingest.pipeline.prioritize``. So a file scored
@@ -9,18 +13,26 @@ moment. Optional columns used when present: ``channel``, ``followers``, ``verifi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from triage.tables.mentions import _bool, _int, parse_time
-from triage.ranking.incidents import find_groups
-from triage.models.intent import IntentResult, apply_spam_rules
+from triage.errors import InputFileError
 from triage.ingest.pipeline import prioritize
-from triage.ranking.priority import PriorityWeights
-from triage.records import SentimentScores, as_utc
+from triage.models.intent import IntentModel, IntentResult, apply_spam_rules
+from triage.models.sentiment import SentimentModel
+from triage.ranking.incidents import find_groups
+from triage.ranking.priority import PriorityWeights, configured_weights
+from triage.records import SentimentScores, as_utc, utcnow
+from triage.tables.formats import BadRow, read_rows
+from triage.tables.mentions import _bool, _int, parse_time
+from triage.text.language import detect_language
 
+SENTIMENT_COLUMNS: tuple[str, ...] = (
+    "sentiment", "p_negative", "p_neutral", "p_positive", "language", "p_anger", "p_offensive",
+)
 SCORE_COLUMNS: tuple[str, ...] = ("intent", "topic", "urgency", "priority", "reasons")
 
 
@@ -92,3 +104,82 @@ def score_items(
             "reasons": "; ".join(r.phrase for r in priority.reasons if r.points >= 0),
         })
     return out
+
+
+@dataclass
+class TableRows:
+    """A file's good rows (with their line numbers), the text column, and the rows that could not be read."""
+
+    source: Path
+    text_column: str
+    rows: list[dict[str, Any]]
+    lines: list[int]
+    errors: list[BadRow]
+
+    @property
+    def texts(self) -> list[str]:
+        return [str(row.get(self.text_column) or "") for row in self.rows]
+
+
+@dataclass
+class ScoredTable:
+    """The scored rows, the output's columns in order (the file's, then the added ones) and every bad row."""
+
+    rows: list[dict[str, Any]]
+    columns: list[str]
+    errors: list[BadRow]
+
+
+def read_table(source: Path, text_column: str = "text") -> TableRows:
+    """The rows of a CSV, TSV or JSONL file; ``InputFileError`` when the text column is missing."""
+    rows: list[dict[str, Any]] = []
+    lines: list[int] = []
+    errors: list[BadRow] = []
+    for line, row in read_rows(source):
+        if isinstance(row, BadRow):
+            errors.append(row)
+        else:
+            rows.append(row)
+            lines.append(line)
+    if rows and text_column not in rows[0]:
+        raise InputFileError(
+            f"{source}: no column '{text_column}'; columns are: {', '.join(rows[0])} (use --text-column)"
+        )
+    return TableRows(source, text_column, rows, lines, errors)
+
+
+def score_table(
+    table: TableRows, sentiment_model: SentimentModel, intent_model: IntentModel, batch_size: int = 64,
+    progress: Callable[[int, int], None] | None = None, now: datetime | None = None,
+    weights: PriorityWeights | None = None,
+) -> ScoredTable:
+    """Add ``SENTIMENT_COLUMNS`` and ``SCORE_COLUMNS`` to each row (the rows are updated in place).
+
+    A row whose optional columns are bad (e.g. a rating of 9) is scored from its text alone
+    and also listed in the errors. ``progress`` follows the sentiment model; ``weights``
+    default to the configured priority weights.
+    """
+    rows, texts = table.rows, table.texts
+    errors = list(table.errors)
+    scores = sentiment_model.predict(texts, batch_size=batch_size, progress=progress)
+    columns = list(rows[0]) if rows else [table.text_column]
+    columns += [c for c in SENTIMENT_COLUMNS if c not in columns]
+    for row, text, s in zip(rows, texts, scores):
+        row.update(sentiment=s.label, p_negative=s.p_negative, p_neutral=s.p_neutral,
+                   p_positive=s.p_positive, language=detect_language(text),
+                   p_anger="" if s.p_anger is None else s.p_anger,
+                   p_offensive="" if s.p_offensive is None else s.p_offensive)
+    now = now or utcnow()
+    items = []
+    for index, (line, row, text) in enumerate(zip(table.lines, rows, texts)):
+        try:
+            items.append(file_item(row, text, now, index))
+        except ValueError as exc:
+            errors.append(BadRow(line, f"{exc}; scored without its optional columns"))
+            items.append(FileItem(text=text, created_at=now, external_id=str(index)))
+    intents = intent_model.predict(texts, batch_size=batch_size)
+    weights = weights if weights is not None else configured_weights()
+    for row, added in zip(rows, score_items(items, scores, intents, now, weights)):
+        row.update(added)
+    columns += [c for c in SCORE_COLUMNS if c not in columns]
+    return ScoredTable(rows, columns, errors)

@@ -1,5 +1,7 @@
 """Reports: the unanswered-complaints export and the manager's trends.
 
+Suggestion acceptance, the third report, is in ``triage.queue.acceptance``.
+
 The CLI (``python -m triage export``) and the dashboard call these same functions.
 """
 
@@ -10,11 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 
-from triage.records import OPEN_STATUSES, SENTIMENTS, as_utc, utcnow
-from triage.db.schema import MentionRow
+from triage.db.reporting import trend_records, unanswered_negative
 from triage.db.store import Store
+from triage.records import SENTIMENTS, as_utc, utcnow
 
 UNANSWERED_COLUMNS: tuple[str, ...] = (
     "channel", "url", "author", "text", "created_at", "age_hours", "priority", "top_reason", "status", "id",
@@ -32,17 +33,7 @@ def age_bucket(hours: float) -> str:
 def unanswered(store: Store, now: datetime | None = None) -> list[dict[str, Any]]:
     """Negative mentions nobody has answered yet (open, no first response), oldest first."""
     now = as_utc(now or utcnow())
-    query = (
-        select(MentionRow)
-        .where(
-            MentionRow.sentiment == "negative",
-            MentionRow.status.in_(list(OPEN_STATUSES)),
-            MentionRow.first_response_at.is_(None),
-        )
-        .order_by(MentionRow.created_at.asc(), MentionRow.id)
-    )
-    with store.session() as session:
-        rows = list(session.scalars(query))
+    rows = unanswered_negative(store)
     return [
         {
             "id": row.id,
@@ -81,9 +72,7 @@ def trends(store: Store, now: datetime | None = None, days: int = 30) -> Trends:
     """Volume, sentiment and response-time figures over the last ``days`` days."""
     now = as_utc(now or utcnow())
     since = now - timedelta(days=days)
-    columns = (MentionRow.created_at, MentionRow.channel, MentionRow.sentiment, MentionRow.first_response_at)
-    with store.session() as session:
-        records = session.execute(select(*columns).where(MentionRow.created_at >= since)).all()
+    records = trend_records(store, since)
     frame = pd.DataFrame(records, columns=["created_at", "channel", "sentiment", "first_response_at"])
     day_index = pd.Index(pd.date_range((now - timedelta(days=days - 1)).date(), now.date(), freq="D").date, name="day")
     if frame.empty:
@@ -117,21 +106,3 @@ def _bucket_counts(store: Store, now: datetime) -> pd.Series:
         counts[age_bucket(row["age_hours"])] += 1
     return pd.Series(counts, name="unanswered complaints")
 
-
-def suggestion_acceptance(store: Store, now: datetime | None = None, days: int = 30) -> pd.DataFrame:
-    """Replies sent in the last ``days`` days by the suggestion they started from: how many,
-    how many were sent with at most 10% edited, and that share (rows: history, faq, template,
-    generated, none = written from scratch, all = every reply that started from a suggestion)."""
-    from triage.evaluation.metrics import suggestion_acceptance as acceptance
-    from triage.db.schema import ReplyRow
-
-    since = as_utc(now or utcnow()) - timedelta(days=days)
-    query = select(ReplyRow.suggestion_source, ReplyRow.suggestion_text, ReplyRow.edit_distance).where(
-        ReplyRow.sent_at >= since)
-    with store.session() as session:
-        rows = [tuple(r) for r in session.execute(query).all()]
-    figures = acceptance(rows)
-    order = [s for s in ("history", "faq", "template", "generated", "none", "all") if s in figures]
-    frame = pd.DataFrame([figures[s] for s in order], index=pd.Index(order, name="source"),
-                         columns=["replies", "accepted", "share"])
-    return frame.astype({"replies": int, "accepted": int})

@@ -11,11 +11,9 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
-from triage.records import as_utc, utcnow
-from triage.db.schema import MentionRow
+from triage.db.reporting import negative_times
 from triage.db.store import Store
+from triage.records import as_utc, utcnow
 
 
 @dataclass(frozen=True)
@@ -55,9 +53,7 @@ def negative_spike(store: Store, now: datetime | None = None, window_hours: floa
     window = timedelta(hours=window_hours)
     windows = max(1, int(timedelta(days=baseline_days) / window))
     since = now - window * (windows + 1)
-    with store.session() as session:
-        times = list(session.scalars(select(MentionRow.created_at).where(
-            MentionRow.sentiment == "negative", MentionRow.created_at >= since, MentionRow.created_at <= now)))
+    times = negative_times(store, since, now)
     counts = [0] * (windows + 1)
     for created in times:
         index = int((now - as_utc(created)) / window)

@@ -6,8 +6,8 @@ of each other and one of these holds: their words mostly overlap (copy-paste cam
 brand's name (``#LumoraDown``), they reply to the same post, or they are complaints of a
 burst topic (outage) within three hours sharing a few words. Groups are the connected
 components of those links. ``assign_incidents`` stores them (table ``incidents`` plus
-``mentions.incident_id``); ``reply_to_incident`` answers every open member, each with its
-own reply record and audit row.
+``mentions.incident_id``, through ``triage.db.incidents``); ``triage.queue.groups`` answers
+every open member at once.
 """
 
 from __future__ import annotations
@@ -16,19 +16,17 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
-
-from triage.queue import workflow
-from triage.errors import MentionNotFound, TriageError, WorkflowConflict
-from triage.text.normalize import normalize
+from triage.db import incidents as incident_db
+from triage.db.incidents import IncidentPlan
+from triage.db.schema import MentionRow
+from triage.db.store import Store
 from triage.ranking.priority import effective_intent
 from triage.records import OPEN_STATUSES, as_utc, utcnow
-from triage.db.schema import IncidentRow, MentionRow
-from triage.db.store import Store
+from triage.text.normalize import normalize
 
 WINDOW_HOURS = 12.0
 LOOKBACK_DAYS = 14
@@ -158,36 +156,17 @@ def assign_incidents(
 ) -> int:
     """Group the recent mentions into incidents and store the groups; returns how many incidents."""
     now = as_utc(now or utcnow())
-    since = now - timedelta(days=lookback_days)
-    with store.session() as session:
-        rows = list(session.scalars(
-            select(MentionRow).where(MentionRow.created_at >= since).order_by(MentionRow.created_at, MentionRow.id)
-        ))
-        groups = find_groups(rows, window_hours, brand_tags=brand_tags)
-        grouped: set[int] = set()
-        for group in groups:
+
+    def plan(rows: list[MentionRow]) -> list[IncidentPlan]:
+        plans = []
+        for group in find_groups(rows, window_hours, brand_tags=brand_tags):
             members = [rows[i] for i in group]
-            grouped.update(m.id for m in members)
-            existing = Counter(m.incident_id for m in members if m.incident_id is not None)
-            incident = session.get(IncidentRow, existing.most_common(1)[0][0]) if existing else None
-            if incident is None:
-                key = incident_key(members[0])
-                incident = session.scalar(select(IncidentRow).where(IncidentRow.key == key))
-            if incident is None:
-                incident = IncidentRow(key=incident_key(members[0]), created_at=now, updated_at=now)
-                session.add(incident)
             topics = Counter(m.topic for m in members if m.topic)
-            incident.title = _title(members[0].text)
-            incident.topic = topics.most_common(1)[0][0] if topics else None
-            incident.updated_at = now
-            session.flush()
-            ids = [m.id for m in members if m.incident_id != incident.id]
-            if ids:
-                session.execute(update(MentionRow).where(MentionRow.id.in_(ids)).values(incident_id=incident.id))
-        stale = [r.id for r in rows if r.incident_id is not None and r.id not in grouped]
-        if stale:
-            session.execute(update(MentionRow).where(MentionRow.id.in_(stale)).values(incident_id=None))
-    return len(groups)
+            plans.append(IncidentPlan([m.id for m in members], incident_key(members[0]), _title(members[0].text),
+                                      topics.most_common(1)[0][0] if topics else None))
+        return plans
+
+    return incident_db.regroup_incidents(store, now - timedelta(days=lookback_days), plan, now)
 
 
 @dataclass(frozen=True)
@@ -209,10 +188,7 @@ class IncidentSummary:
 
 def incident_sizes(store: Store) -> dict[int, int]:
     """Members per incident id."""
-    with store.session() as session:
-        query = (select(MentionRow.incident_id, func.count(MentionRow.id))
-                 .where(MentionRow.incident_id.is_not(None)).group_by(MentionRow.incident_id))
-        return {int(i): int(n) for i, n in session.execute(query)}
+    return incident_db.incident_sizes(store)
 
 
 def summaries(store: Store, incident_ids: Iterable[int], now: datetime | None = None) -> dict[int, IncidentSummary]:
@@ -221,11 +197,7 @@ def summaries(store: Store, incident_ids: Iterable[int], now: datetime | None = 
     if not ids:
         return {}
     now = as_utc(now or utcnow())
-    with store.session() as session:
-        incidents = {r.id: r for r in session.scalars(select(IncidentRow).where(IncidentRow.id.in_(ids)))}
-        members = session.execute(
-            select(MentionRow.incident_id, MentionRow.created_at, MentionRow.status).where(MentionRow.incident_id.in_(ids))
-        ).all()
+    incidents, members = incident_db.incidents_with_members(store, ids)
     grouped: dict[int, list[tuple[datetime, str]]] = {}
     for incident_id, created_at, status in members:
         grouped.setdefault(incident_id, []).append((as_utc(created_at), status))
@@ -243,9 +215,7 @@ def summaries(store: Store, incident_ids: Iterable[int], now: datetime | None = 
 
 def members(store: Store, incident_id: int) -> list[MentionRow]:
     """The incident's mentions, oldest first."""
-    with store.session() as session:
-        query = select(MentionRow).where(MentionRow.incident_id == incident_id).order_by(MentionRow.created_at, MentionRow.id)
-        return list(session.scalars(query))
+    return incident_db.incident_members(store, incident_id)
 
 
 @dataclass
@@ -270,37 +240,3 @@ def collapse(rows: Sequence[MentionRow], incidents: dict[int, IncidentSummary]) 
             entries.append(QueueEntry(row))
     return entries
 
-
-@dataclass
-class GroupReply:
-    replied: list[int] = field(default_factory=list)  # reply ids, one per answered member
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # (mention id, why)
-
-
-def reply_to_incident(
-    store: Store, incident_id: int, agent: str, text: str, now: datetime | None = None,
-    suggestion_source: str | None = None, suggestion_text: str | None = None,
-) -> GroupReply:
-    """Answer every open member of the incident with ``text``: one reply record and audit row each.
-
-    Members another agent holds, or that closed meanwhile, are skipped and listed with why.
-    """
-    if not text.strip():
-        raise WorkflowConflict("the reply is empty; write something before sending")
-    group = members(store, incident_id)
-    if not group:
-        raise MentionNotFound(f"no incident with id {incident_id}; refresh the queue")
-    result = GroupReply()
-    for member in group:
-        if member.status not in OPEN_STATUSES:
-            continue
-        try:
-            result.replied.append(workflow.reply(
-                store, member.id, agent, text, now=now,
-                suggestion_source=suggestion_source, suggestion_text=suggestion_text,
-            ))
-        except TriageError as exc:
-            if not agent.strip():
-                raise
-            result.skipped.append((member.id, str(exc)))
-    return result

@@ -1,1 +1,1 @@
-"""Tabular files: formats, column mappings, mentions read from rows."""
+"""Tabular files: formats, column mappings, mentions read from rows, the labeled data sets."""

@@ -31,7 +31,7 @@ from triage.evaluation.metrics import classification_report
 from triage.text.normalize import normalize
 from triage.tables.formats import file_sha256
 from triage.training.balance import class_weights
-from triage.training.datasets import LICENCES, read_tsv
+from triage.tables.datasets import LICENCES, read_tsv
 
 Log = Callable[[str], None]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent

@@ -34,7 +34,7 @@ from triage.text.normalize import normalize
 from triage.records import SENTIMENTS
 from triage.tables.formats import file_sha256
 from triage.training.embeddings import TextEmbeddingCache
-from triage.training.datasets import (
+from triage.tables.datasets import (
     LICENCES,
     UMSAB_LANGUAGES,
     Example,
@@ -88,7 +88,7 @@ def _licence_of(path: Path) -> str:
             if not shippable:
                 raise ValueError(f"{path} is not licensed for a shipped model ({licence})")
             return licence
-    raise ValueError(f"unknown data set {path}; add its licence to triage/training/datasets.py")
+    raise ValueError(f"unknown data set {path}; add its licence to triage/tables/datasets.py")
 
 
 def _every(step: int, callback: Callable[[int, int], None]) -> Callable[[int, int], None]:

@@ -13,6 +13,7 @@ from triage.records import OPEN_STATUSES, SENTIMENTS, STATUSES
 from triage.replies.generation import default_rewriter
 from triage.replies.drafts import Suggestion
 from triage.queue.reports import unanswered_csv
+from triage.queue.timeline import customer_timeline
 from triage.db.schema import MentionRow
 from triage.replies.sending import posts_on, send_reply
 from triage.db.store import QueueFilter, Store
@@ -121,17 +122,10 @@ def _detail(store: Store, row: MentionRow) -> None:
                      hide_index=True)
     render_panel(store, row, agent(), _act)
 
-    history = store.author_history(row)
-    replies = store.replies_for([row.id] + [h.id for h in history])
-    with st.expander(f"Customer history: {len(history)} earlier mention(s)", expanded=bool(history)):
-        lines = []
-        for item in [row] + history:
-            lines.append({"when": age(item.created_at), "who": f"@{item.author_handle}", "text": item.text,
-                          "status": item.status})
-            for answer in replies.get(item.id, []):
-                lines.append({"when": age(answer.sent_at), "who": f"our reply ({answer.agent})",
-                              "text": answer.text, "status": ""})
-        st.dataframe(pd.DataFrame(lines), hide_index=True)
+    timeline = customer_timeline(store, row.id)
+    with st.expander(f"Customer history: {timeline.earlier} earlier mention(s)", expanded=bool(timeline.earlier)):
+        st.dataframe(pd.DataFrame([{"when": age(e.at), "who": e.who, "text": e.text, "status": e.status}
+                                   for e in timeline.entries]), hide_index=True)
 
     _actions(store, row)
     audit = store.audit_for(row.id)

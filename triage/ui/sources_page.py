@@ -7,7 +7,6 @@ through dataframes and ``st.text`` only, never as Markdown. Fetching goes throug
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import pandas as pd
@@ -18,11 +17,10 @@ from triage.context import Context
 from triage.errors import TriageError
 from triage.ingest.listening import priority_weights, run_source
 from triage.replies.sending import is_dry_run
-from triage.db.source_state import SourceState, all_states
+from triage.db.source_state import DISABLED_STATES, MISSING_CREDENTIALS, SourceState, all_states
 from triage.ui.common import age, get_context, get_store
 
 INTERACTIVE_MAX_WAIT = 30.0  # seconds a "Fetch now" may wait for a rate limit; longer ones end the run
-_MISSING = re.compile(r"disabled: (set \S+)")
 
 HOW_TO = """No sources are configured yet.
 
@@ -39,8 +37,11 @@ HOW_TO = """No sources are configured yet.
 def status(source: SourceConfig, state: SourceState | None, config: Config) -> str:
     if not source.enabled:
         return f"disabled in {config.path.name if config.path else 'the configuration'}"
-    missing = _MISSING.search(state.last_error or "") if state else None
-    return f"disabled: {missing.group(1)}" if missing else "enabled"
+    if state is None or state.state not in DISABLED_STATES:
+        return "enabled"
+    fix = (state.last_error or "").partition("disabled: ")[2]  # "set X_TOKEN", or the package to install
+    missing = "missing credentials" if state.state == MISSING_CREDENTIALS else "missing package"
+    return f"disabled: {fix or missing}"
 
 
 def _when(value) -> str:  # type: ignore[no-untyped-def]

@@ -6,12 +6,12 @@ Post text is shown only through ``st.text`` and dataframes (literal text).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from triage.ranking.incidents import IncidentSummary, members, reply_to_incident, summaries
+from triage.queue.groups import answer_group
+from triage.ranking.incidents import IncidentSummary, members, summaries
 from triage.models.intent import topic_name
 from triage.ranking.priority import effective_intent
 from triage.db.schema import MentionRow
@@ -42,16 +42,6 @@ def intent_line(row: MentionRow) -> str:
     return line
 
 
-def _group_reply(store: Store, incident_id: int, me: str, text: str) -> Any:
-    result = reply_to_incident(store, incident_id, me, text)
-    if not result.replied:
-        from triage.errors import WorkflowConflict
-
-        raise WorkflowConflict("no open post in this incident could be answered; "
-                               + "; ".join(why for _, why in result.skipped[:2]))
-    return result
-
-
 def render_panel(store: Store, row: MentionRow, me: str, act: Act) -> None:
     """Intent/topic, the spam state with its "Not spam" action, and the incident with its group reply."""
     st.text(intent_line(row))
@@ -77,5 +67,5 @@ def render_panel(store: Store, row: MentionRow, me: str, act: Act) -> None:
                             height=100)
         if st.button(f"Answer the group ({summary.open} open)", key=f"group-{row.incident_id}",
                      disabled=not me or summary.open == 0, icon=":material/forum:"):
-            act(lambda: _group_reply(store, row.incident_id, me, text),
+            act(lambda: answer_group(store, row.incident_id, me, text),
                 f"Group reply recorded on the incident's {summary.open} open posts.")

@@ -66,3 +66,18 @@ def test_evaluate_on_a_slice_with_the_fake_models(fake_model, fake_intent_model)
         assert 0.0 <= figures[key] <= 1.0
     assert figures["precision_at_10"] >= 0.5  # even keyword models put urgent posts first
     assert len(figures["top_10"]) == 10
+
+
+def test_the_result_record_prints_as_a_report_or_as_json(fake_model, fake_intent_model, tmp_path):
+    import json
+
+    from triage.evaluation.priority import PriorityEvaluation, run
+
+    result = run(tmp_path, sentiment_model=fake_model, intent_model=fake_intent_model)  # no airline tweets here
+    assert isinstance(result, PriorityEvaluation) and "airline_n" not in result.figures
+    lines = result.lines()
+    assert lines[0].startswith("priority evaluation: bench/data/priority_eval.jsonl (")
+    assert lines[1].startswith("  precision@10 (urgent)") and lines[-11] == "top 10 of the queue:"
+    assert lines[-10:] == ["  " + line for line in result.figures["top_10"]]
+    figures = json.loads(result.to_json())
+    assert "top_10" not in figures and figures["queue_size"] == result.figures["queue_size"]

@@ -49,3 +49,14 @@ def test_twcs_figures_on_a_small_set(tmp_path, monkeypatch):
     assert 0.9 < result["top1"]["reply_cosine"] <= 1.0
     assert 0.0 <= result["suggestion"]["coverage"] <= 1.0
     assert list((tmp_path / "cache").glob("twcs-posts-*.npy"))  # embeddings cached for the next run
+
+
+def test_the_result_record_prints_as_a_report_or_as_json(tmp_path):
+    posts = [json.loads(line) for line in evaluation.EVAL_SET.read_text(encoding="utf-8").splitlines()][::20]
+    figures = evaluation.evaluate_rules(posts, KeywordSentimentModel(), evaluation.demo_history(HashingEncoder()))
+    result = evaluation.RepliesEvaluation(figures, None, tmp_path / "twcs" / "pairs.tsv")
+    lines = result.lines()
+    assert lines[0].startswith(f"authored set: {figures.posts} posts (bench/data/replies_eval.jsonl)")
+    assert lines[-1] == f"\ntwcs: {tmp_path / 'twcs' / 'pairs.tsv'} not found; pass --data pointing at shared/data"
+    printed = json.loads(result.to_json())
+    assert printed["authored"]["posts"] == figures.posts and printed["twcs"] is None

@@ -180,6 +180,7 @@ def test_a_listener_whose_sdk_is_missing_disables_its_source_and_the_others_stil
     assert second.ok and second.line().endswith("fetched 3, new 3, skipped 0, ok")
     assert {m.channel for m in store.mentions()} == {"second"}
     assert get_state(store, "boards").last_error.endswith("pip install ascolto-example-sdk==1.0")
+    assert get_state(store, "boards").state == "missing_package"
 
 
 def test_only_named_sources_run_and_a_disabled_one_says_so(store, fake_model, fake_intent_model, fake_kind):

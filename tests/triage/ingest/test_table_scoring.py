@@ -62,3 +62,30 @@ def test_a_bad_rating_names_the_column():
     with pytest.raises(ValueError, match="rating"):
         file_item({"text": "x", "rating": "nine"}, "x", NOW, 0)
     assert FileItem("x").status == "new"
+
+
+def test_a_whole_file_is_read_and_scored_with_its_columns_first(tmp_path, fake_model, fake_intent_model):
+    from triage.ingest.table_scoring import SCORE_COLUMNS, SENTIMENT_COLUMNS, read_table, score_table
+
+    source = tmp_path / "posts.csv"
+    source.write_text("id,body,rating\n1,my router is smoking,\n2,great app,9\n\"3,broken\n", encoding="utf-8")
+    table = read_table(source, "body")
+    assert table.texts == ["my router is smoking", "great app"] and table.lines == [2, 3]
+    scored = score_table(table, fake_model, fake_intent_model, now=NOW)
+    assert scored.columns == ["id", "body", "rating", *SENTIMENT_COLUMNS, *SCORE_COLUMNS]
+    expected = fake_model.predict(table.texts)[0]
+    assert (scored.rows[0]["sentiment"], scored.rows[0]["p_negative"]) == (expected.label, expected.p_negative)
+    assert "safety risk" in scored.rows[0]["reasons"]
+    assert scored.rows[1]["priority"] >= 0  # the bad rating is left out, the text still scored
+    assert [(e.line, e.message) for e in scored.errors] == [
+        (4, "has 1 fields, the header has 3"), (3, "rating must be 1-5, not 9; scored without its optional columns")]
+
+
+def test_a_missing_text_column_names_the_columns_there_are(tmp_path):
+    from triage.errors import InputFileError
+    from triage.ingest.table_scoring import read_table
+
+    source = tmp_path / "posts.csv"
+    source.write_text("id,body\n1,hello\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="no column 'text'; columns are: id, body \\(use --text-column\\)"):
+        read_table(source)

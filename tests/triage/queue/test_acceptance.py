@@ -7,8 +7,8 @@ from datetime import timedelta
 from conftest import make_mention
 
 from triage.queue import workflow
-from triage.evaluation.metrics import suggestion_acceptance
-from triage.queue.reports import suggestion_acceptance as acceptance_report
+from triage.queue.acceptance import acceptance_figures as suggestion_acceptance
+from triage.queue.acceptance import suggestion_acceptance as acceptance_report
 
 
 def test_accepted_means_at_most_a_tenth_of_the_suggestion_edited():
