@@ -138,7 +138,7 @@ def _add_priority(rows: list[dict[str, Any]], lines: list[int], texts: list[str]
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from triage.ingest.pipeline import refresh_priorities
+    from triage.ranking.refresh import refresh_priorities
     from triage.queue.reports import UNANSWERED_COLUMNS, unanswered
     from triage.db.store import open_store
     from triage.tables.formats import write_rows
@@ -270,9 +270,10 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         print(f"warning: no sentiment ({exc}); intent and intensity use the text alone", file=sys.stderr)
     intent = None
     try:  # the triage's intent model; without it, the rule-based guess
-        from triage.models.intent import apply_spam_rules, load_intent_model
+        from triage.models.intent import load_intent_model
+        from triage.ranking.intent import final_intent
 
-        intent = apply_spam_rules(load_intent_model().predict([text])[0], text).intent
+        intent = final_intent(text, load_intent_model().predict([text])[0].intent)
     except TriageError as exc:
         print(f"warning: no intent model ({exc}); guessing the intent from the text", file=sys.stderr)
     store = open_store(args.db)

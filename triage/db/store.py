@@ -22,7 +22,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import Session, sessionmaker
 
 from triage.errors import DatabaseUnavailable, MentionNotFound
-from triage.records import Mention, Priority, SentimentScores, utcnow
+from triage.records import OPEN_STATUSES, Mention, Priority, SentimentScores, utcnow
 from triage.db.schema import AuditRow, MentionRow, MetaRow, ReplyRow
 
 DEFAULT_DB_URL = "sqlite:///data/triage.db"
@@ -316,6 +316,12 @@ class Store:
             query = select(MentionRow).order_by(MentionRow.id)
             if ids is not None:
                 query = query.where(MentionRow.id.in_(list(ids)))
+            return list(session.scalars(query))
+
+    def open_mentions(self) -> list[MentionRow]:
+        """The mentions still waiting on the team (``OPEN_STATUSES``), by id."""
+        with self.session() as session:
+            query = select(MentionRow).where(MentionRow.status.in_(OPEN_STATUSES)).order_by(MentionRow.id)
             return list(session.scalars(query))
 
     def unclassified_ids(self) -> list[int]:

@@ -1,7 +1,7 @@
 """Intent, topic, urgency, priority and reasons for the rows of a file (``python -m triage classify``).
 
 The rows go through the same code as ingested mentions: the same spam rules on the
-intent, the same incident grouping and ``triage.ingest.pipeline.prioritize``. So a file scored
+intent, the same incident grouping and ``triage.ranking.refresh.prioritize``. So a file scored
 here and the same file imported into the dashboard get the same priority at the same
 moment. Optional columns used when present: ``channel``, ``followers``, ``verified``,
 ``author``, ``created_at``, ``rating``, ``parent_id``.
@@ -16,8 +16,9 @@ from typing import Any
 
 from triage.tables.mentions import _bool, _int, parse_time
 from triage.ranking.incidents import find_groups
-from triage.models.intent import IntentResult, apply_spam_rules
-from triage.ingest.pipeline import prioritize
+from triage.models.intent import IntentResult
+from triage.ranking.intent import final_result
+from triage.ranking.refresh import prioritize
 from triage.ranking.priority import PriorityWeights
 from triage.records import SentimentScores, as_utc
 
@@ -79,7 +80,7 @@ def score_items(
     for item, s, result in zip(items, scores, intents):
         item.p_negative, item.p_positive = s.p_negative, s.p_positive
         item.p_anger = getattr(s, "p_anger", None)
-        final = apply_spam_rules(result, item.text, item.author_handle, item.author_followers)
+        final = final_result(result, item.text, item.author_handle, item.author_followers)
         item.intent, item.topic = final.intent, final.topic
     sizes = [0] * len(items)
     for group in find_groups(items):

@@ -25,7 +25,7 @@ from sqlalchemy import func, select, update
 from triage.queue import workflow
 from triage.errors import MentionNotFound, TriageError, WorkflowConflict
 from triage.text.normalize import normalize
-from triage.ranking.priority import effective_intent
+from triage.ranking.intent import intent_of
 from triage.records import OPEN_STATUSES, as_utc, utcnow
 from triage.db.schema import IncidentRow, MentionRow
 from triage.db.store import Store
@@ -75,7 +75,7 @@ class _Node:
 
 
 def _is_candidate(item: Any) -> bool:
-    intent = effective_intent(item)
+    intent = intent_of(item)
     if intent == "spam":
         return False
     if intent is None:

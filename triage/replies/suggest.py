@@ -13,7 +13,8 @@ from sqlalchemy import func, select, update
 
 from triage.errors import TriageError
 from triage.replies.history import HistoryIndex, index_for
-from triage.replies.drafts import Rewriter, Suggestion, guess_intent, suggest
+from triage.ranking.intent import final_intent, intent_of
+from triage.replies.drafts import Rewriter, Suggestion, suggest
 from triage.db.schema import MentionRow, ReplyRow
 from triage.db.store import Store
 from triage.replies.tone import ToneProfile, profile
@@ -48,14 +49,9 @@ def history_for(store: Store | None) -> tuple[HistoryIndex | None, str]:
     return index, f"{len(index)} earlier replies in {store.url}"
 
 
-def mention_intent(row: MentionRow) -> str:
-    """The triage's intent when the intent model filled it, else the rule-based guess."""
-    return row.intent or guess_intent(row.text, row.sentiment)
-
-
 def tone_of(row: MentionRow) -> ToneProfile:
     """The mention's tone profile: the stored one when it is current, else computed now."""
-    intent = mention_intent(row)
+    intent = intent_of(row, guess=True) or "other"
     if row.tone:
         stored = ToneProfile.from_dict(row.tone)
         if stored.intent == intent and stored.sentiment == row.sentiment:
@@ -105,7 +101,7 @@ def for_text(
     rewriter: Rewriter | None = None,
 ) -> SuggestionResult:
     """Tone and ranked suggestions for a post that is not stored (``python -m triage suggest``)."""
-    intent = intent or guess_intent(text, sentiment)
+    intent = intent or final_intent(text, sentiment=sentiment) or "other"
     index, about = history_for(store)
     tone, suggestions = suggest(text, channel, author_name, None, sentiment, p_negative, signature,
                                 intent=intent, history=index, rewriter=rewriter)

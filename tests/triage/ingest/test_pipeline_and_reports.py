@@ -86,3 +86,13 @@ def test_age_buckets():
 def test_trends_of_an_empty_database(store, now):
     figures = trends(store, now)
     assert figures.total == 0 and figures.median_response_hours is None
+
+
+def test_the_refresh_rescores_open_mentions_only(store, fake_model, now):
+    ingest(store, [make_mention("1", "internet down", minutes_ago=5),
+                   make_mention("2", "still no internet", minutes_ago=60 * 5, handle="luca")], fake_model, now=now)
+    workflow.close(store, store.find("x", "2").id, "giulia", now=now)
+    closed_before = store.find("x", "2").priority
+    assert [r.external_id for r in store.open_mentions()] == ["1"]
+    assert refresh_priorities(store, now + timedelta(hours=5)) == 1
+    assert store.find("x", "2").priority == closed_before
