@@ -38,7 +38,7 @@ from triage.config.secrets import Secrets, load_secrets
 from triage.errors import TriageError
 from triage.models.intent import IntentModel
 from triage.ingest.pipeline import process_new
-from triage.ranking.priority import PriorityWeights
+from triage.ranking.priority import PriorityWeights, configured_weights
 from triage.records import utcnow
 from triage.db.source_state import finish_run, save_batch, start_run
 from triage.db.store import Store
@@ -229,11 +229,6 @@ class _SourceRunner:
                 return
 
 
-def priority_weights(config: Config) -> PriorityWeights:
-    """The priority weights of ``[priority]`` in the configuration (documented defaults for what it leaves out)."""
-    return PriorityWeights.from_section(config.section("priority"), f"{config.where} [priority]")
-
-
 def run_source(
     store: Store,
     source: SourceConfig,
@@ -277,7 +272,7 @@ def run_all(
     """
     stop = stop or StopFlag()
     secrets = secrets if secrets is not None else load_secrets()
-    weights = weights if weights is not None else priority_weights(config)
+    weights = weights if weights is not None else configured_weights(config)
     chosen = [config.source(name) for name in only] if only else list(config.sources)
     runs: list[SourceRun] = []
     for source in chosen:

@@ -17,13 +17,16 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from triage.errors import TriageError
 from triage.models.intent import DEFAULT_TOPIC_NAMES
 from triage.records import OPEN_STATUSES, Priority, Reason, as_utc
 from triage.ranking.intent import intent_of
 from triage.text.signals import anger_strength, detect
+
+if TYPE_CHECKING:
+    from triage.config.settings import Config
 
 # Hours within which a channel's customers expect a first answer.
 DEFAULT_SLA_HOURS: dict[str, float] = {
@@ -103,11 +106,15 @@ class PriorityWeights:
         return weights
 
 
-def configured_weights(path: str | None = None) -> PriorityWeights:
-    """The weights from ``[priority]`` of the configuration file (defaults when there is none)."""
-    from triage.config.settings import load_config
+def configured_weights(config: Config | str | None = None) -> PriorityWeights:
+    """The weights of ``[priority]`` in the configuration (documented defaults for what it leaves out).
 
-    config = load_config(path)
+    ``config`` is a loaded ``Config``, or the path of one to load (``None``: the usual place).
+    """
+    from triage.config.settings import Config, load_config
+
+    if not isinstance(config, Config):
+        config = load_config(config)
     return PriorityWeights.from_section(config.section("priority"), f"{config.where} [priority]")
 
 

@@ -16,7 +16,8 @@ import streamlit as st
 from triage.config.settings import Config, SourceConfig, load_config
 from triage.config.secrets import load_secrets
 from triage.errors import TriageError
-from triage.ingest.listening import LazyModel, priority_weights, run_source
+from triage.ingest.listening import LazyModel, run_source
+from triage.ranking.priority import configured_weights
 from triage.replies.sending import is_dry_run
 from triage.db.source_state import SourceState, all_states
 from triage.db.store import Store
@@ -82,7 +83,7 @@ def _fetch(store: Store, source: SourceConfig, config: Config) -> None:
     with st.spinner(f"Fetching {source.name}…"):
         try:
             run = run_source(store, source, LazyModel(get_model), load_secrets(), settings,
-                             weights=priority_weights(config))
+                             weights=configured_weights(config))
         except TriageError as exc:
             st.session_state["source_outcome"] = (False, f"{source.name}: {exc}")
         else:
