@@ -253,8 +253,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
 def cmd_suggest(args: argparse.Namespace) -> int:
     """``suggest --text TEXT``: the post's tone profile and ranked reply suggestions."""
     import json
-    import os
 
+    from triage.config.environment import environment
     from triage.replies.generation import default_rewriter
     from triage.db.store import open_store
     from triage.replies.suggest import for_text
@@ -277,7 +277,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     except TriageError as exc:
         print(f"warning: no intent model ({exc}); guessing the intent from the text", file=sys.stderr)
     store = open_store(args.db)
-    signature = args.signature if args.signature is not None else os.environ.get("TRIAGE_SIGNATURE", "")
+    signature = args.signature if args.signature is not None else environment().signature
     result = for_text(text, args.channel, args.author or "", store, signature, sentiment, p_negative, intent,
                       rewriter=default_rewriter())
     if args.json:

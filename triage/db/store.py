@@ -6,7 +6,6 @@ Every statement uses bound parameters: post text never becomes SQL.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from triage.config.environment import environment
 from triage.errors import DatabaseUnavailable, MentionNotFound
 from triage.records import OPEN_STATUSES, Mention, Priority, SentimentScores, utcnow
 from triage.db.schema import AuditRow, MentionRow, MetaRow, ReplyRow
@@ -32,7 +32,7 @@ _BATCH = 400  # rows per statement; keeps SQLite under its bound-parameter limit
 
 def resolve_url(url: str | None = None) -> str:
     """The database URL: the argument, else ``TRIAGE_DB_URL``, else the default SQLite file."""
-    return url or os.environ.get("TRIAGE_DB_URL") or DEFAULT_DB_URL
+    return url or environment().db_url or DEFAULT_DB_URL
 
 
 def alembic_config(connection: Connection) -> Config:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from triage.config.environment import environment
 from triage.errors import ModelUnavailable
 from triage.text.normalize import normalize
 from triage.text.signals import SIGNALS, word_pattern
@@ -238,7 +238,7 @@ def _load(spec: str) -> IntentModel:
 
 def load_intent_model(spec: str | None = None) -> IntentModel:
     """The intent model, loaded once per process: ``spec`` or ``TRIAGE_INTENT_MODEL`` (a folder), else the default."""
-    chosen = spec if spec is not None else os.environ.get("TRIAGE_INTENT_MODEL", "")
+    chosen = spec if spec is not None else environment().intent_model
     return _load(chosen)
 
 
