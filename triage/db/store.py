@@ -318,11 +318,19 @@ class Store:
                 query = query.where(MentionRow.id.in_(list(ids)))
             return list(session.scalars(query))
 
-    def open_mentions(self) -> list[MentionRow]:
-        """The mentions still waiting on the team (``OPEN_STATUSES``), by id."""
+    def mentions_to_rescore(self, audited_after: int = 0) -> tuple[list[MentionRow], int]:
+        """The open mentions (``OPEN_STATUSES``) and those audited after audit row ``audited_after``, by id.
+
+        Every status change writes an audit row, so the second set holds the mentions that
+        left the queue since then. Also returns the newest audit row's id, for the next call.
+        """
         with self.session() as session:
-            query = select(MentionRow).where(MentionRow.status.in_(OPEN_STATUSES)).order_by(MentionRow.id)
-            return list(session.scalars(query))
+            newest = int(session.scalar(select(func.max(AuditRow.id))) or 0)
+            audited = select(AuditRow.mention_id).where(AuditRow.id > audited_after, AuditRow.id <= newest)
+            query = (select(MentionRow)
+                     .where(or_(MentionRow.status.in_(OPEN_STATUSES), MentionRow.id.in_(audited)))
+                     .order_by(MentionRow.id))
+            return list(session.scalars(query)), newest
 
     def unclassified_ids(self) -> list[int]:
         with self.session() as session:

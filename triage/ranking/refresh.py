@@ -17,6 +17,9 @@ from triage.ranking.incidents import incident_sizes
 from triage.ranking.priority import PriorityWeights, configured_weights, score, urgency
 from triage.records import OPEN_STATUSES, Priority, as_utc, utcnow
 
+# Meta key: the newest audit row the last refresh saw (status changes after it are rescored).
+RESCORED_AUDIT_KEY = "priorities_rescored_audit_id"
+
 
 def _repeats_by_index(items: Sequence[Any]) -> dict[int, tuple[int, float]]:
     by_author: dict[tuple[str, str], list[int]] = {}
@@ -66,11 +69,14 @@ def refresh_priorities(
 ) -> int:
     """Recompute the open mentions' priority at ``now`` (waiting time grows); returns how many changed.
 
-    Closed mentions keep the priority they had when they left the queue. Repeat contact
-    counts only the author's earlier *open* mentions, so the open mentions are all it needs.
+    A closed mention is rescored once more after it leaves the queue (its waiting points
+    go), found through the audit rows written since the last refresh; then it keeps its
+    priority. Repeat contact counts only the author's earlier *open* mentions, so the open
+    mentions are all it needs.
     """
     now = now or utcnow()
-    rows = store.open_mentions()
+    seen_audit = int(store.get_meta(RESCORED_AUDIT_KEY) or 0)
+    rows, newest_audit = store.mentions_to_rescore(seen_audit)
     sizes = incident_sizes(store)
     scored = prioritize(rows, now, weights, [sizes.get(r.incident_id, 0) if r.incident_id else 0 for r in rows])
     changed: dict[int, Priority] = {}
@@ -82,4 +88,6 @@ def refresh_priorities(
             changed[row.id] = priority
             urgencies[row.id] = text_urgency
     store.save_priorities(changed, urgencies)
+    if newest_audit != seen_audit:
+        store.set_meta(RESCORED_AUDIT_KEY, str(newest_audit))
     return len(changed)
