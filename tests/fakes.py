@@ -77,7 +77,8 @@ class KeywordIntentModel:
 
     def predict(self, texts: Sequence[str], batch_size: int = 64, progress: Callable[[int, int], None] | None = None):
         from triage.models.intent import CUES, IntentResult
-        from triage.text.signals import detect, looks_like_spam
+        from triage.text.signals import detect
+        from triage.text.spam import looks_like_spam
 
         self.calls += 1
         out = []

@@ -100,7 +100,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from triage.ingest.pipeline import refresh_priorities
+    from triage.ranking.refresh import refresh_priorities
     from triage.queue.reports import UNANSWERED_COLUMNS, unanswered
     from triage.db.store import open_store
     from triage.tables.formats import write_rows
@@ -222,8 +222,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
 def cmd_suggest(args: argparse.Namespace) -> int:
     """``suggest --text TEXT``: the post's tone profile and ranked reply suggestions."""
     import json
-    import os
 
+    from triage.config.environment import environment
     from triage.context import open_context
     from triage.replies.drafts import DraftRequest
     from triage.replies.generation import default_rewriter
@@ -233,7 +233,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     if not text:
         raise UsageError("--text is empty; pass the post to answer, e.g. --text 'my bill is wrong'")
     ctx = open_context(args.db)
-    signature = args.signature if args.signature is not None else os.environ.get("TRIAGE_SIGNATURE", "")
+    signature = args.signature if args.signature is not None else environment().signature
     result = for_text(ctx, DraftRequest(text, args.channel, args.author or "", signature=signature),
                       rewriter=default_rewriter())
     for warning in result.warnings:

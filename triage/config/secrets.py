@@ -13,9 +13,10 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from triage.config.environment import Environment, environment
 from triage.errors import CredentialsFileError
 
-SECRETS_FILE_ENV = "TRIAGE_SECRETS_FILE"
+SECRETS_FILE_ENV = Environment.variable("secrets_file")
 DEFAULT_SECRETS_FILE = Path(".streamlit") / "secrets.toml"
 REDACTED = "[redacted]"
 _MIN_REDACTED_LENGTH = 4  # shorter values ("1", "en") are not secrets worth hiding, and hiding them garbles text
@@ -70,7 +71,7 @@ def secrets_path(path: str | os.PathLike[str] | None = None) -> Path:
     """``path``, else ``$TRIAGE_SECRETS_FILE``, else ``.streamlit/secrets.toml`` in the working directory."""
     if path:
         return Path(path)
-    return Path(os.environ.get(SECRETS_FILE_ENV) or DEFAULT_SECRETS_FILE)
+    return Path(environment().secrets_file or DEFAULT_SECRETS_FILE)
 
 
 def load_secrets(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Secrets:

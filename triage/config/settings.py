@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from triage.config.environment import Environment, environment
 from triage.errors import ConfigError, TriageError
 
-CONFIG_ENV = "TRIAGE_CONFIG"
+CONFIG_ENV = Environment.variable("config")
 DEFAULT_CONFIG_FILE = "triage.toml"
 SOURCE_NAME_MAX = 64  # sources.name in the database
 
@@ -91,8 +92,9 @@ def config_path(path: str | os.PathLike[str] | None = None) -> Path | None:
     """The file to read: ``path``, else ``$TRIAGE_CONFIG``, else ``./triage.toml`` if present, else None."""
     if path:
         return Path(path)
-    if os.environ.get(CONFIG_ENV):
-        return Path(os.environ[CONFIG_ENV])
+    configured = environment().config
+    if configured:
+        return Path(configured)
     local = Path(DEFAULT_CONFIG_FILE)
     return local if local.is_file() else None
 

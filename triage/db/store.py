@@ -6,7 +6,6 @@ Every statement uses bound parameters: post text never becomes SQL.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,8 +20,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from triage.config.environment import environment
 from triage.errors import DatabaseUnavailable, MentionNotFound
-from triage.records import Mention, Priority, SentimentScores, utcnow
+from triage.records import OPEN_STATUSES, Mention, Priority, SentimentScores, utcnow
 from triage.db.schema import AuditRow, MentionRow, MetaRow, ReplyRow
 from triage.db.transitions import Move, NewReply, add_reply, apply_move
 
@@ -33,7 +33,7 @@ _BATCH = 400  # rows per statement; keeps SQLite under its bound-parameter limit
 
 def resolve_url(url: str | None = None) -> str:
     """The database URL: the argument, else ``TRIAGE_DB_URL``, else the default SQLite file."""
-    return url or os.environ.get("TRIAGE_DB_URL") or DEFAULT_DB_URL
+    return url or environment().db_url or DEFAULT_DB_URL
 
 
 def alembic_config(connection: Connection) -> Config:
@@ -318,6 +318,20 @@ class Store:
             if ids is not None:
                 query = query.where(MentionRow.id.in_(list(ids)))
             return list(session.scalars(query))
+
+    def mentions_to_rescore(self, audited_after: int = 0) -> tuple[list[MentionRow], int]:
+        """The open mentions (``OPEN_STATUSES``) and those audited after audit row ``audited_after``, by id.
+
+        Every status change writes an audit row, so the second set holds the mentions that
+        left the queue since then. Also returns the newest audit row's id, for the next call.
+        """
+        with self.session() as session:
+            newest = int(session.scalar(select(func.max(AuditRow.id))) or 0)
+            audited = select(AuditRow.mention_id).where(AuditRow.id > audited_after, AuditRow.id <= newest)
+            query = (select(MentionRow)
+                     .where(or_(MentionRow.status.in_(OPEN_STATUSES), MentionRow.id.in_(audited)))
+                     .order_by(MentionRow.id))
+            return list(session.scalars(query)), newest
 
     def unclassified_ids(self) -> list[int]:
         with self.session() as session:

@@ -25,7 +25,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from triage.models.intent import INTENTS, IntentModel, apply_spam_rules
+from triage.models.intent import INTENTS, IntentModel
+from triage.ranking.intent import final_result
 from triage.evaluation.metrics import classification_report
 from triage.ranking.priority import PriorityWeights, configured_weights
 from triage.records import Author, Mention
@@ -98,7 +99,7 @@ def evaluate_set(
         store = open_store(f"sqlite:///{Path(folder) / 'eval.db'}")
         try:
             ingest(store, [to_mention(i, now) for i in items], sentiment_model, now=now, intent_model=intent_model)
-            from triage.ingest.pipeline import refresh_priorities
+            from triage.ranking.refresh import refresh_priorities
 
             refresh_priorities(store, now, weights)
             rows = store.mentions()
@@ -133,7 +134,7 @@ def airline_check(data: Path, intent_model: IntentModel, limit: int = 600, seed:
     rng = random.Random(seed)
     sample = rng.sample(rows, min(limit, len(rows)))
     results = intent_model.predict([r["text"] for r in sample])
-    results = [apply_spam_rules(res, row["text"]) for res, row in zip(results, sample)]
+    results = [final_result(res, row["text"]) for res, row in zip(results, sample)]
     agree = {label: [0, 0] for label in AIRLINE_INTENTS}
     topic_hits = topic_total = 0
     for row, result in zip(sample, results):

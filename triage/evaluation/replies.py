@@ -31,7 +31,8 @@ from triage.models.sentiment import PROJECT_ROOT
 from triage.errors import TriageError
 from triage.replies.history import _LEADING_HANDLES, _SIGNATURE, HistoryEntry, HistoryIndex, default_encoder
 from triage.text.normalize import normalize
-from triage.replies.drafts import DraftRequest, context_for, guess_intent, reviewed_texts, suggest
+from triage.ranking.intent import final_intent
+from triage.replies.drafts import DraftRequest, context_for, reviewed_texts, suggest
 from triage.replies.tone import register_of
 from triage.replies.rules import RULES, check, prose, signals_of
 
@@ -64,7 +65,7 @@ def demo_history(encoder: Any) -> HistoryIndex:
             post=mention["text"], reply=item["text"], language=mention["lang"],
             register=register_of(mention["text"], mention["lang"]), channel=mention["channel"],
             author_name=mention["author"].get("display_name", ""),
-            intent=guess_intent(mention["text"], labels.get("sentiment")), agent=item["agent"],
+            intent=final_intent(mention["text"], sentiment=labels.get("sentiment")) or "other", agent=item["agent"],
         ))
     index = HistoryIndex(encoder)
     index.add(entries)
@@ -185,7 +186,7 @@ def evaluate_twcs(pairs: list[dict[str, str]], encoder: Any, model: Any) -> dict
     post_vectors = _cached_embeddings(encoder, posts, "twcs-posts")
     reply_vectors = _cached_embeddings(encoder, replies, "twcs-replies")
     sentiments = _cached_sentiment(model, posts)
-    intents = [guess_intent(text, sentiment) for text, sentiment in zip(posts, sentiments)]
+    intents = [final_intent(text, sentiment=sentiment) or "other" for text, sentiment in zip(posts, sentiments)]
     index = HistoryIndex(encoder, min_similarity=0.0)
     index.add([HistoryEntry(post=posts[i], reply=replies[i], language="en", register=register_of(posts[i], "en"),
                             channel="x", intent=intents[i], brand=pairs[i]["brand"]) for i in kept],

@@ -31,12 +31,12 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 
 from listeners.base import Listener, ListenerError, RateLimited, SourceDisabled, TransientError
 from listeners.registry import kept
-from triage.config.settings import Config, ConfigError, ListenSettings, SourceConfig
+from triage.config.settings import ConfigError, ListenSettings, SourceConfig
 from triage.config.secrets import Secrets
 from triage.context import Context
 from triage.errors import MissingPackage, TriageError
 from triage.ingest.pipeline import process_new
-from triage.ranking.priority import PriorityWeights
+from triage.ranking.priority import PriorityWeights, configured_weights
 from triage.db import source_state
 from triage.db.source_state import finish_run, save_batch, start_run
 
@@ -215,11 +215,6 @@ class _SourceRunner:
                 return
 
 
-def priority_weights(config: Config) -> PriorityWeights:
-    """The priority weights of ``[priority]`` in the configuration (documented defaults for what it leaves out)."""
-    return PriorityWeights.from_section(config.section("priority"), f"{config.where} [priority]")
-
-
 def run_source(
     ctx: Context,
     source: SourceConfig,
@@ -253,7 +248,7 @@ def run_all(
     """
     stop = stop or StopFlag()
     config = ctx.config
-    weights = weights if weights is not None else priority_weights(config)
+    weights = weights if weights is not None else configured_weights(config)
     chosen = [config.source(name) for name in only] if only else list(config.sources)
     runs: list[SourceRun] = []
     for source in chosen:

@@ -5,7 +5,7 @@ adds the columns and returns the rows, their column order and the bad rows, whic
 caller writes and reports.
 
 The rows go through the same code as ingested mentions: the same spam rules on the
-intent, the same incident grouping and ``triage.ingest.pipeline.prioritize``. So a file scored
+intent, the same incident grouping and ``triage.ranking.refresh.prioritize``. So a file scored
 here and the same file imported into the dashboard get the same priority at the same
 moment. Optional columns used when present: ``channel``, ``followers``, ``verified``,
 ``author``, ``created_at``, ``rating``, ``parent_id``.
@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from triage.errors import InputFileError
-from triage.ingest.pipeline import prioritize
-from triage.models.intent import IntentModel, IntentResult, apply_spam_rules
+from triage.models.intent import IntentModel, IntentResult
 from triage.models.sentiment import SentimentModel
 from triage.ranking.incidents import find_groups
+from triage.ranking.intent import final_result
 from triage.ranking.priority import PriorityWeights, configured_weights
+from triage.ranking.refresh import prioritize
 from triage.records import SentimentScores, as_utc, utcnow
 from triage.tables.formats import BadRow, read_rows
 from triage.tables.mentions import _bool, _int, parse_time
@@ -91,7 +92,7 @@ def score_items(
     for item, s, result in zip(items, scores, intents):
         item.p_negative, item.p_positive = s.p_negative, s.p_positive
         item.p_anger = getattr(s, "p_anger", None)
-        final = apply_spam_rules(result, item.text, item.author_handle, item.author_followers)
+        final = final_result(result, item.text, item.author_handle, item.author_followers)
         item.intent, item.topic = final.intent, final.topic
     sizes = [0] * len(items)
     for group in find_groups(items):

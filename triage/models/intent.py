@@ -4,16 +4,15 @@ The default model is the packaged sentence encoder (frozen, the same one the sen
 head uses) plus two small heads trained by ``python -m triage train intent`` and
 committed in ``data/models/intent/``. The heads read the embedding *and* a few named
 text features (question words, praise words, the urgency signals, spam evidence…), which
-carry the Italian cues the English-only encoder misses. Spam rules (giveaways, phishing,
-obvious bots) override the model: they are precise and never delete anything, a mention
-marked spam only sinks to the bottom of the queue.
+carry the Italian cues the English-only encoder misses. This module is the model only:
+the spam rules that override it, and every other rule on a mention's final intent, are in
+``triage.ranking.intent.final_intent``.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,9 +20,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from triage.config.environment import environment
 from triage.errors import ModelUnavailable
 from triage.text.normalize import normalize
-from triage.text.signals import SIGNALS, looks_like_bot, looks_like_spam, spam_evidence
+from triage.text.signals import SIGNALS, word_pattern
+from triage.text.spam import looks_like_spam, spam_evidence
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_INTENT_DIR = PROJECT_ROOT / "data" / "models" / "intent"
@@ -38,8 +39,7 @@ DEFAULT_TOPIC_NAMES: dict[str, str] = {
 Progress = Callable[[int, int], None]
 
 
-def _words(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+_words = word_pattern
 
 
 # Named cue features, English and Italian. Each is a count (capped) fed to the heads.
@@ -153,13 +153,6 @@ class IntentModel(Protocol):
                 ) -> list[IntentResult]: ...
 
 
-def apply_spam_rules(result: IntentResult, text: str, handle: str = "", followers: int = 0) -> IntentResult:
-    """Giveaway/phishing/link-farm text and obvious bots are spam whatever the model said."""
-    if result.intent != "spam" and (looks_like_spam(text) or looks_like_bot(handle, followers, text)):
-        return IntentResult("spam", 1.0, None, result.probabilities)
-    return result
-
-
 def build_heads(dim: int, n_features: int, hidden: int) -> Any:
     """Two heads over [embedding, features]: intent (6 labels) and topic (7 labels)."""
     import torch
@@ -245,7 +238,7 @@ def _load(spec: str) -> IntentModel:
 
 def load_intent_model(spec: str | None = None) -> IntentModel:
     """The intent model, loaded once per process: ``spec`` or ``TRIAGE_INTENT_MODEL`` (a folder), else the default."""
-    chosen = spec if spec is not None else os.environ.get("TRIAGE_INTENT_MODEL", "")
+    chosen = spec if spec is not None else environment().intent_model
     return _load(chosen)
 
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from triage.config.environment import environment
 from triage.errors import ModelUnavailable
 from triage.text.normalize import normalize
 from triage.records import SENTIMENTS, SentimentScores
@@ -226,8 +227,9 @@ class EncoderHeadModel:
         self.card: dict[str, Any] = json.loads(card_path.read_text(encoding="utf-8"))
         self.labels: list[str] = list(self.card["labels"])
         if int8 is None:
-            env = os.environ.get("TRIAGE_INT8", "")
-            int8 = env == "1" if env in ("0", "1") else bool(self.card.get("int8", False))
+            int8 = environment().int8
+            if int8 is None:
+                int8 = bool(self.card.get("int8", False))
         self.int8 = int8
         adapter = self.card.get("adapter")
         self.encoder = _encoder(packaged_encoder_dir(), int(self.card.get("max_length", 128)), int8,
@@ -359,5 +361,6 @@ def load_sentiment_model(spec: str | None = None) -> SentimentModel:
     ``spec`` (or ``TRIAGE_SENTIMENT_MODEL``) is a Hugging Face model id, a local model
     folder, or empty for the packaged default.
     """
-    chosen = spec if spec is not None else os.environ.get("TRIAGE_SENTIMENT_MODEL", "")
-    return _load(chosen, os.environ.get("TRIAGE_SENTIMENT_LABELS", ""))
+    env = environment()
+    chosen = spec if spec is not None else env.sentiment_model
+    return _load(chosen, env.sentiment_labels)

@@ -24,7 +24,7 @@ from triage.db import incidents as incident_db
 from triage.db.incidents import IncidentPlan
 from triage.db.schema import MentionRow
 from triage.db.store import Store
-from triage.ranking.priority import effective_intent
+from triage.ranking.intent import intent_of
 from triage.records import OPEN_STATUSES, as_utc, utcnow
 from triage.text.normalize import normalize
 
@@ -73,7 +73,7 @@ class _Node:
 
 
 def _is_candidate(item: Any) -> bool:
-    intent = effective_intent(item)
+    intent = intent_of(item)
     if intent == "spam":
         return False
     if intent is None:

@@ -17,12 +17,16 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from triage.errors import PriorityConfigError
 from triage.models.intent import DEFAULT_TOPIC_NAMES
 from triage.records import OPEN_STATUSES, Priority, Reason, as_utc
-from triage.text.signals import anger_strength, detect, looks_like_bot, looks_like_spam
+from triage.ranking.intent import intent_of
+from triage.text.signals import anger_strength, detect
+
+if TYPE_CHECKING:
+    from triage.config.settings import Config
 
 # Hours within which a channel's customers expect a first answer.
 DEFAULT_SLA_HOURS: dict[str, float] = {
@@ -98,11 +102,15 @@ class PriorityWeights:
         return weights
 
 
-def configured_weights(path: str | None = None) -> PriorityWeights:
-    """The weights from ``[priority]`` of the configuration file (defaults when there is none)."""
-    from triage.config.settings import load_config
+def configured_weights(config: Config | str | None = None) -> PriorityWeights:
+    """The weights of ``[priority]`` in the configuration (documented defaults for what it leaves out).
 
-    config = load_config(path)
+    ``config`` is a loaded ``Config``, or the path of one to load (``None``: the usual place).
+    """
+    from triage.config.settings import Config, load_config
+
+    if not isinstance(config, Config):
+        config = load_config(config)
     return PriorityWeights.from_section(config.section("priority"), f"{config.where} [priority]")
 
 
@@ -162,19 +170,6 @@ def engagement_of(raw: Mapping[str, Any] | None) -> int:
     return total
 
 
-def effective_intent(mention: Any) -> str | None:
-    """The intent priority uses: spam rules win unless an agent said "not spam"."""
-    intent = getattr(mention, "intent", None)
-    if getattr(mention, "not_spam", False):
-        return None if intent == "spam" else intent
-    text = mention.text or ""
-    if intent == "spam" or looks_like_spam(text) or looks_like_bot(
-        getattr(mention, "author_handle", "") or "", int(mention.author_followers or 0), text
-    ):
-        return "spam"
-    return intent
-
-
 def _emotion_reason(mention: Any, w: PriorityWeights) -> Reason | None:
     p_anger = getattr(mention, "p_anger", None)
     strength = anger_strength(mention.text or "", p_anger, mention.p_negative)
@@ -203,7 +198,7 @@ def text_reasons(mention: Any, w: PriorityWeights) -> list[Reason]:
 def urgency(mention: Any, weights: PriorityWeights | None = None) -> float:
     """How urgent the text is, 0-1, whatever its author, channel or age (stored per mention)."""
     w = weights or PriorityWeights()
-    intent = effective_intent(mention)
+    intent = intent_of(mention)  # spam rules win unless an agent said "not spam"
     if intent == "spam":
         return 0.0
     factor = w.intent_factors.get(intent, 1.0) if intent else 1.0
@@ -226,7 +221,7 @@ def score(
     of near-duplicate posts the mention belongs to (0: none).
     """
     w = weights or PriorityWeights()
-    intent = effective_intent(mention)
+    intent = intent_of(mention)  # spam rules win unless an agent said "not spam"
     if intent == "spam":
         return Priority(0, (Reason("looks like spam", 0.0),))
     factor = w.intent_factors.get(intent, 1.0) if intent else 1.0

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from triage.models.sentiment import PROJECT_ROOT
-from triage.text.signals import detect, looks_like_spam
+from triage.ranking.intent import final_intent
 from triage.replies.tone import ToneProfile, profile
 from triage.replies.rules import (
     DEFAULT_LIMIT,
@@ -40,7 +40,7 @@ from triage.replies.rules import (
 )
 
 __all__ = [
-    "DEFAULT_LIMIT", "DraftRequest", "LENGTH_LIMITS", "REPLY_LANGUAGES", "ReplyContext", "Suggestion", "context_for", "guess_intent",
+    "DEFAULT_LIMIT", "DraftRequest", "LENGTH_LIMITS", "REPLY_LANGUAGES", "ReplyContext", "Suggestion", "context_for",
     "load_faq", "match_faq", "suggest",
 ]
 
@@ -48,11 +48,6 @@ TEMPLATES_PATH = PROJECT_ROOT / "data" / "reply_templates.json"
 FAQ_PATH = PROJECT_ROOT / "data" / "demo" / "faq.json"
 INTENTS: tuple[str, ...] = ("complaint", "question", "praise", "feedback", "other")
 UPSET = 0.5  # intensity from which complaints get the "upset" templates
-_QUESTION = re.compile(
-    r"\?|\b(how|what|when|where|why|which|can i|do you|is there|does|come|quando|dove|perché|quale|posso|si può|"
-    r"sapete|qualcuno sa)\b",
-    re.IGNORECASE,
-)
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "dott", "dottor", "dottssa", "sig", "sigra", "signor", "signora", "avv", "ing",
            "prof"}
 
@@ -103,20 +98,6 @@ class HistorySource(Protocol):
 
 class Rewriter(Protocol):
     def rewrite(self, best: Suggestion, ctx: ReplyContext) -> Suggestion | None: ...
-
-
-def guess_intent(text: str, sentiment: str | None) -> str:
-    """A first guess at what the post wants: complaint, question, praise, feedback, spam, other."""
-    if looks_like_spam(text):
-        return "spam"
-    signals = {s.name for s in detect(text)}
-    if sentiment == "negative" or signals & {"money", "safety", "account_takeover", "churn_legal"}:
-        return "complaint"
-    if _QUESTION.search(text):
-        return "question"
-    if sentiment == "positive":
-        return "praise"
-    return "other"
 
 
 @lru_cache(maxsize=1)
@@ -232,7 +213,7 @@ def context_for(
     mention_id: int | None = None,
 ) -> ReplyContext:
     """The reply context for a post (tone computed unless given)."""
-    intent = intent or guess_intent(text, sentiment)
+    intent = intent or final_intent(text, sentiment=sentiment) or "other"
     tone = tone or profile(text, language, p_negative, sentiment=sentiment, intent=intent)
     language_out = reply_language(tone)
     note = "" if language_out == tone.language else f"post is in '{tone.language}'; draft in English"

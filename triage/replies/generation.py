@@ -12,12 +12,12 @@ the original suggestions as they were.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from triage.config.environment import environment
 from triage.replies.drafts import ReplyContext, Suggestion
 
 log = logging.getLogger(__name__)
@@ -56,11 +56,12 @@ def _config_section() -> dict[str, Any]:
 def generation_settings(section: dict[str, Any] | None = None) -> GenerationSettings:
     """Settings from the environment, else the ``[replies]`` table of ``triage.toml``."""
     table = _config_section() if section is None else section
-    timeout = os.environ.get("TRIAGE_LLM_TIMEOUT") or table.get("llm_timeout") or DEFAULT_TIMEOUT
+    env = environment()
+    timeout = env.llm_timeout or table.get("llm_timeout") or DEFAULT_TIMEOUT
     return GenerationSettings(
-        base_url=os.environ.get("TRIAGE_LLM_URL") or str(table.get("llm_url", "")),
-        model=os.environ.get("TRIAGE_LLM_MODEL") or str(table.get("llm_model", "")),
-        api_key=os.environ.get("TRIAGE_LLM_API_KEY", ""),
+        base_url=env.llm_url or str(table.get("llm_url", "")),
+        model=env.llm_model or str(table.get("llm_model", "")),
+        api_key=env.llm_api_key,
         timeout=float(timeout),
     )
 

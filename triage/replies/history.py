@@ -21,7 +21,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from triage.text.normalize import normalize
-from triage.replies.drafts import ReplyContext, Suggestion, first_name, fit, guess_intent
+from triage.ranking.intent import intent_of
+from triage.replies.drafts import ReplyContext, Suggestion, first_name, fit
 from triage.db.store import Store
 from triage.replies.tone import EMOJI, register_of
 from triage.replies.rules import REVIEW_CHANNELS, SIGNATURE as _SIGNATURE, signals_of
@@ -157,7 +158,7 @@ class HistoryIndex:
             entries.append(HistoryEntry(
                 post=mention.text, reply=reply.text, language=language, register=register_of(mention.text, language),
                 channel=mention.channel, author_name=mention.author_name or "",
-                intent=mention.intent or guess_intent(mention.text, mention.sentiment),
+                intent=intent_of(mention, guess=True) or "other",
                 agent=reply.agent, mention_id=mention.id, reply_id=reply.id,
             ))
         self.add(entries)

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, replace
 
 from triage.context import Context
 from triage.errors import TriageError
-from triage.models.intent import apply_spam_rules
 from triage.replies.history import HistoryIndex, index_for
-from triage.replies.drafts import DraftRequest, Rewriter, Suggestion, guess_intent, suggest
+from triage.ranking.intent import final_intent, intent_of
+from triage.replies.drafts import DraftRequest, Rewriter, Suggestion, suggest
 from triage.db.schema import MentionRow
 from triage.db.store import Store
 from triage.replies.tone import ToneProfile, profile
@@ -50,14 +50,9 @@ def history_for(ctx: Context | None) -> tuple[HistoryIndex | None, str]:
     return index, f"{len(index)} earlier replies in {store.url}"
 
 
-def mention_intent(row: MentionRow) -> str:
-    """The triage's intent when the intent model filled it, else the rule-based guess."""
-    return row.intent or guess_intent(row.text, row.sentiment)
-
-
 def tone_of(row: MentionRow) -> ToneProfile:
     """The mention's tone profile: the stored one when it is current, else computed now."""
-    intent = mention_intent(row)
+    intent = intent_of(row, guess=True) or "other"
     if row.tone:
         stored = ToneProfile.from_dict(row.tone)
         if stored.intent == intent and stored.sentiment == row.sentiment:
@@ -105,8 +100,7 @@ def read_post(ctx: Context, request: DraftRequest) -> tuple[DraftRequest, list[s
             warnings.append(f"no sentiment ({exc}); intent and intensity use the text alone")
     if request.intent is None:
         try:  # the triage's intent model; without it, the rule-based guess
-            request = replace(request, intent=apply_spam_rules(ctx.intent.predict([request.text])[0],
-                                                               request.text).intent)
+            request = replace(request, intent=final_intent(request.text, ctx.intent.predict([request.text])[0].intent))
         except TriageError as exc:
             warnings.append(f"no intent model ({exc}); guessing the intent from the text")
     return request, warnings
@@ -119,7 +113,7 @@ def for_text(ctx: Context, request: DraftRequest, rewriter: Rewriter | None = No
     they load (see ``read_post``); ``warnings`` says what was missing.
     """
     request, warnings = read_post(ctx, request)
-    intent = request.intent or guess_intent(request.text, request.sentiment)
+    intent = request.intent or final_intent(request.text, sentiment=request.sentiment) or "other"
     index, about = history_for(ctx)
     tone, suggestions = suggest(replace(request, intent=intent), history=index, rewriter=rewriter)
     return SuggestionResult(tone, intent, suggestions, about, warnings)

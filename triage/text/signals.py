@@ -5,7 +5,7 @@ sentiment model decides *how* negative a post is; these say *why it cannot wait*
 Signals that are not in the text (anger from the emotion model, reach, VIP status, star
 rating, waiting time against the channel's SLA, repeat contact) are computed in
 ``triage.ranking.priority`` from the mention's other fields; ``anger_strength`` lives here
-because it also reads the text.
+because it also reads the text. Spam evidence is in ``triage.text.spam``.
 """
 
 from __future__ import annotations
@@ -21,19 +21,20 @@ class Signal:
     pattern: re.Pattern[str]
 
 
-def _words(*alternatives: str) -> re.Pattern[str]:
+def word_pattern(*alternatives: str) -> re.Pattern[str]:
+    """One case-insensitive pattern matching any of ``alternatives`` as whole words."""
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
 SIGNALS: tuple[Signal, ...] = (
-    Signal("money", "money taken", _words(
+    Signal("money", "money taken", word_pattern(
         r"double[- ]charged?", r"charged (?:me )?(?:twice|two times|double|again)", r"billed (?:me )?twice",
         r"(?:un)?authori[sz]ed (?:charge|debit|payment|transaction)", r"refund(?:ed|s)?", r"overcharged?",
         r"took my money", r"taken £?\d+", r"money back", r"chargeback", r"direct debit (?:taken|went out) twice",
         r"addebit\w*", r"rimbors\w*", r"due volte", r"soldi", r"prelev\w*", r"pagato due volte",
         r"doppio (?:addebito|pagamento)", r"storn\w*", r"mi avete (?:tolto|preso) \w*",
     )),
-    Signal("safety", "safety risk", _words(
+    Signal("safety", "safety risk", word_pattern(
         r"fire", r"smoke", r"smoking", r"burn(?:ing|t|ed)?", r"overheat\w*", r"sparks?", r"injur\w*", r"electric shock",
         r"melt(?:ed|ing)?", r"explod\w*", r"danger(?:ous)?", r"unsafe", r"hospital", r"ambulance",
         r"medical (?:alarm|device|equipment)", r"life alarm", r"pacemaker", r"oxygen (?:machine|concentrator)",
@@ -42,7 +43,7 @@ SIGNALS: tuple[Signal, ...] = (
         r"salvavita", r"scossa", r"esplos\w*", r"fus[oa] (?:la|il) \w+", r"ospedale", r"ambulanza",
         r"allarme medico", r"telesoccorso", r"apparecchio medico", r"dispositivo medico", r"ossigeno",
     )),
-    Signal("account_takeover", "account takeover", _words(
+    Signal("account_takeover", "account takeover", word_pattern(
         r"hack(?:ed|er|ers)?", r"sim[- ]swap\w*", r"someone (?:has )?(?:logged|got|getting) into",
         r"account (?:was |has been )?(?:stolen|compromised|taken over|hijacked)", r"changed my (?:password|email)",
         r"(?:un)?authori[sz]ed (?:login|access|sign[- ]in)", r"ported (?:out )?my number without",
@@ -50,7 +51,7 @@ SIGNALS: tuple[Signal, ...] = (
         r"accesso non autorizzato", r"qualcuno (?:è entrato|ha cambiato|ha fatto accesso)",
         r"cambiato (?:la )?password", r"portabilità (?:fatta )?senza",
     )),
-    Signal("churn_legal", "churn or legal threat", _words(
+    Signal("churn_legal", "churn or legal threat", word_pattern(
         r"cancel(?:l?ing|l?ed)? (?:my |the )?(?:contract|account|plan|subscription|broadband|direct debit)",
         r"switch(?:ing)? (?:to|provider|networks?)", r"leaving (?:you|lumora)", r"port(?:ing)? (?:my number )?out",
         r"lawyer", r"solicitor", r"sue", r"suing", r"legal action", r"small claims", r"ofcom", r"ombudsman",
@@ -59,13 +60,13 @@ SIGNALS: tuple[Signal, ...] = (
         r"codacons", r"altroconsumo", r"giudice di pace", r"associazion[ei] (?:dei )?consumatori", r"class action",
         r"passo a", r"cambio operatore", r"cambio gestore", r"vi lascio", r"diffida",
     )),
-    Signal("public_escalation", "threatens to go public", _words(
+    Signal("public_escalation", "threatens to go public", word_pattern(
         r"going viral", r"go viral", r"tell everyone", r"press", r"journalist", r"reporter", r"newspaper", r"bbc",
         r"watchdog", r"review everywhere", r"trustpilot", r"every platform", r"tiktok", r"watchdog",
         r"giornal\w*", r"striscia(?: la notizia)?", r"le iene", r"lo faccio sapere a tutti", r"sui social",
         r"tutti devono sapere", r"pubblic(?:o|herò) (?:tutto|ovunque)", r"recensioni? ovunque", r"report(?:er)? tv",
     )),
-    Signal("time_pressure", "time pressure", _words(
+    Signal("time_pressure", "time pressure", word_pattern(
         r"today", r"tonight", r"right now", r"asap", r"urgent(?:ly)?", r"immediately", r"emergency", r"by tomorrow",
         r"before (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|my flight)",
         r"deadline", r"within the hour", r"can'?t wait", r"flight (?:is )?tomorrow",
@@ -75,7 +76,7 @@ SIGNALS: tuple[Signal, ...] = (
 )
 
 # Words that show anger in the text itself; used only when the emotion model gave no p_anger.
-_ANGER_WORDS = _words(
+_ANGER_WORDS = word_pattern(
     r"furious", r"fuming", r"livid", r"disgrace(?:ful)?", r"disgusting", r"pathetic", r"joke", r"useless",
     r"shambles", r"outrageous", r"unacceptable", r"ridiculous", r"sick of", r"fed up", r"wtf", r"f+u+c+k\w*",
     r"vergogn\w*", r"schifo", r"pessim\w*", r"inaccettabile", r"ridicol\w*", r"incazzat\w*", r"arrabbiat\w*",
@@ -105,66 +106,3 @@ def anger_strength(text: str, p_anger: float | None, p_negative: float | None) -
     if base < 0.4:
         return 0.0
     return min(1.0, base + 0.1 * min(cues, 3))
-
-
-_SPAM = _words(
-    r"giveaway", r"free (?:iphone|money|gift|data|diamonds|spins|codes?)", r"crypto", r"bitcoin", r"btc", r"airdrop",
-    r"click (?:here|the link)", r"claim (?:your|now|it)\w*", r"dm (?:me )?for (?:promo|deal)", r"follow (?:back|for follow)",
-    r"f4f", r"followback", r"earn \$?£?€?\d+\w*", r"passive income", r"no survey", r"generator", r"verify now",
-    r"will be suspended", r"secure form", r"unusual activity", r"eligible for a", r"refund cent(?:er|re)",
-    r"promo codes?", r"90% off", r"best vpn",
-    r"regalo", r"vinci", r"omaggio gratis", r"guadagn\w*", r"clicca (?:qui|il link)", r"gratis per sempre",
-    r"codici? promo", r"compro/vendo", r"vendo follower", r"scrivimi in privato", r"su whatsapp al",
-    r"ricariche scontate", r"giga gratis",
-)
-_LINK = re.compile(r"https?://\S+|\b[\w-]+\.(?:example|ly|co|xyz|top|click)(?:/\S*)?|\b(?:bit\.ly|tinyurl\.com|t\.co)/\S+",
-                   re.IGNORECASE)
-_HASHTAG = re.compile(r"#\w+")
-_REPEATED_WORD = re.compile(r"\b(\w{3,})(?:\W+\1\b){2,}", re.IGNORECASE)
-
-
-def spam_evidence(text: str) -> list[str]:
-    """Why ``text`` reads as spam: giveaway/phishing words, links, hashtag stuffing, repeated words."""
-    text = text or ""
-    hits = len(_SPAM.findall(text))
-    links = len(_LINK.findall(text))
-    evidence = []
-    if hits:
-        evidence.append(f"{hits} spam phrase{'s' if hits > 1 else ''}")
-    if links:
-        evidence.append("link")
-    if len(_HASHTAG.findall(text)) >= 4:
-        evidence.append("hashtag stuffing")
-    if _REPEATED_WORD.search(text):
-        evidence.append("repeated words")
-    return evidence
-
-
-_WARNING = _words(r"psa", r"warning", r"beware", r"scam alert", r"heads up", r"attenzione", r"occhio", r"truffa")
-
-
-def looks_like_spam(text: str) -> bool:
-    """Giveaways, crypto, phishing and link farms, especially when they carry links.
-
-    A post *warning* about such messages ("PSA: phishing texts…") is not spam itself.
-    """
-    if _WARNING.search(text or ""):
-        return False
-    evidence = spam_evidence(text)
-    hits = len(_SPAM.findall(text or ""))
-    return hits >= 2 or (hits >= 1 and "link" in evidence) or (
-        "link" in evidence and ("hashtag stuffing" in evidence or "repeated words" in evidence)
-    )
-
-
-_BOT_HANDLE = re.compile(r"(?:\d{5,}$|^(?:free|promo|deals?|win|crypto|btc|offerte|gratis)[_-]?)", re.IGNORECASE)
-
-
-def looks_like_bot(handle: str, followers: int, text: str) -> bool:
-    """Obvious bots: a generated-looking handle plus a link, or a tiny account posting hashtag-stuffed links."""
-    evidence = spam_evidence(text)
-    if "link" not in evidence:
-        return False
-    if _BOT_HANDLE.search(handle or ""):
-        return True
-    return followers < 20 and ("hashtag stuffing" in evidence or "repeated words" in evidence)

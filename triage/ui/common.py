@@ -6,7 +6,6 @@ which render literal characters, never through Markdown or HTML.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 import streamlit as st
@@ -14,10 +13,11 @@ import streamlit as st
 from triage.config.settings import Config, load_config
 from triage.context import Context
 from triage.models.sentiment import SentimentModel, load_sentiment_model
+from triage.config.environment import environment
 from triage.db.schema import DEMO_META_KEY
 from triage.ingest.demo import load_demo
 from triage.errors import TriageError
-from triage.ingest.pipeline import refresh_priorities
+from triage.ranking.refresh import refresh_priorities
 from triage.records import as_utc, utcnow
 from triage.db.store import Store, open_store, resolve_url
 
@@ -38,7 +38,7 @@ def _model(spec: str) -> SentimentModel:
 
 
 def get_model() -> SentimentModel:
-    return _model(os.environ.get("TRIAGE_SENTIMENT_MODEL", ""))
+    return _model(environment().sentiment_model)
 
 
 def get_context(config: Config | None = None) -> Context:
@@ -111,9 +111,9 @@ def _brand_signature() -> str:
 
 def sidebar() -> None:
     with st.sidebar:
-        st.text_input("Your name (agent)", key="agent", value=os.environ.get("TRIAGE_AGENT", ""),
+        st.text_input("Your name (agent)", key="agent", value=environment().agent,
                       placeholder="e.g. giulia")
-        st.text_input("Signature", key="signature", value=os.environ.get("TRIAGE_SIGNATURE") or _brand_signature(),
+        st.text_input("Signature", key="signature", value=environment().signature or _brand_signature(),
                       placeholder="e.g. ^GB", help="Added at the end of every suggested reply.")
 
 

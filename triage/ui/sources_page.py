@@ -15,7 +15,8 @@ import streamlit as st
 from triage.config.settings import Config, SourceConfig, load_config
 from triage.context import Context
 from triage.errors import TriageError
-from triage.ingest.listening import priority_weights, run_source
+from triage.ingest.listening import run_source
+from triage.ranking.priority import configured_weights
 from triage.replies.sending import is_dry_run
 from triage.db.source_state import DISABLED_STATES, MISSING_CREDENTIALS, SourceState, all_states
 from triage.ui.common import age, get_context, get_store
@@ -82,7 +83,7 @@ def _fetch(ctx: Context, source: SourceConfig) -> None:
     settings = replace(config.listen, max_wait_seconds=min(config.listen.max_wait_seconds, INTERACTIVE_MAX_WAIT))
     with st.spinner(f"Fetching {source.name}…"):
         try:
-            run = run_source(ctx, source, settings, weights=priority_weights(config))
+            run = run_source(ctx, source, settings, weights=configured_weights(config))
         except TriageError as exc:
             st.session_state["source_outcome"] = (False, f"{source.name}: {exc}")
         else:

@@ -13,9 +13,9 @@ import streamlit as st
 from triage.queue.groups import answer_group
 from triage.ranking.incidents import IncidentSummary, members, summaries
 from triage.models.intent import topic_name
-from triage.ranking.priority import effective_intent
+from triage.ranking.intent import intent_of
 from triage.db.schema import MentionRow
-from triage.ranking.spam import mark_not_spam
+from triage.queue.not_spam import mark_not_spam
 from triage.db.store import Store
 from triage.ui.common import age
 
@@ -31,7 +31,7 @@ def incident_label(summary: IncidentSummary | None) -> str:
 
 
 def intent_line(row: MentionRow) -> str:
-    intent = effective_intent(row) or "unclassified"
+    intent = intent_of(row) or "unclassified"
     line = f"Intent: {intent}"
     if intent == "complaint" and row.topic:
         line += f" · topic: {topic_name(row.topic)}"
@@ -45,7 +45,7 @@ def intent_line(row: MentionRow) -> str:
 def render_panel(store: Store, row: MentionRow, me: str, act: Act) -> None:
     """Intent/topic, the spam state with its "Not spam" action, and the incident with its group reply."""
     st.text(intent_line(row))
-    if effective_intent(row) == "spam":
+    if intent_of(row) == "spam":
         st.text("Sunk to the bottom as spam (kept, never deleted).")
         if st.button("Not spam", key=f"notspam-{row.id}", disabled=not me, icon=":material/report_off:"):
             act(lambda: mark_not_spam(store, row.id, me), "Marked not spam: back in the queue.", keep_open=row.id)

@@ -86,3 +86,17 @@ def test_age_buckets():
 def test_trends_of_an_empty_database(store, now):
     figures = trends(store, now)
     assert figures.total == 0 and figures.median_response_hours is None
+
+
+def test_the_refresh_rescores_open_mentions_and_those_that_just_left_the_queue(store, fake_model, now):
+    ingest(store, [make_mention("1", "internet down", minutes_ago=5),
+                   make_mention("2", "still no internet", minutes_ago=60 * 5, handle="luca")], fake_model, now=now)
+    closed = store.find("x", "2")
+    assert any(r["phrase"].startswith("waiting") for r in closed.reasons)
+    workflow.close(store, closed.id, "giulia", now=now)
+    assert refresh_priorities(store, now) == 1  # closed: its waiting points go, once
+    closed = store.find("x", "2")
+    assert not any(r["phrase"].startswith("waiting") for r in closed.reasons)
+    assert [r.external_id for r in store.mentions_to_rescore(int(store.get_meta("priorities_rescored_audit_id")))[0]] == ["1"]
+    assert refresh_priorities(store, now + timedelta(hours=5)) == 1
+    assert store.find("x", "2").priority == closed.priority

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from triage.replies.drafts import LENGTH_LIMITS, DraftRequest, guess_intent, match_faq, suggest
+from triage.ranking.intent import guess_intent
+from triage.replies.drafts import LENGTH_LIMITS, DraftRequest, match_faq, suggest
 from triage.replies.tone import profile
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from triage.text.signals import anger_strength, detect, looks_like_bot, looks_like_spam, spam_evidence
+from triage.text.signals import anger_strength, detect
+from triage.text.spam import looks_like_bot, looks_like_spam, spam_evidence
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 from conftest import open_mention, start_dashboard
 
 from triage.ranking.incidents import members, summaries
-from triage.ranking.priority import effective_intent
+from triage.ranking.intent import effective_intent
 from triage.records import OPEN_STATUSES
 from triage.db.store import QueueFilter, open_store
 

@@ -6,7 +6,8 @@ import pytest
 
 from triage.errors import WorkflowConflict
 from triage.ingest.pipeline import ingest
-from triage.ranking.spam import intent_after_not_spam, mark_not_spam
+from triage.queue.not_spam import mark_not_spam
+from triage.ranking.intent import intent_after_not_spam
 
 
 def test_spam_sinks_and_not_spam_brings_it_back_with_an_audit_row(store, fake_model, fake_intent_model):

@@ -2,30 +2,22 @@
 
 Spam is never deleted; it only scores 0. Marking a mention "not spam" is an audited
 action like the workflow's: it sets ``not_spam`` (so the spam rules no longer apply to
-it), gives it a plausible intent in place of ``spam``, and re-scores the queue.
+it), gives it a plausible intent in place of ``spam`` (``triage.ranking.intent.final_intent``,
+step 1), and re-scores the queue.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from triage.errors import WorkflowConflict
-from triage.ingest.pipeline import refresh_priorities
-from triage.ranking.priority import PriorityWeights
-from triage.records import utcnow
 from triage.db.schema import AuditRow
-from triage.text.signals import detect
 from triage.db.store import Store
+from triage.errors import WorkflowConflict
 from triage.queue.workflow import _current
-
-
-def intent_after_not_spam(text: str, p_negative: float | None) -> str:
-    """The intent a real post most likely has once an agent says it is not spam."""
-    if detect(text) or (p_negative or 0.0) >= 0.5:
-        return "complaint"
-    if "?" in (text or ""):
-        return "question"
-    return "other"
+from triage.ranking.intent import final_intent
+from triage.ranking.priority import PriorityWeights
+from triage.ranking.refresh import refresh_priorities
+from triage.records import utcnow
 
 
 def mark_not_spam(
@@ -41,8 +33,7 @@ def mark_not_spam(
         if row.not_spam:
             raise WorkflowConflict("this mention is already marked not spam")
         row.not_spam = True
-        if row.intent in (None, "spam"):
-            row.intent = intent_after_not_spam(row.text, row.p_negative)
+        row.intent = final_intent(row.text, row.intent, p_negative=row.p_negative, not_spam=True)
         row.updated_at = now
         session.add(AuditRow(mention_id=mention_id, actor=agent, at=now, action="not_spam",
                              from_status=row.status, to_status=row.status, note=note or "marked not spam"))
