@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from triage.models.sentiment import EncoderHeadModel, SentimentModel, load_sentiment_model
 from triage.evaluation.metrics import classification_report
+from triage.models.sentiment import EncoderHeadModel, SentimentModel, load_sentiment_model
 from triage.records import SENTIMENTS
 from triage.training.datasets import read_tsv, sample, sentiment_validation_sets
 

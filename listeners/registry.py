@@ -7,14 +7,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from listeners.base import Listener
 from listeners.appstore import AppStoreListener
+from listeners.base import Listener
 from listeners.bluesky import BlueskyListener
 from listeners.files import FolderListener
 from listeners.googleplay import GooglePlayListener
 from listeners.mastodon import MastodonListener
-from listeners.rss import RssListener
 from listeners.reddit import RedditListener
+from listeners.rss import RssListener
 from listeners.x import XListener
 from triage.errors import TriageError
 

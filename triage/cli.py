@@ -43,8 +43,8 @@ def _model() -> Any:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from triage.ingest.demo import load_demo
     from triage.db.store import open_store
+    from triage.ingest.demo import load_demo
 
     store = open_store(args.db)
     bar = ProgressBar("classifying")
@@ -63,9 +63,9 @@ def _report_bad_rows(path: Path, errors: Sequence[Any]) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from triage.tables.mentions import read_mentions
-    from triage.ingest.pipeline import ingest
     from triage.db.store import open_store
+    from triage.ingest.pipeline import ingest
+    from triage.tables.mentions import read_mentions
 
     path = Path(args.file)
     parsed = read_mentions(path, args.channel)
@@ -79,8 +79,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from triage.text.language import detect_language
     from triage.tables.formats import BadRow, read_rows, table_format, write_rows
+    from triage.text.language import detect_language
 
     source, target = Path(args.input), Path(args.output)
     table_format(target)  # fail before any work on a bad output name
@@ -117,10 +117,10 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def _add_priority(rows: list[dict[str, Any]], lines: list[int], texts: list[str], scores: Sequence[Any],
                   columns: list[str], errors: list[Any], batch_size: int) -> None:
     """Intent, topic, urgency, priority and reasons: the same scoring as ingested mentions."""
+    from triage.ingest.table_scoring import SCORE_COLUMNS, FileItem, file_item, score_items
     from triage.models.intent import load_intent_model
     from triage.ranking.priority import configured_weights
     from triage.records import utcnow
-    from triage.ingest.table_scoring import SCORE_COLUMNS, FileItem, file_item, score_items
     from triage.tables.formats import BadRow
 
     now = utcnow()
@@ -138,9 +138,9 @@ def _add_priority(rows: list[dict[str, Any]], lines: list[int], texts: list[str]
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from triage.db.store import open_store
     from triage.ingest.pipeline import refresh_priorities
     from triage.queue.reports import UNANSWERED_COLUMNS, unanswered
-    from triage.db.store import open_store
     from triage.tables.formats import write_rows
 
     if not args.unanswered:
@@ -216,11 +216,11 @@ def cmd_listen(args: argparse.Namespace) -> int:
     import logging
     import signal
 
-    from triage.models.sentiment import load_sentiment_model
-    from triage.config.settings import load_config
     from triage.config.secrets import load_secrets
-    from triage.ingest.listening import LazyModel, StopFlag, listen
+    from triage.config.settings import load_config
     from triage.db.store import open_store
+    from triage.ingest.listening import LazyModel, StopFlag, listen
+    from triage.models.sentiment import load_sentiment_model
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if args.every is not None and args.every <= 0:
@@ -255,8 +255,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     import json
     import os
 
-    from triage.replies.generation import default_rewriter
     from triage.db.store import open_store
+    from triage.replies.generation import default_rewriter
     from triage.replies.suggest import for_text
 
     text = args.text.strip()

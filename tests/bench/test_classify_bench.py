@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from tiny_data import make_shared_data
 
 from bench.classify import run
+from tiny_data import make_shared_data
 
 
 @pytest.fixture(scope="module")

@@ -21,9 +21,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from triage.db.schema import AuditRow, MentionRow, MetaRow, ReplyRow
 from triage.errors import DatabaseUnavailable, MentionNotFound
 from triage.records import Mention, Priority, SentimentScores, utcnow
-from triage.db.schema import AuditRow, MentionRow, MetaRow, ReplyRow
 
 DEFAULT_DB_URL = "sqlite:///data/triage.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -95,7 +95,7 @@ def upgrade_schema(engine: Engine) -> None:
         command.upgrade(alembic_config(connection), "head")
 
 
-def open_store(url: str | None = None) -> "Store":
+def open_store(url: str | None = None) -> Store:
     """Open (and create or upgrade) the database at ``url`` (see ``resolve_url``)."""
     resolved = resolve_url(url)
     engine = create_db_engine(resolved)

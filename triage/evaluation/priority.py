@@ -26,8 +26,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from triage.models.intent import INTENTS, IntentModel, apply_spam_rules
 from triage.evaluation.metrics import classification_report
+from triage.models.intent import INTENTS, IntentModel, apply_spam_rules
 from triage.ranking.priority import PriorityWeights, configured_weights
 from triage.records import Author, Mention
 
@@ -91,8 +91,8 @@ def evaluate_set(
     weights: PriorityWeights | None = None, now: datetime = NOW,
 ) -> dict[str, Any]:
     """Ingest ``items`` into a fresh database and measure the queue and the intents."""
-    from triage.ingest.pipeline import ingest
     from triage.db.store import open_store
+    from triage.ingest.pipeline import ingest
 
     weights = weights or replace(configured_weights(), vip_handles=EVAL_VIPS)
     with tempfile.TemporaryDirectory() as folder:
@@ -158,8 +158,8 @@ def airline_check(data: Path, intent_model: IntentModel, limit: int = 600, seed:
 
 
 def run(args: argparse.Namespace) -> int:
-    from triage.models.sentiment import load_sentiment_model
     from triage.models.intent import load_intent_model
+    from triage.models.sentiment import load_sentiment_model
 
     intent_model = load_intent_model()
     figures = evaluate_set(read_set(), load_sentiment_model(), intent_model)

@@ -29,13 +29,13 @@ from typing import Any
 
 import numpy as np
 
-from triage.models.sentiment import PROJECT_ROOT
 from triage.errors import TriageError
-from triage.replies.history import _LEADING_HANDLES, _SIGNATURE, HistoryEntry, HistoryIndex, default_encoder
-from triage.text.normalize import normalize
+from triage.models.sentiment import PROJECT_ROOT
 from triage.replies.drafts import context_for, guess_intent, reviewed_texts, suggest
-from triage.replies.tone import register_of
+from triage.replies.history import _LEADING_HANDLES, _SIGNATURE, HistoryEntry, HistoryIndex, default_encoder
 from triage.replies.rules import RULES, check, prose, signals_of
+from triage.replies.tone import register_of
+from triage.text.normalize import normalize
 
 EVAL_SET = PROJECT_ROOT / "bench" / "data" / "replies_eval.jsonl"
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"

@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from triage.models.sentiment import PROJECT_ROOT, SentimentModel
-from triage.errors import InputFileError
-from triage.models.intent import IntentModel
-from triage.ingest.pipeline import ingest, refresh_priorities
-from triage.records import Author, Mention, utcnow
 from triage.db.store import Store
+from triage.errors import InputFileError
+from triage.ingest.pipeline import ingest, refresh_priorities
+from triage.models.intent import IntentModel
+from triage.models.sentiment import PROJECT_ROOT, SentimentModel
 from triage.queue.workflow import reply
+from triage.records import Author, Mention, utcnow
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 DEMO_META_KEY = "demo_loaded_at"

@@ -32,16 +32,16 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 
 from listeners.base import Listener, ListenerError, MissingCredentials, RateLimited, TransientError
 from listeners.registry import kept
-from triage.models.sentiment import SentimentModel
-from triage.config.settings import Config, ConfigError, ListenSettings, SourceConfig
 from triage.config.secrets import Secrets, load_secrets
-from triage.errors import TriageError
-from triage.models.intent import IntentModel
-from triage.ingest.pipeline import process_new
-from triage.ranking.priority import PriorityWeights
-from triage.records import utcnow
+from triage.config.settings import Config, ConfigError, ListenSettings, SourceConfig
 from triage.db.source_state import finish_run, save_batch, start_run
 from triage.db.store import Store
+from triage.errors import TriageError
+from triage.ingest.pipeline import process_new
+from triage.models.intent import IntentModel
+from triage.models.sentiment import SentimentModel
+from triage.ranking.priority import PriorityWeights
+from triage.records import utcnow
 
 log = logging.getLogger("triage.ingest.listening")
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-
 from typing import Any
 
-from triage.models.sentiment import SentimentModel
-from triage.ranking.incidents import assign_incidents, incident_sizes
-from triage.models.intent import IntentModel, apply_spam_rules, load_intent_model
-from triage.text.language import detect_language
-from triage.ranking.priority import PriorityWeights, configured_weights, score, urgency
-from triage.records import OPEN_STATUSES, Mention, Priority, as_utc, utcnow
 from triage.db.schema import MentionRow
 from triage.db.store import Store
+from triage.models.intent import IntentModel, apply_spam_rules, load_intent_model
+from triage.models.sentiment import SentimentModel
+from triage.ranking.incidents import assign_incidents, incident_sizes
+from triage.ranking.priority import PriorityWeights, configured_weights, score, urgency
+from triage.records import OPEN_STATUSES, Mention, Priority, as_utc, utcnow
 from triage.replies.suggest import profile_pending
+from triage.text.language import detect_language
 
 Progress = Callable[[int, int], None]
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from triage.tables.mentions import _bool, _int, parse_time
-from triage.ranking.incidents import find_groups
-from triage.models.intent import IntentResult, apply_spam_rules
 from triage.ingest.pipeline import prioritize
+from triage.models.intent import IntentResult, apply_spam_rules
+from triage.ranking.incidents import find_groups
 from triage.ranking.priority import PriorityWeights
 from triage.records import SentimentScores, as_utc
+from triage.tables.mentions import _bool, _int, parse_time
 
 SCORE_COLUMNS: tuple[str, ...] = ("intent", "topic", "urgency", "priority", "reasons")
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from triage.errors import ModelUnavailable
-from triage.text.normalize import normalize
 from triage.records import SENTIMENTS, SentimentScores
+from triage.text.normalize import normalize
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "data" / "models" / "sentiment"

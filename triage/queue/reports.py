@@ -12,9 +12,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from triage.records import OPEN_STATUSES, SENTIMENTS, as_utc, utcnow
 from triage.db.schema import MentionRow
 from triage.db.store import Store
+from triage.records import OPEN_STATUSES, SENTIMENTS, as_utc, utcnow
 
 UNANSWERED_COLUMNS: tuple[str, ...] = (
     "channel", "url", "author", "text", "created_at", "age_hours", "priority", "top_reason", "status", "id",
@@ -122,8 +122,8 @@ def suggestion_acceptance(store: Store, now: datetime | None = None, days: int =
     """Replies sent in the last ``days`` days by the suggestion they started from: how many,
     how many were sent with at most 10% edited, and that share (rows: history, faq, template,
     generated, none = written from scratch, all = every reply that started from a suggestion)."""
-    from triage.evaluation.metrics import suggestion_acceptance as acceptance
     from triage.db.schema import ReplyRow
+    from triage.evaluation.metrics import suggestion_acceptance as acceptance
 
     since = as_utc(now or utcnow()) - timedelta(days=days)
     query = select(ReplyRow.suggestion_source, ReplyRow.suggestion_text, ReplyRow.edit_distance).where(

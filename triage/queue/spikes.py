@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from triage.records import as_utc, utcnow
 from triage.db.schema import MentionRow
 from triage.db.store import Store
+from triage.records import as_utc, utcnow
 
 
 @dataclass(frozen=True)

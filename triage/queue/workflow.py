@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
-from triage.errors import MentionNotFound, WorkflowConflict
-from triage.records import utcnow
 from triage.db.schema import AuditRow, MentionRow, ReplyRow
 from triage.db.store import Store
+from triage.errors import MentionNotFound, WorkflowConflict
+from triage.records import utcnow
 
 ACTIONABLE: tuple[str, ...] = ("new", "in_progress", "escalated")
 

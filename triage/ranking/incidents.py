@@ -22,13 +22,13 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from triage.queue import workflow
-from triage.errors import MentionNotFound, TriageError, WorkflowConflict
-from triage.text.normalize import normalize
-from triage.ranking.priority import effective_intent
-from triage.records import OPEN_STATUSES, as_utc, utcnow
 from triage.db.schema import IncidentRow, MentionRow
 from triage.db.store import Store
+from triage.errors import MentionNotFound, TriageError, WorkflowConflict
+from triage.queue import workflow
+from triage.ranking.priority import effective_intent
+from triage.records import OPEN_STATUSES, as_utc, utcnow
+from triage.text.normalize import normalize
 
 WINDOW_HOURS = 12.0
 LOOKBACK_DAYS = 14

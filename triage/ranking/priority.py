@@ -74,7 +74,7 @@ class PriorityWeights:
     topic_names: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_TOPIC_NAMES))
 
     @classmethod
-    def from_section(cls, section: Mapping[str, Any], where: str = "[priority]") -> "PriorityWeights":
+    def from_section(cls, section: Mapping[str, Any], where: str = "[priority]") -> PriorityWeights:
         """Defaults overridden by a ``[priority]`` table; tables (sla_hours…) are merged key by key."""
         weights = cls()
         known = {f.name: f for f in fields(cls)}

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from triage.db.schema import AuditRow
+from triage.db.store import Store
 from triage.errors import WorkflowConflict
 from triage.ingest.pipeline import refresh_priorities
+from triage.queue.workflow import _current
 from triage.ranking.priority import PriorityWeights
 from triage.records import utcnow
-from triage.db.schema import AuditRow
 from triage.text.signals import detect
-from triage.db.store import Store
-from triage.queue.workflow import _current
 
 
 def intent_after_not_spam(text: str, p_negative: float | None) -> str:

@@ -23,8 +23,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from triage.models.sentiment import PROJECT_ROOT
-from triage.text.signals import detect, looks_like_spam
-from triage.replies.tone import ToneProfile, profile
 from triage.replies.rules import (
     DEFAULT_LIMIT,
     LENGTH_LIMITS,
@@ -38,6 +36,8 @@ from triage.replies.rules import (
     reply_language,
     signals_of,
 )
+from triage.replies.tone import ToneProfile, profile
+from triage.text.signals import detect, looks_like_spam
 
 __all__ = [
     "DEFAULT_LIMIT", "LENGTH_LIMITS", "REPLY_LANGUAGES", "ReplyContext", "Suggestion", "context_for", "guess_intent",

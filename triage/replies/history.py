@@ -21,12 +21,13 @@ from typing import Any, Protocol
 import numpy as np
 from sqlalchemy import select
 
-from triage.text.normalize import normalize
-from triage.replies.drafts import ReplyContext, Suggestion, first_name, fit, guess_intent
 from triage.db.schema import MentionRow, ReplyRow
 from triage.db.store import Store
+from triage.replies.drafts import ReplyContext, Suggestion, first_name, fit, guess_intent
+from triage.replies.rules import REVIEW_CHANNELS, signals_of
+from triage.replies.rules import SIGNATURE as _SIGNATURE
 from triage.replies.tone import EMOJI, register_of
-from triage.replies.rules import REVIEW_CHANNELS, SIGNATURE as _SIGNATURE, signals_of
+from triage.text.normalize import normalize
 
 CRITICAL_SIGNALS = frozenset({"money", "safety", "account_takeover"})
 MIN_SIMILARITY = 0.5  # below this an earlier post is not "similar" (all-MiniLM-L6-v2 cosine)
@@ -99,7 +100,7 @@ def _capitalised(text: str) -> set[str]:
     return words
 
 
-def _about_something_else(entry: "HistoryEntry", post: str) -> bool:
+def _about_something_else(entry: HistoryEntry, post: str) -> bool:
     """Whether the earlier reply names something (a city, a person, a country) that the earlier
     post named and this post does not: "calls to Nigeria" does not answer "calls to Ghana"."""
     names = set(_name_tokens(entry.author_name))

@@ -18,9 +18,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from triage.replies.tone import EMOJI, ToneProfile
 from triage.text.language import detect_language
 from triage.text.signals import detect
-from triage.replies.tone import EMOJI, ToneProfile
 
 RULES: tuple[str, ...] = (
     "language", "register", "emoji", "empathy", "length", "personal_data", "promises", "signature",

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from listeners.base import Listener, ListenerError, ReplyTarget
 from listeners import registry
-from triage.queue import workflow
-from triage.config.settings import Config, SourceConfig
+from listeners.base import Listener, ListenerError, ReplyTarget
 from triage.config.secrets import Secrets
-from triage.ingest.demo import DEMO_META_KEY
-from triage.errors import TriageError, WorkflowConflict
+from triage.config.settings import Config, SourceConfig
 from triage.db.schema import MentionRow
 from triage.db.store import Store
+from triage.errors import TriageError, WorkflowConflict
+from triage.ingest.demo import DEMO_META_KEY
+from triage.queue import workflow
 
 
 class SendingError(TriageError):

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 
-from triage.errors import TriageError
-from triage.replies.history import HistoryIndex, index_for
-from triage.replies.drafts import Rewriter, Suggestion, guess_intent, suggest
 from triage.db.schema import MentionRow, ReplyRow
 from triage.db.store import Store
+from triage.errors import TriageError
+from triage.replies.drafts import Rewriter, Suggestion, guess_intent, suggest
+from triage.replies.history import HistoryIndex, index_for
 from triage.replies.tone import ToneProfile, profile
 
 log = logging.getLogger(__name__)

@@ -78,7 +78,7 @@ class ToneProfile:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ToneProfile":
+    def from_dict(cls, data: dict[str, Any]) -> ToneProfile:
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
         return cls(**known)
 

@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from triage.tables.columns import ColumnMapping
 from triage.records import Author, Mention
+from triage.tables.columns import ColumnMapping
 from triage.tables.formats import BadRow, read_rows
 
 REQUIRED = ("id", "text", "author", "created_at")

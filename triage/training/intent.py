@@ -25,11 +25,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from triage.models.sentiment import SentenceEncoder, packaged_encoder_dir
-from triage.models.intent import FEATURE_NAMES, INTENTS, TOPICS, build_heads, text_features
 from triage.evaluation.metrics import classification_report
-from triage.text.normalize import normalize
+from triage.models.intent import FEATURE_NAMES, INTENTS, TOPICS, build_heads, text_features
+from triage.models.sentiment import SentenceEncoder, packaged_encoder_dir
 from triage.tables.formats import file_sha256
+from triage.text.normalize import normalize
 from triage.training.balance import class_weights
 from triage.training.datasets import LICENCES, read_tsv
 

@@ -26,14 +26,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from triage.models.sentiment import SentenceEncoder, build_head, packaged_encoder_dir
-from triage.training import adapter as lora
-from triage.training.balance import class_weights
 from triage.evaluation.metrics import classification_report
-from triage.text.normalize import normalize
+from triage.models.sentiment import SentenceEncoder, build_head, packaged_encoder_dir
 from triage.records import SENTIMENTS
 from triage.tables.formats import file_sha256
-from triage.training.embeddings import TextEmbeddingCache
+from triage.text.normalize import normalize
+from triage.training import adapter as lora
+from triage.training.balance import class_weights
 from triage.training.datasets import (
     LICENCES,
     UMSAB_LANGUAGES,
@@ -42,6 +41,7 @@ from triage.training.datasets import (
     sample,
     sentiment_validation_sets,
 )
+from triage.training.embeddings import TextEmbeddingCache
 
 Log = Callable[[str], None]
 

@@ -13,13 +13,13 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from triage.config.settings import Config, SourceConfig, load_config
 from triage.config.secrets import load_secrets
+from triage.config.settings import Config, SourceConfig, load_config
+from triage.db.source_state import SourceState, all_states
+from triage.db.store import Store
 from triage.errors import TriageError
 from triage.ingest.listening import LazyModel, priority_weights, run_source
 from triage.replies.sending import is_dry_run
-from triage.db.source_state import SourceState, all_states
-from triage.db.store import Store
 from triage.ui.common import age, get_model, get_store
 
 INTERACTIVE_MAX_WAIT = 30.0  # seconds a "Fetch now" may wait for a rate limit; longer ones end the run

@@ -11,12 +11,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from triage.ranking.incidents import IncidentSummary, members, reply_to_incident, summaries
-from triage.models.intent import topic_name
-from triage.ranking.priority import effective_intent
 from triage.db.schema import MentionRow
-from triage.ranking.spam import mark_not_spam
 from triage.db.store import Store
+from triage.models.intent import topic_name
+from triage.ranking.incidents import IncidentSummary, members, reply_to_incident, summaries
+from triage.ranking.priority import effective_intent
+from triage.ranking.spam import mark_not_spam
 from triage.ui.common import age
 
 Act = Callable[..., None]

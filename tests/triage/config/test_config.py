@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from listeners.registry import LISTENERS
 from triage.config.settings import CONFIG_ENV, ConfigError, load_config
 

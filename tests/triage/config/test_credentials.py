@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
 from sqlalchemy import text
 
+from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
 from listeners.base import TransientError
-from triage.config.settings import ListenSettings, SourceConfig
 from triage.config.secrets import REDACTED, SECRETS_FILE_ENV, CredentialsFileError, load_secrets
+from triage.config.settings import ListenSettings, SourceConfig
 from triage.ingest.listening import run_source
 
 TOKEN = "tok-3f9a8c1e77d2"

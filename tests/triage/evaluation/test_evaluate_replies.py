@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from fakes import HashingEncoder, KeywordSentimentModel
-
 from triage.evaluation import replies as evaluation
 
 

@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 from sqlalchemy import text
 
+from conftest import ROOT
 from triage.db.source_state import get_state
 from triage.db.store import open_store
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 
 import pytest
-from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
 
+from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
 from listeners.base import RateLimited, TransientError
-from triage.config.settings import Config, ConfigError, ListenSettings, SourceConfig
 from triage.config.secrets import load_secrets
-from triage.errors import ModelUnavailable
-from triage.ingest.listening import StopFlag, run_all, run_source
+from triage.config.settings import Config, ConfigError, ListenSettings, SourceConfig
 from triage.db.source_state import get_state
 from triage.db.store import QueueFilter, open_store
+from triage.errors import ModelUnavailable
+from triage.ingest.listening import StopFlag, run_all, run_source
 
 TEXTS = ["lumora internet down again", "thank you lumora, fast fix", "lumora charged me twice",
          "is lumora fibra any good?", "lumora app broken"]

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conftest import make_mention
-
-from triage.queue import workflow
 from triage.ingest.pipeline import ingest, refresh_priorities
+from triage.queue import workflow
 from triage.queue.reports import age_bucket, trends, unanswered, unanswered_csv
 
 

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from triage.models.sentiment import DEFAULT_MODEL_DIR, EncoderHeadModel, length_buckets, load_sentiment_model
 from triage.errors import ModelUnavailable
+from triage.models.sentiment import DEFAULT_MODEL_DIR, EncoderHeadModel, length_buckets, load_sentiment_model
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +81,8 @@ def test_an_unknown_hub_model_fails_without_downloading(monkeypatch):
 
 
 def test_intent_and_history_share_the_plain_encoder_and_sentiment_loads_its_tuned_one_once(model):
-    from triage.replies.history import default_encoder
     from triage.models.intent import load_intent_model
+    from triage.replies.history import default_encoder
 
     assert load_intent_model().encoder is default_encoder()
     assert model.encoder.adapter == DEFAULT_MODEL_DIR.resolve() / "adapter"

@@ -7,8 +7,15 @@ import json
 import pytest
 
 from triage.models.intent import (
-    DEFAULT_INTENT_DIR, FEATURE_NAMES, INTENTS, TOPICS, IntentResult, apply_spam_rules, load_intent_model,
-    text_features, topic_name,
+    DEFAULT_INTENT_DIR,
+    FEATURE_NAMES,
+    INTENTS,
+    TOPICS,
+    IntentResult,
+    apply_spam_rules,
+    load_intent_model,
+    text_features,
+    topic_name,
 )
 from triage.training.intent import BITEXT_INTENTS, BITEXT_TOPICS
 

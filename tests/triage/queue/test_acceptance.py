@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conftest import make_mention
-
-from triage.queue import workflow
 from triage.evaluation.metrics import suggestion_acceptance
+from triage.queue import workflow
 from triage.queue.reports import suggestion_acceptance as acceptance_report
 
 

@@ -6,15 +6,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import NOW, make_mention
 
-from triage.queue import workflow
+from conftest import NOW, make_mention
 from triage.errors import WorkflowConflict
-from triage.ranking.incidents import (
-    assign_incidents, collapse, find_groups, members, reply_to_incident, similarity, summaries,
-)
 from triage.ingest.pipeline import ingest
+from triage.queue import workflow
 from triage.queue.spikes import negative_spike, spike_from_counts
+from triage.ranking.incidents import (
+    assign_incidents,
+    collapse,
+    find_groups,
+    members,
+    reply_to_incident,
+    similarity,
+    summaries,
+)
 
 
 @dataclass

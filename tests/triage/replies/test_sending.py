@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import make_mention
 from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
-
-from triage.queue import workflow
-from triage.config.settings import Config, SourceConfig
 from triage.config.secrets import load_secrets
-from triage.ingest.demo import DEMO_META_KEY
+from triage.config.settings import Config, SourceConfig
 from triage.errors import WorkflowConflict
+from triage.ingest.demo import DEMO_META_KEY
+from triage.queue import workflow
 from triage.replies.sending import SendingError, is_dry_run, send_reply
 
 SECRETS = load_secrets("/nonexistent/secrets.toml", environ={"FAKE_TOKEN": "t0ken-value"})

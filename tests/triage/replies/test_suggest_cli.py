@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from triage.cli import main
-from triage.replies.history import forget
 from triage.db.store import open_store
+from triage.replies.history import forget
 
 
 def run(capsys, *args):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from triage.replies.tone import profile
 from triage.replies.rules import LENGTH_LIMITS, RULES, check, measured_length, signals_of
+from triage.replies.tone import profile
 
 EN_CALM = profile("hi, how do I download my bills as PDF?")
 IT_FORMAL = profile("Buongiorno, potrebbe dirmi come scaricare le fatture? Cordiali saluti")

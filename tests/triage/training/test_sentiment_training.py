@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from tiny_data import make_shared_data
-
 from triage.models.sentiment import EncoderHeadModel
 from triage.training.sentiment import SentimentTrainingConfig, train_sentiment
 

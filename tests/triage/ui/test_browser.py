@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from app_server import CHROMIUM, CHROMIUM_ARGS, running_app
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from triage.records import OPEN_STATUSES
+from app_server import CHROMIUM, CHROMIUM_ARGS, running_app
 from triage.db.store import QueueFilter, open_store
+from triage.records import OPEN_STATUSES
 
 pytestmark = [
     pytest.mark.browser,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, open_mention, start_dashboard
 from streamlit.testing.v1 import AppTest
 
-from triage.records import OPEN_STATUSES
+from conftest import ROOT, open_mention, start_dashboard
 from triage.db.store import QueueFilter, open_store
+from triage.records import OPEN_STATUSES
 
 HOSTILE = ("<script>", "onerror=", "![", "](javascript:", ":red[", ":material/")
 

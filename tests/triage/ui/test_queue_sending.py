@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import open_mention, start_dashboard
 from fake_listeners import FEEDS, FakeFeed, fake_kind  # noqa: F401  (fixture)
-
 from triage.db.store import QueueFilter, open_store
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import open_mention, start_dashboard
 
-from triage.replies.history import forget
+from conftest import open_mention, start_dashboard
 from triage.db.store import open_store
+from triage.replies.history import forget
 from triage.replies.suggest import for_mention
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import open_mention, start_dashboard
 
+from conftest import open_mention, start_dashboard
+from triage.db.store import QueueFilter, open_store
 from triage.ranking.incidents import members, summaries
 from triage.ranking.priority import effective_intent
 from triage.records import OPEN_STATUSES
-from triage.db.store import QueueFilter, open_store
 
 
 @pytest.fixture
