@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return embed
 
-    systems: dict[str, Embed] = {"torch fp32": torch_embedder(plain), "torch int8 (per channel)": torch_embedder(quantized)}
+    systems: dict[str, Embed] = {"torch fp32": torch_embedder(plain),
+                                 "torch int8 (per channel)": torch_embedder(quantized)}
     with tempfile.TemporaryDirectory() as folder:
         try:
             systems.update(onnx_embedders(encoder, Path(folder)))  # exports the plain fp32 model

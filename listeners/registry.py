@@ -35,7 +35,8 @@ def create(kind: str, name: str, config: Mapping[str, Any], secrets: Mapping[str
     try:
         cls = LISTENERS[kind]
     except KeyError:
-        raise TriageError(f"unknown listener '{kind}' for source '{name}'; known: {', '.join(sorted(LISTENERS))}") from None
+        known = ", ".join(sorted(LISTENERS))
+        raise TriageError(f"unknown listener '{kind}' for source '{name}'; known: {known}") from None
     return cls(name, config, secrets)
 
 

@@ -312,7 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--db", help=DB_HELP)
     imp.set_defaults(run=cmd_import)
 
-    cls = sub.add_parser("classify", help="add sentiment, language, intent, topic, urgency, priority and reasons columns to a file")
+    cls = sub.add_parser("classify", help="add sentiment, language, intent, topic, urgency, priority and reasons "
+                                          "columns to a file")
     cls.add_argument("input", help="CSV, TSV or JSONL file")
     cls.add_argument("--text-column", default="text", help="column holding the text (default: text)")
     cls.add_argument("--output", required=True, help="output file; format by extension (.csv, .tsv, .jsonl)")

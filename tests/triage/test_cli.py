@@ -34,7 +34,8 @@ def test_help_lists_the_subcommands():
 def test_classify_adds_sentiment_and_language_columns(tmp_path):
     source = tmp_path / "posts.csv"
     source.write_text(
-        "id,body\n1,\"I love the new app, thank you!\"\n2,My internet has been down for three days. Worst service ever.\n"
+        "id,body\n1,\"I love the new app, thank you!\"\n"
+        "2,My internet has been down for three days. Worst service ever.\n"
         "3,mi avete addebitato due volte la bolletta!!! vergogna\n",
         encoding="utf-8",
     )
@@ -103,7 +104,8 @@ def test_an_unreachable_database_is_one_line_and_exit_2(tmp_path):
 def test_a_malformed_import_keeps_what_is_stored(tmp_path):
     db = f"sqlite:///{tmp_path / 'keep.db'}"
     good = tmp_path / "good.jsonl"
-    good.write_text(json.dumps({"id": "1", "text": "hello", "author": "a", "created_at": "2026-11-01T09:00:00Z"}) + "\n")
+    good.write_text(json.dumps({"id": "1", "text": "hello", "author": "a", "created_at": "2026-11-01T09:00:00Z"})
+                    + "\n")
     assert run("import", str(good), "--db", db).returncode == 0
     broken = tmp_path / "broken.jsonl"
     broken.write_text("{oops\n", encoding="utf-8")

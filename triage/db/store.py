@@ -163,7 +163,8 @@ def _mention_values(mention: Mention) -> dict[str, Any]:
 
 
 # Columns a re-fetch may refresh. Workflow columns (status, assignee, replies) never change here.
-_REFRESHED = ("url", "author_name", "author_followers", "author_verified", "text", "fetched_at", "rating", "app_version", "raw")
+_REFRESHED = ("url", "author_name", "author_followers", "author_verified", "text", "fetched_at", "rating",
+              "app_version", "raw")
 _CLASSIFICATION = ("sentiment", "p_negative", "p_neutral", "p_positive", "classified_by", "intent", "topic")
 
 
@@ -277,7 +278,8 @@ class Store:
     def save_priorities(self, priorities: dict[int, Priority], urgencies: dict[int, float] | None = None) -> None:
         with self.session() as session:
             for mention_id, priority in priorities.items():
-                values: dict[str, Any] = {"priority": priority.score, "reasons": [r.to_dict() for r in priority.reasons]}
+                values: dict[str, Any] = {"priority": priority.score,
+                                          "reasons": [r.to_dict() for r in priority.reasons]}
                 if urgencies is not None and mention_id in urgencies:
                     values["urgency"] = urgencies[mention_id]
                 session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(**values))
@@ -286,12 +288,14 @@ class Store:
         """Store (intent, complaint topic) by mention id."""
         with self.session() as session:
             for mention_id, (intent, topic) in results.items():
-                session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(intent=intent, topic=topic))
+                session.execute(update(MentionRow).where(MentionRow.id == mention_id)
+                                .values(intent=intent, topic=topic))
 
     def intent_pending_ids(self) -> list[int]:
         """Mentions whose intent is not classified yet."""
         with self.session() as session:
-            return list(session.scalars(select(MentionRow.id).where(MentionRow.intent.is_(None)).order_by(MentionRow.id)))
+            return list(session.scalars(
+                select(MentionRow.id).where(MentionRow.intent.is_(None)).order_by(MentionRow.id)))
 
     # ---- reading ------------------------------------------------------------------------
     def count(self) -> int:

@@ -174,7 +174,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"  precision@10 (urgent)          {figures['precision_at_10']:.3f}")
     print(f"  precision@50 (urgent)          {figures['precision_at_50']:.3f}")
     print(f"  urgent recall in top quarter   {figures['urgent_recall_top_quarter']:.3f}")
-    print(f"  intent macro-F1                {figures['intent_macro_f1']:.3f} (en {figures.get('intent_macro_f1_en', 0):.3f}, "
+    print(f"  intent macro-F1                {figures['intent_macro_f1']:.3f} "
+          f"(en {figures.get('intent_macro_f1_en', 0):.3f}, "
           f"it {figures.get('intent_macro_f1_it', 0):.3f}; accuracy {figures['intent_accuracy']:.3f})")
     print(f"  complaint topic accuracy       {figures['topic_accuracy_on_complaints']:.3f}")
     if "airline_n" in figures:
@@ -183,7 +184,8 @@ def run(args: argparse.Namespace) -> int:
               f"(negative→complaint {figures['airline_negative_agreement']:.3f}, "
               f"positive→praise {figures['airline_positive_agreement']:.3f}, "
               f"neutral→question/other/feedback {figures['airline_neutral_agreement']:.3f})")
-        print(f"  complaint topic vs reason      {figures['airline_topic_accuracy']:.3f} (n={figures['airline_topic_n']})")
+        print(f"  complaint topic vs reason      {figures['airline_topic_accuracy']:.3f} "
+              f"(n={figures['airline_topic_n']})")
     print("top 10 of the queue:")
     for line in figures["top_10"]:
         print("  " + line)

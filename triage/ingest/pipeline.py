@@ -40,7 +40,7 @@ def classify_pending(
 
         def report(n: int, _total: int) -> None:
             if progress:
-                progress(base + n, len(ids))
+                progress(base + n, len(ids))  # noqa: B023 (called within this iteration)
 
         scores = model.predict([r.text for r in rows], batch_size=batch_size, progress=report)
         results = {

@@ -238,7 +238,8 @@ class EncoderHeadModel:
             if task not in self.EXTRA_OUTPUTS:
                 continue
             field, label = self.EXTRA_OUTPUTS[task]
-            head = _load_head(model_dir / spec["file"], self.encoder.dim, int(spec.get("hidden", 0)), len(spec["labels"]))
+            head = _load_head(model_dir / spec["file"], self.encoder.dim, int(spec.get("hidden", 0)),
+                              len(spec["labels"]))
             self.extra.append((field, list(spec["labels"]).index(label), head))
         self.name = str(self.card.get("name", "ascolto-sentiment")) + ("-int8" if int8 else "")
 

@@ -148,10 +148,12 @@ def ignore(store: Store, mention_id: int, agent: str, reason: str, now: datetime
 def close(store: Store, mention_id: int, agent: str, note: str = "", now: datetime | None = None) -> None:
     """Mark the conversation finished."""
     with store.session() as session:
-        _transition(session, mention_id, agent, "close", "closed", ACTIONABLE + ("replied",), note=note, now=now, assignee=None)
+        _transition(session, mention_id, agent, "close", "closed", ACTIONABLE + ("replied",), note=note, now=now,
+                    assignee=None)
 
 
 def reopen(store: Store, mention_id: int, agent: str, note: str = "", now: datetime | None = None) -> None:
     """Put an ignored, replied or closed mention back in the queue."""
     with store.session() as session:
-        _transition(session, mention_id, agent, "reopen", "new", ("ignored", "replied", "closed"), note=note, now=now, assignee=None)
+        _transition(session, mention_id, agent, "reopen", "new", ("ignored", "replied", "closed"), note=note, now=now,
+                    assignee=None)

@@ -130,7 +130,8 @@ def find_groups(
     groups: dict[int, list[_Node]] = {}
     for i, node in enumerate(nodes):
         groups.setdefault(root(i), []).append(node)
-    result = [[n.index for n in sorted(g, key=lambda n: (n.created_at, n.index))] for g in groups.values() if len(g) >= 2]
+    result = [[n.index for n in sorted(g, key=lambda n: (n.created_at, n.index))]
+              for g in groups.values() if len(g) >= 2]
     return sorted(result, key=lambda g: g[0])
 
 
@@ -224,7 +225,8 @@ def summaries(store: Store, incident_ids: Iterable[int], now: datetime | None = 
     with store.session() as session:
         incidents = {r.id: r for r in session.scalars(select(IncidentRow).where(IncidentRow.id.in_(ids)))}
         members = session.execute(
-            select(MentionRow.incident_id, MentionRow.created_at, MentionRow.status).where(MentionRow.incident_id.in_(ids))
+            select(MentionRow.incident_id, MentionRow.created_at, MentionRow.status)
+            .where(MentionRow.incident_id.in_(ids))
         ).all()
     grouped: dict[int, list[tuple[datetime, str]]] = {}
     for incident_id, created_at, status in members:
@@ -244,7 +246,8 @@ def summaries(store: Store, incident_ids: Iterable[int], now: datetime | None = 
 def members(store: Store, incident_id: int) -> list[MentionRow]:
     """The incident's mentions, oldest first."""
     with store.session() as session:
-        query = select(MentionRow).where(MentionRow.incident_id == incident_id).order_by(MentionRow.created_at, MentionRow.id)
+        query = (select(MentionRow).where(MentionRow.incident_id == incident_id)
+                 .order_by(MentionRow.created_at, MentionRow.id))
         return list(session.scalars(query))
 
 

@@ -96,9 +96,9 @@ class PriorityWeights:
                 else:
                     setattr(weights, key, float(value))
             except (TypeError, ValueError):
-                raise PriorityConfigError(
-                    f"{where}: '{key}' must be {'a table' if isinstance(current, dict) else 'a list' if isinstance(current, tuple) else 'a number'}, not {value!r}"
-                ) from None
+                expected = ("a table" if isinstance(current, dict) else "a list" if isinstance(current, tuple)
+                            else "a number")
+                raise PriorityConfigError(f"{where}: '{key}' must be {expected}, not {value!r}") from None
         return weights
 
 

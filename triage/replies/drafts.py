@@ -53,8 +53,8 @@ _QUESTION = re.compile(
     r"sapete|qualcuno sa)\b",
     re.IGNORECASE,
 )
-_TITLES = {"mr", "mrs", "ms", "miss", "dr", "dott", "dottor", "dottssa", "sig", "sigra", "signor", "signora", "avv", "ing",
-           "prof"}
+_TITLES = {"mr", "mrs", "ms", "miss", "dr", "dott", "dottor", "dottssa", "sig", "sigra", "signor", "signora", "avv",
+           "ing", "prof"}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from triage.tables.columns import ColumnMapping
 from triage.tables.formats import BadRow, read_rows
 
 REQUIRED = ("id", "text", "author", "created_at")
-OPTIONAL = ("channel", "url", "author_name", "followers", "verified", "lang", "kind", "parent_id", "rating", "app_version")
+OPTIONAL = ("channel", "url", "author_name", "followers", "verified", "lang", "kind", "parent_id", "rating",
+            "app_version")
 
 
 @dataclass

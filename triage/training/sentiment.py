@@ -228,7 +228,7 @@ def train_sentiment(
 
     output.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(output / "head.safetensors"))
-    for task, (extra_head, entry) in extra.items():
+    for extra_head, entry in extra.values():
         save_file({k: v.contiguous() for k, v in extra_head.state_dict().items()}, str(output / entry["file"]))
     card: dict[str, Any] = {
         "name": "ascolto-sentiment-minilm-lora" if config.adapter else "ascolto-sentiment-minilm-head",

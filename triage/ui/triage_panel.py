@@ -67,7 +67,8 @@ def render_panel(store: Store, row: MentionRow, me: str, act: Act) -> None:
     group = members(store, row.incident_id)
     with st.expander(f"Incident: {incident_label(summary)} ({summary.open} open)", expanded=True,
                      icon=":material/stacks:"):
-        st.text(f"Started {age(summary.first_at)} · topic: {topic_name(summary.topic) or '-'} · first post: {summary.title}")
+        st.text(f"Started {age(summary.first_at)} · topic: {topic_name(summary.topic) or '-'} · "
+                f"first post: {summary.title}")
         st.dataframe(
             pd.DataFrame([{"when": age(m.created_at), "channel": m.channel, "author": m.author_handle,
                            "status": m.status, "text": m.text.replace("\n", " ")[:200]} for m in group]),

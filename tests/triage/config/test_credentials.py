@@ -55,7 +55,8 @@ def test_secrets_hide_their_values(tmp_path):
     assert secrets.redact("path /home/giulia") == "path /home/giulia"  # variables no listener read stay
 
 
-def test_a_credential_never_reaches_logs_errors_or_the_sources_table(store, fake_model, fake_intent_model, fake_kind, caplog):
+def test_a_credential_never_reaches_logs_errors_or_the_sources_table(store, fake_model, fake_intent_model, fake_kind,
+                                                                       caplog):
     """A platform error that echoes the token (as some do) is recorded and logged without it."""
     secrets = load_secrets(environ={"FAKE_TOKEN": TOKEN})
     feed = FakeFeed(["lumora is down", "broken again", "fine now"], malformed={1},

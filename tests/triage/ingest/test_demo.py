@@ -42,8 +42,9 @@ def test_loading_twice_changes_nothing(store, fake_model, now):
 def test_repeat_customers_still_waiting_show_up_in_the_queue(store, fake_model, now):
     load_demo(store, fake_model, now=now)
     open_rows = [r for r in store.mentions() if r.status in OPEN_STATUSES]
-    repeats = [r for r in open_rows if any(reason["phrase"].endswith(("days", "today")) and "message" in reason["phrase"]
-                                           for reason in r.reasons)]
+    repeats = [r for r in open_rows
+               if any(reason["phrase"].endswith(("days", "today")) and "message" in reason["phrase"]
+                      for reason in r.reasons)]
     assert len(repeats) >= 5
     answered = [r for r in store.mentions() if r.status == "replied"]
     assert all(r.first_response_at and r.first_response_at >= r.created_at for r in answered)

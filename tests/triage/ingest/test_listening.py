@@ -45,7 +45,8 @@ def stored_ids(store) -> list[str]:
     return sorted(m.external_id for m in store.mentions())
 
 
-def test_each_batch_is_stored_classified_and_ranked_before_its_cursor_moves(backend, fake_model, fake_intent_model, fake_kind):
+def test_each_batch_is_stored_classified_and_ranked_before_its_cursor_moves(backend, fake_model, fake_intent_model,
+                                                                            fake_kind):
     seen = []
 
     def observe(offset: int) -> None:  # the listener asks for the next page: what is committed by then?
@@ -97,7 +98,8 @@ def test_a_rate_limit_waits_and_resumes_where_it_was(store, fake_model, fake_int
     assert stored_ids(store) == ["p0", "p1", "p2", "p3", "p4"]
 
 
-def test_a_rate_limit_longer_than_the_bound_ends_the_run_and_the_next_resumes(store, fake_model, fake_intent_model, fake_kind):
+def test_a_rate_limit_longer_than_the_bound_ends_the_run_and_the_next_resumes(store, fake_model, fake_intent_model,
+                                                                              fake_kind):
     sleeps = Sleeps()
     feed = FakeFeed(TEXTS, page_size=2, faults=[None, RateLimited("429", retry_after=3600)])
     run = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
@@ -117,7 +119,8 @@ def test_rate_limit_waits_are_bounded_in_number(store, fake_model, fake_intent_m
     assert sleeps == [5, 5] and run.error.startswith("still rate limited after 2 waits")
 
 
-def test_transient_errors_back_off_then_give_up_with_the_cursor_unchanged(store, fake_model, fake_intent_model, fake_kind):
+def test_transient_errors_back_off_then_give_up_with_the_cursor_unchanged(store, fake_model, fake_intent_model,
+                                                                          fake_kind):
     sleeps = Sleeps()
     outage = [TransientError("503 Service Unavailable")] * 3
     feed = FakeFeed(TEXTS, page_size=2, faults=[None, *outage])
@@ -130,7 +133,8 @@ def test_transient_errors_back_off_then_give_up_with_the_cursor_unchanged(store,
     assert state.cursor == "2" and state.last_error == run.error and state.last_success_at is None
     assert stored_ids(store) == ["p0", "p1"]
 
-    recovered = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model, sleep=sleeps)
+    recovered = run_source(store, source(feed), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model,
+                           sleep=sleeps)
     assert recovered.ok and feed.requests[4] == 2  # resumed from the stored cursor
     assert stored_ids(store) == ["p0", "p1", "p2", "p3", "p4"]
     state = get_state(store, "fake-feed")
@@ -144,7 +148,8 @@ def test_a_transient_error_that_clears_is_only_a_delay(store, fake_model, fake_i
     assert run.ok and sleeps == [1, 2] and run.fetched == 5
 
 
-def test_a_missing_credential_disables_one_source_and_the_others_still_run(store, fake_model, fake_intent_model, fake_kind):
+def test_a_missing_credential_disables_one_source_and_the_others_still_run(store, fake_model, fake_intent_model,
+                                                                           fake_kind):
     config = Config(sources=(
         source(FakeFeed(TEXTS[:2], channel="first"), "needs-a-token", token_variable="OTHER_TOKEN"),
         source(FakeFeed(TEXTS[2:], channel="second"), "has-its-token"),
@@ -163,7 +168,8 @@ def test_a_missing_credential_disables_one_source_and_the_others_still_run(store
 
 def test_only_named_sources_run_and_a_disabled_one_says_so(store, fake_model, fake_intent_model, fake_kind):
     config = Config(sources=(source(FakeFeed(TEXTS), "a"), SourceConfig("b", "fake", False, {"feed": FakeFeed([])})))
-    assert [r.name for r in run_all(store, config, fake_model, SECRETS, intent_model=fake_intent_model, only=["a"])] == ["a"]
+    runs = run_all(store, config, fake_model, SECRETS, intent_model=fake_intent_model, only=["a"])
+    assert [r.name for r in runs] == ["a"]
     with pytest.raises(ConfigError, match="source 'b' is disabled .*; set enabled = true"):
         run_all(store, config, fake_model, SECRETS, intent_model=fake_intent_model, only=["b"])
     with pytest.raises(ConfigError, match="no source named 'c'"):
@@ -198,7 +204,8 @@ def test_a_stop_request_ends_the_run_after_the_current_batch_is_stored(store, fa
     assert get_state(store, "fake-feed").cursor == "2"
 
 
-def test_a_source_whose_kind_changed_starts_without_the_old_cursor(store, fake_model, fake_intent_model, fake_kind, tmp_path):
+def test_a_source_whose_kind_changed_starts_without_the_old_cursor(store, fake_model, fake_intent_model, fake_kind,
+                                                                    tmp_path):
     run_source(store, source(FakeFeed(TEXTS)), fake_model, SECRETS, SETTINGS, intent_model=fake_intent_model)
     assert get_state(store, "fake-feed").cursor == "5"
     folder = tmp_path / "inbox"

@@ -20,7 +20,8 @@ LIVE = Path("triage.toml")  # a config read from a file: dry run only when it sa
 
 
 def live_config(feed: FakeFeed, **options) -> Config:
-    return Config(path=LIVE, dry_run=False, sources=(SourceConfig("fake-feed", "fake", True, {"feed": feed, **options}),))
+    return Config(path=LIVE, dry_run=False,
+                  sources=(SourceConfig("fake-feed", "fake", True, {"feed": feed, **options}),))
 
 
 @pytest.fixture

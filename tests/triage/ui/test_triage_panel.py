@@ -71,4 +71,5 @@ def test_trends_flags_negative_spikes_as_plain_text(app):
     app.switch_page("triage/ui/trends_page.py").run()
     assert not app.exception, app.exception
     lines = [c.value for c in app.caption] + [w.value for w in app.warning]
-    assert any(line.startswith(("Spike:", "No spike:")) and "negative mentions in the last 24 h" in line for line in lines)
+    assert any(line.startswith(("Spike:", "No spike:")) and "negative mentions in the last 24 h" in line
+               for line in lines)
