@@ -213,10 +213,10 @@ class Store:
             if dialect == "sqlite":
                 from sqlalchemy.dialects.sqlite import insert
             else:
-                from sqlalchemy.dialects.postgresql import insert
+                from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]  # same API as sqlite's
             statement = insert(MentionRow).values(rows)
             changed = MentionRow.text != statement.excluded.text
-            refreshed = {name: statement.excluded[name] for name in _REFRESHED}
+            refreshed: dict[str, Any] = {name: statement.excluded[name] for name in _REFRESHED}
             for name in _CLASSIFICATION:
                 refreshed[name] = case((changed, None), else_=getattr(MentionRow, name))
             statement = statement.on_conflict_do_update(
@@ -228,6 +228,7 @@ class Store:
                 key = (values["channel"], values["external_id"])
                 if key in existing:
                     row = session.get(MentionRow, existing[key])
+                    assert row is not None  # its id was read in this session
                     text_changed = row.text != values["text"]
                     for name in _REFRESHED:
                         setattr(row, name, values[name])

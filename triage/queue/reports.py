@@ -129,7 +129,7 @@ def suggestion_acceptance(store: Store, now: datetime | None = None, days: int =
     query = select(ReplyRow.suggestion_source, ReplyRow.suggestion_text, ReplyRow.edit_distance).where(
         ReplyRow.sent_at >= since)
     with store.session() as session:
-        rows = [tuple(r) for r in session.execute(query).all()]
+        rows = [(source, text, distance) for source, text, distance in session.execute(query).all()]
     figures = acceptance(rows)
     order = [s for s in ("history", "faq", "template", "generated", "none", "all") if s in figures]
     frame = pd.DataFrame([figures[s] for s in order], index=pd.Index(order, name="source"),

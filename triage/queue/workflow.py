@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import or_, update
+from sqlalchemy import CursorResult, or_, update
 from sqlalchemy.orm import Session
 
 from triage.db.schema import AuditRow, MentionRow, ReplyRow
@@ -56,7 +57,7 @@ def _transition(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if session.execute(statement).rowcount != 1:
+    if cast(CursorResult[Any], session.execute(statement)).rowcount != 1:
         current = _current(session, mention_id)
         if current.assignee and current.assignee != agent:
             raise WorkflowConflict(f"{current.assignee} is already working on this mention; pick another one")

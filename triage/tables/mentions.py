@@ -102,5 +102,8 @@ def read_mentions(path: Path, channel: str | None = None, mapping: ColumnMapping
     """All mentions in ``path``, and the rows that could not be read."""
     result = FileMentions()
     for item in iter_file(path, channel, mapping):
-        (result.errors if isinstance(item, BadRow) else result.mentions).append(item)
+        if isinstance(item, BadRow):
+            result.errors.append(item)
+        else:
+            result.mentions.append(item)
     return result
