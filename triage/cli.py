@@ -88,8 +88,10 @@ def cmd_classify(args: argparse.Namespace) -> int:
     lines: list[int] = []
     errors: list[BadRow] = []
     for line, row in read_rows(source):
-        (errors if isinstance(row, BadRow) else rows).append(row)
-        if not isinstance(row, BadRow):
+        if isinstance(row, BadRow):
+            errors.append(row)
+        else:
+            rows.append(row)
             lines.append(line)
     if rows and args.text_column not in rows[0]:
         raise InputFileError(

@@ -23,7 +23,7 @@ import random
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,11 +80,11 @@ class RuleFigures:
     spam_silent: int = 0
     suggestions: int = 0
     with_three: int = 0
-    sources: Counter | None = None
-    passed: Counter | None = None  # rule -> suggestions passing (detected tone)
-    passed_labels: Counter | None = None  # rule -> suggestions passing (authored labels)
-    detection: Counter | None = None  # language/register/emoji detected as labelled
-    failures: list[str] | None = None
+    sources: Counter[str] = field(default_factory=Counter)
+    passed: Counter[str] = field(default_factory=Counter)  # rule -> suggestions passing (detected tone)
+    passed_labels: Counter[str] = field(default_factory=Counter)  # rule -> suggestions passing (authored labels)
+    detection: Counter[str] = field(default_factory=Counter)  # language/register/emoji detected as labelled
+    failures: list[str] = field(default_factory=list)
 
 
 def evaluate_rules(posts: list[dict[str, Any]], model: Any, history: HistoryIndex | None) -> RuleFigures:
@@ -196,9 +196,10 @@ def evaluate_twcs(pairs: list[dict[str, str]], encoder: Any, model: Any) -> dict
     for position, i in enumerate(kept):
         by_brand.setdefault(pairs[i]["brand"], []).append(position)
     rng = random.Random(SEED)
-    top1 = {"brand": 0, "intent": 0, "cosine": [], "f1": []}
-    adapted = {"covered": 0, "brand": 0, "intent": 0, "cosine": [], "f1": [], "texts": [], "targets": []}
-    baseline = {"cosine": [], "f1": []}
+    top1: dict[str, Any] = {"brand": 0, "intent": 0, "cosine": [], "f1": []}
+    adapted: dict[str, Any] = {"covered": 0, "brand": 0, "intent": 0, "cosine": [], "f1": [], "texts": [],
+                               "targets": []}
+    baseline: dict[str, list[float]] = {"cosine": [], "f1": []}
     for i in held:
         [(best, similarity)] = index.nearest(post_vectors[i], k=1)
         entry = index.entries[best]

@@ -31,7 +31,8 @@ Progress = Callable[[int, int], None]
 class SentimentModel(Protocol):
     """What the pipeline needs of a sentiment model."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def predict(
         self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None

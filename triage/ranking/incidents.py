@@ -213,10 +213,11 @@ def incident_sizes(store: Store) -> dict[int, int]:
     with store.session() as session:
         query = (select(MentionRow.incident_id, func.count(MentionRow.id))
                  .where(MentionRow.incident_id.is_not(None)).group_by(MentionRow.incident_id))
-        return {int(i): int(n) for i, n in session.execute(query)}
+        return {int(i): int(n) for i, n in session.execute(query) if i is not None}
 
 
-def summaries(store: Store, incident_ids: Iterable[int], now: datetime | None = None) -> dict[int, IncidentSummary]:
+def summaries(store: Store, incident_ids: Iterable[int | None],
+              now: datetime | None = None) -> dict[int, IncidentSummary]:
     """Size, open members and growth in the last hour of each incident."""
     ids = sorted({i for i in incident_ids if i is not None})
     if not ids:
@@ -230,6 +231,8 @@ def summaries(store: Store, incident_ids: Iterable[int], now: datetime | None = 
         ).all()
     grouped: dict[int, list[tuple[datetime, str]]] = {}
     for incident_id, created_at, status in members:
+        if incident_id is None:  # not selected: the query asks for these ids
+            continue
         grouped.setdefault(incident_id, []).append((as_utc(created_at), status))
     result = {}
     for incident_id, items in grouped.items():

@@ -265,9 +265,9 @@ def adapt(entry: HistoryEntry, ctx: ReplyContext) -> str | None:
         text = opening + text[greeting.end():]
     else:
         for token in old_names:  # "Rachel, ..." without a greeting word
-            opening = re.match(rf"{re.escape(token)}\s*[,!]\s*", text)
-            if opening:
-                rest = text[opening.end():]
+            found = re.match(rf"{re.escape(token)}\s*[,!]\s*", text)
+            if found:
+                rest = text[found.end():]
                 text = f"{name}, {rest}" if name else rest[:1].upper() + rest[1:]
                 break
     for token in old_names:  # the old customer's name anywhere else

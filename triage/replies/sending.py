@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from listeners import registry
 from listeners.base import Listener, ListenerError, ReplyTarget
@@ -90,7 +91,7 @@ def send_reply(
     stored and the mention keeps its status.
     """
     row = _check_can_reply(store, mention_id, agent, text)
-    provenance = {"suggestion_source": suggestion_source, "suggestion_text": suggestion_text}
+    provenance: dict[str, Any] = {"suggestion_source": suggestion_source, "suggestion_text": suggestion_text}
     if is_dry_run(config, store):
         reply_id = workflow.reply(store, mention_id, agent, text, posted=False, **provenance)
         return SendResult(reply_id, False, None,

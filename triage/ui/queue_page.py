@@ -35,7 +35,8 @@ def _filters(store: Store) -> QueueFilter:
         statuses = right.multiselect("Status", list(STATUSES), default=list(OPEN_STATUSES), key="f_status")
         left, middle, right = st.columns(3)
         languages = left.multiselect("Language", store.distinct("language"), key="f_language")
-        dates = middle.date_input("Date range", value=(), key="f_dates", format="YYYY-MM-DD")
+        dates = middle.date_input("Date range", value=(), key="f_dates",  # type: ignore[arg-type]  # () = no range
+                                  format="YYYY-MM-DD")
         text = right.text_input("Search text or author", key="f_text")
     since = until = None
     if isinstance(dates, (tuple, list)) and len(dates) >= 1:
