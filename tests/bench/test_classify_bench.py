@@ -7,6 +7,8 @@ import pytest
 from bench.classify import run
 from tiny_data import make_shared_data
 
+pytestmark = pytest.mark.model  # the module's fixture runs the bench on the packaged model
+
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory: pytest.TempPathFactory) -> list[str]:

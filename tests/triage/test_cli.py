@@ -31,6 +31,7 @@ def test_help_lists_the_subcommands():
         assert command in result.stdout
 
 
+@pytest.mark.model
 def test_classify_adds_sentiment_and_language_columns(tmp_path):
     source = tmp_path / "posts.csv"
     source.write_text(
@@ -67,6 +68,7 @@ def test_classify_names_a_missing_text_column(tmp_path):
     assert result.stderr.strip() == (f"error: {source}: no column 'text'; columns are: id, body (use --text-column)")
 
 
+@pytest.mark.model
 def test_import_then_export_unanswered(tmp_path):
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     source = tmp_path / "export.csv"
@@ -101,6 +103,7 @@ def test_an_unreachable_database_is_one_line_and_exit_2(tmp_path):
     assert result.stderr.startswith("error: cannot open database") and "pw" not in result.stderr
 
 
+@pytest.mark.model
 def test_a_malformed_import_keeps_what_is_stored(tmp_path):
     db = f"sqlite:///{tmp_path / 'keep.db'}"
     good = tmp_path / "good.jsonl"

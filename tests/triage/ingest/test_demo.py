@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from triage.ingest.demo import DEMO_META_KEY, demo_mentions, load_demo
 from triage.records import OPEN_STATUSES
 
@@ -29,6 +31,7 @@ def test_the_outage_day_is_a_spike_of_complaints(now):
     assert day == 6 and count >= 3 * (sorted(by_day.values())[len(by_day) // 2])
 
 
+@pytest.mark.model
 def test_loading_twice_changes_nothing(store, fake_model, now):
     first = load_demo(store, fake_model, now=now)
     assert first.inserted == first.mentions >= 400 and first.replies >= 100
@@ -39,6 +42,7 @@ def test_loading_twice_changes_nothing(store, fake_model, now):
     assert store.get_meta(DEMO_META_KEY) == now.isoformat(timespec="seconds")
 
 
+@pytest.mark.model
 def test_repeat_customers_still_waiting_show_up_in_the_queue(store, fake_model, now):
     load_demo(store, fake_model, now=now)
     open_rows = [r for r in store.mentions() if r.status in OPEN_STATUSES]

@@ -110,6 +110,7 @@ def test_a_reply_about_another_city_is_not_offered_for_this_one():
     assert index.suggestion(ctx) is not None
 
 
+@pytest.mark.model
 def test_retrieval_with_the_real_packaged_encoder():
     """The shipped all-MiniLM-L6-v2 encoder ranks the paraphrase first, offline."""
     from triage.replies.history import default_encoder

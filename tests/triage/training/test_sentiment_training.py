@@ -12,6 +12,8 @@ from tiny_data import make_shared_data
 from triage.models.sentiment import EncoderHeadModel
 from triage.training.sentiment import SentimentTrainingConfig, train_sentiment
 
+pytestmark = pytest.mark.model  # trains on the packaged encoder
+
 
 @pytest.fixture(scope="module")
 def shared_data(tmp_path_factory: pytest.TempPathFactory) -> Path:

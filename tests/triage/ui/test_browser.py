@@ -22,6 +22,7 @@ from triage.records import OPEN_STATUSES
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.model,  # the dashboard drafts replies with the packaged encoder
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} missing: apt-get install -y chromium"),
 ]
 

@@ -37,6 +37,7 @@ def test_the_queue_shows_intent_top_reason_and_each_incident_once(app, demo_db_u
     assert len(table) == len(open_rows) - repeats  # each incident's open members make one line
 
 
+@pytest.mark.model
 def test_answer_the_group_replies_to_every_open_member(app, demo_db_url):
     store = open_store(demo_db_url)
     incident_id = max(summaries(store, [r.incident_id for r in store.mentions()]).items(),
