@@ -1,7 +1,8 @@
 """Encoder speed under each runtime this machine could use: torch fp32, torch int8 (dynamic,
 per channel), ONNX Runtime fp32 and ONNX Runtime int8.
 
-``python bench/runtimes.py [--data ../shared/data] [--n 640]`` prints texts per second at
+``python -m bench.runtimes [--data ../shared/data] [--n 640]``, run from the repository
+root (so ``triage`` comes from the checkout, or from ``pip install -e .``), prints texts per second at
 batch 1 and batch 64 and the mean cosine between each runtime's sentence embeddings and
 torch fp32's, on TweetEval sentiment val tweets. ONNX Runtime is not a dependency of
 Ascolto; this script needs ``pip install onnxruntime onnxscript`` and says so otherwise.
@@ -12,7 +13,6 @@ encoder lacks on 2 CPU cores?
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 import warnings
@@ -20,9 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from triage.models.sentiment import (  # noqa: E402
+from triage.models.sentiment import (
     SentenceEncoder,
     length_buckets,
     mean_pool,
@@ -108,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return embed
 
-    systems: dict[str, Embed] = {"torch fp32": torch_embedder(plain), "torch int8 (per channel)": torch_embedder(quantized)}
+    systems: dict[str, Embed] = {"torch fp32": torch_embedder(plain),
+                                 "torch int8 (per channel)": torch_embedder(quantized)}
     with tempfile.TemporaryDirectory() as folder:
         try:
             systems.update(onnx_embedders(encoder, Path(folder)))  # exports the plain fp32 model

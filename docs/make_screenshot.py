@@ -1,6 +1,9 @@
 """Make the README screenshot ``docs/queue.png``: the demo queue with its top mention selected.
 
-    .venv/bin/python docs/make_screenshot.py [--output docs/queue.png]
+    .venv/bin/python -m docs.make_screenshot [--output docs/queue.png]
+
+Run it from the repository root as a module (as above), so that ``triage`` and
+``tests/app_server.py`` (imported as ``tests.app_server``) come from the checkout.
 
 Loads the demo data with the real sentiment model into a fresh SQLite file, runs the
 dashboard (``streamlit run dashboard.py``) on a free local port and photographs it in
@@ -14,16 +17,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from playwright.sync_api import expect, sync_playwright
+
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, running_app
+from triage.db.store import open_store
+from triage.ingest.demo import load_demo
+from triage.models.sentiment import load_sentiment_model
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from app_server import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-from triage.models.sentiment import load_sentiment_model  # noqa: E402
-from triage.ingest.demo import load_demo  # noqa: E402
-from triage.db.store import open_store  # noqa: E402
 
 WIDTH, HEIGHT = 1400, 900
 GRID_ROW_PX = 35  # st.dataframe header and row height; column 0 holds the row checkboxes

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from listeners.base import Batch, Listener
-from triage.tables.columns import mapping_from_config
 from triage.errors import InputFileError
-from triage.tables.mentions import read_mentions
+from triage.tables.columns import mapping_from_config
 from triage.tables.formats import FORMATS, file_sha256
+from triage.tables.mentions import read_mentions
 
 
 class FolderListener(Listener):

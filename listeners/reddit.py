@@ -143,7 +143,7 @@ class RedditListener(Listener):
 
     def _listing(self, reddit: praw.Reddit, stream: str, since: dict[str, Any] | None) -> Iterable[Any]:
         limit = int(self.config.get("max_items", 1000)) if since else self._page_size()
-        kwargs = {"limit": limit, "request_limit": self._page_size()}
+        kwargs: dict[str, Any] = {"limit": limit, "request_limit": self._page_size()}
         if stream == "mentions":
             return reddit.inbox.mentions(**kwargs)
         subreddit = reddit.subreddit("+".join(str(s).removeprefix("r/") for s in self.config["subreddits"]))

@@ -105,7 +105,7 @@ class RssListener(Listener):
                     raw={"feed": url, "feed_title": feed_title, "id": entry_id, "link": entry.get("link")},
                 )
             )
-        feed_state = {"seen": seen[-SEEN_LIMIT:]}
+        feed_state: dict[str, Any] = {"seen": seen[-SEEN_LIMIT:]}
         if response.headers.get("etag"):
             feed_state["etag"] = response.headers["etag"]
         if response.headers.get("last-modified"):

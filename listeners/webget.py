@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from email.message import Message
 from email.utils import parsedate_to_datetime
 
 import httpx
@@ -18,7 +19,7 @@ def new_client(timeout: float = 30.0) -> httpx.Client:
     return httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT})
 
 
-def retry_after(headers: Mapping[str, str], default: float = DEFAULT_RETRY_AFTER) -> float:
+def retry_after(headers: Mapping[str, str] | Message, default: float = DEFAULT_RETRY_AFTER) -> float:
     """Seconds to wait from ``Retry-After`` (seconds or an HTTP date), else ``default``."""
     value = headers.get("retry-after")
     if not value:

@@ -158,7 +158,7 @@ class XListener(Listener):
                 skipped.append(f"x {stream}: tweet {label}: {_reason(exc)}")
         return mentions, skipped
 
-    def _mention(self, tweet: dict[str, Any], users: dict[str, dict[str, Any]], stream: str) -> Mention:
+    def _mention(self, tweet: dict[str, Any], users: dict[Any, dict[str, Any]], stream: str) -> Mention:
         tweet_id = str(tweet["id"])
         user = users.get(tweet.get("author_id"))
         if user is None:

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fakes import KeywordIntentModel, KeywordSentimentModel
+from postgres import postgres_server, postgres_url  # noqa: F401
+from triage.db.store import Store, open_store
+from triage.records import Author, Mention
 
-from fakes import KeywordIntentModel, KeywordSentimentModel  # noqa: E402
-from triage.records import Author, Mention  # noqa: E402
-from triage.db.store import Store, open_store  # noqa: E402
-from postgres import postgres_server, postgres_url  # noqa: F401, E402
+ROOT = Path(__file__).resolve().parent.parent
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -44,8 +44,8 @@ def _model() -> Any:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from triage.ingest.demo import load_demo
     from triage.db.store import open_store
+    from triage.ingest.demo import load_demo
 
     store = open_store(args.db)
     bar = ProgressBar("classifying")
@@ -64,9 +64,9 @@ def _report_bad_rows(path: Path, errors: Sequence[Any]) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from triage.tables.mentions import read_mentions
-    from triage.ingest.pipeline import ingest
     from triage.db.store import open_store
+    from triage.ingest.pipeline import ingest
+    from triage.tables.mentions import read_mentions
 
     path = Path(args.file)
     parsed = read_mentions(path, args.channel)
@@ -102,7 +102,6 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from triage.ranking.refresh import refresh_priorities
     from triage.queue.reports import UNANSWERED_COLUMNS, unanswered
-    from triage.db.store import open_store
     from triage.tables.formats import write_rows
 
     if not args.unanswered:
@@ -271,7 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--db", help=DB_HELP)
     imp.set_defaults(run=cmd_import)
 
-    cls = sub.add_parser("classify", help="add sentiment, language, intent, topic, urgency, priority and reasons columns to a file")
+    cls = sub.add_parser("classify", help="add sentiment, language, intent, topic, urgency, priority and reasons "
+                                          "columns to a file")
     cls.add_argument("input", help="CSV, TSV or JSONL file")
     cls.add_argument("--text-column", default="text", help="column holding the text (default: text)")
     cls.add_argument("--output", required=True, help="output file; format by extension (.csv, .tsv, .jsonl)")

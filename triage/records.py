@@ -90,7 +90,7 @@ class Reason:
         return {"phrase": self.phrase, "points": round(self.points, 1)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Reason":
+    def from_dict(cls, data: dict[str, Any]) -> Reason:
         return cls(phrase=str(data["phrase"]), points=float(data["points"]))
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from tiny_data import make_shared_data
 
 from bench.classify import run
+from tiny_data import make_shared_data
+
+pytestmark = pytest.mark.model  # the module's fixture runs the bench on the packaged model
 
 
 @pytest.fixture(scope="module")

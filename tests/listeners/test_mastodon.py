@@ -7,12 +7,12 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
+from recorded import drain, form, payload, query
 from responses import matchers
 
 from listeners.base import ListenerError, MissingCredentials, PostingError, RateLimited, ReplyTarget, TransientError
 from listeners.mastodon import plain_text
 from listeners.registry import create
-from recorded import drain, form, payload, query
 
 BASE = "https://mastodon.example"
 TAG = f"{BASE}/api/v1/timelines/tag/lumora"

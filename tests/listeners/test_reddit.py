@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-
 import time
 
 import pytest
+from recorded import drain, form, payload, query
 from responses import matchers
 
 from listeners.base import ListenerError, MissingCredentials, PostingError, RateLimited, ReplyTarget, TransientError
 from listeners.registry import create
-from recorded import drain, form, payload, query
 
 TOKEN = "https://www.reddit.com/api/v1/access_token"
 SEARCH = "https://oauth.reddit.com/r/BuyItForLife+Appliances/search/"

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import respx
 
 from listeners.base import ListenerError, RateLimited, TransientError
 from listeners.registry import create

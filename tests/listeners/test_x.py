@@ -7,11 +7,11 @@ import time
 
 import pytest
 import responses
+from recorded import drain, payload, query
 from responses import matchers
 
 from listeners.base import ListenerError, MissingCredentials, PostingError, RateLimited, ReplyTarget, TransientError
 from listeners.registry import create
-from recorded import drain, payload, query
 
 SEARCH = "https://api.twitter.com/2/tweets/search/recent"
 MENTIONS = "https://api.twitter.com/2/users/1500000000000000001/mentions"

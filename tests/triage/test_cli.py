@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from triage.db.store import open_store
 
 
@@ -31,10 +31,12 @@ def test_help_lists_the_subcommands():
         assert command in result.stdout
 
 
+@pytest.mark.model
 def test_classify_adds_sentiment_and_language_columns(tmp_path):
     source = tmp_path / "posts.csv"
     source.write_text(
-        "id,body\n1,\"I love the new app, thank you!\"\n2,My internet has been down for three days. Worst service ever.\n"
+        "id,body\n1,\"I love the new app, thank you!\"\n"
+        "2,My internet has been down for three days. Worst service ever.\n"
         "3,mi avete addebitato due volte la bolletta!!! vergogna\n",
         encoding="utf-8",
     )
@@ -66,6 +68,7 @@ def test_classify_names_a_missing_text_column(tmp_path):
     assert result.stderr.strip() == (f"error: {source}: no column 'text'; columns are: id, body (use --text-column)")
 
 
+@pytest.mark.model
 def test_import_then_export_unanswered(tmp_path):
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     source = tmp_path / "export.csv"
@@ -100,10 +103,12 @@ def test_an_unreachable_database_is_one_line_and_exit_2(tmp_path):
     assert result.stderr.startswith("error: cannot open database") and "pw" not in result.stderr
 
 
+@pytest.mark.model
 def test_a_malformed_import_keeps_what_is_stored(tmp_path):
     db = f"sqlite:///{tmp_path / 'keep.db'}"
     good = tmp_path / "good.jsonl"
-    good.write_text(json.dumps({"id": "1", "text": "hello", "author": "a", "created_at": "2026-11-01T09:00:00Z"}) + "\n")
+    good.write_text(json.dumps({"id": "1", "text": "hello", "author": "a", "created_at": "2026-11-01T09:00:00Z"})
+                    + "\n")
     assert run("import", str(good), "--db", db).returncode == 0
     broken = tmp_path / "broken.jsonl"
     broken.write_text("{oops\n", encoding="utf-8")

@@ -105,7 +105,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     if chosen is None:
         return Config()
     if not chosen.is_file():
-        raise ConfigError(f"config file {chosen} does not exist; copy triage.example.toml there or fix --config/{CONFIG_ENV}")
+        raise ConfigError(f"config file {chosen} does not exist; "
+                          f"copy triage.example.toml there or fix --config/{CONFIG_ENV}")
     try:
         with chosen.open("rb") as handle:
             data = tomllib.load(handle)

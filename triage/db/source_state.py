@@ -81,6 +81,7 @@ def save_batch(store: Store, name: str, cursor: str | None, fetched: int, skippe
     """Advance the cursor (when the batch has one) and add the batch's counts, in one transaction."""
     with store.session() as session:
         row = session.get(SourceRow, name, with_for_update=True)
+        assert row is not None, f"start_run({name!r}) creates the row"
         if cursor is not None:
             row.cursor = cursor
         row.last_fetched = (row.last_fetched or 0) + fetched
@@ -98,6 +99,7 @@ def finish_run(store: Store, name: str, now: datetime, error: str | None, state:
         raise ValueError(f"unknown source state '{state}'; use one of {', '.join(STATES)}")
     with store.session() as session:
         row = session.get(SourceRow, name)
+        assert row is not None, f"start_run({name!r}) creates the row"
         row.last_error = error
         row.state = state
         if error is None:

@@ -96,7 +96,7 @@ def upgrade_schema(engine: Engine) -> None:
         command.upgrade(alembic_config(connection), "head")
 
 
-def open_store(url: str | None = None) -> "Store":
+def open_store(url: str | None = None) -> Store:
     """Open (and create or upgrade) the database at ``url`` (see ``resolve_url``)."""
     resolved = resolve_url(url)
     engine = create_db_engine(resolved)
@@ -164,7 +164,8 @@ def _mention_values(mention: Mention) -> dict[str, Any]:
 
 
 # Columns a re-fetch may refresh. Workflow columns (status, assignee, replies) never change here.
-_REFRESHED = ("url", "author_name", "author_followers", "author_verified", "text", "fetched_at", "rating", "app_version", "raw")
+_REFRESHED = ("url", "author_name", "author_followers", "author_verified", "text", "fetched_at", "rating",
+              "app_version", "raw")
 _CLASSIFICATION = ("sentiment", "p_negative", "p_neutral", "p_positive", "classified_by", "intent", "topic")
 
 
@@ -213,10 +214,10 @@ class Store:
             if dialect == "sqlite":
                 from sqlalchemy.dialects.sqlite import insert
             else:
-                from sqlalchemy.dialects.postgresql import insert
+                from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]  # same API as sqlite's
             statement = insert(MentionRow).values(rows)
             changed = MentionRow.text != statement.excluded.text
-            refreshed = {name: statement.excluded[name] for name in _REFRESHED}
+            refreshed: dict[str, Any] = {name: statement.excluded[name] for name in _REFRESHED}
             for name in _CLASSIFICATION:
                 refreshed[name] = case((changed, None), else_=getattr(MentionRow, name))
             statement = statement.on_conflict_do_update(
@@ -228,6 +229,7 @@ class Store:
                 key = (values["channel"], values["external_id"])
                 if key in existing:
                     row = session.get(MentionRow, existing[key])
+                    assert row is not None  # its id was read in this session
                     text_changed = row.text != values["text"]
                     for name in _REFRESHED:
                         setattr(row, name, values[name])
@@ -278,7 +280,8 @@ class Store:
     def save_priorities(self, priorities: dict[int, Priority], urgencies: dict[int, float] | None = None) -> None:
         with self.session() as session:
             for mention_id, priority in priorities.items():
-                values: dict[str, Any] = {"priority": priority.score, "reasons": [r.to_dict() for r in priority.reasons]}
+                values: dict[str, Any] = {"priority": priority.score,
+                                          "reasons": [r.to_dict() for r in priority.reasons]}
                 if urgencies is not None and mention_id in urgencies:
                     values["urgency"] = urgencies[mention_id]
                 session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(**values))
@@ -287,12 +290,14 @@ class Store:
         """Store (intent, complaint topic) by mention id."""
         with self.session() as session:
             for mention_id, (intent, topic) in results.items():
-                session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(intent=intent, topic=topic))
+                session.execute(update(MentionRow).where(MentionRow.id == mention_id)
+                                .values(intent=intent, topic=topic))
 
     def intent_pending_ids(self) -> list[int]:
         """Mentions whose intent is not classified yet."""
         with self.session() as session:
-            return list(session.scalars(select(MentionRow.id).where(MentionRow.intent.is_(None)).order_by(MentionRow.id)))
+            return list(session.scalars(
+                select(MentionRow.id).where(MentionRow.intent.is_(None)).order_by(MentionRow.id)))
 
     # ---- reading ------------------------------------------------------------------------
     def count(self) -> int:

@@ -28,6 +28,7 @@ from typing import Any
 from triage.models.intent import INTENTS, IntentModel
 from triage.ranking.intent import final_result
 from triage.evaluation.metrics import classification_report
+from triage.models.intent import INTENTS, IntentModel, apply_spam_rules
 from triage.ranking.priority import PriorityWeights, configured_weights
 from triage.records import Author, Mention
 
@@ -91,8 +92,8 @@ def evaluate_set(
     weights: PriorityWeights | None = None, now: datetime = NOW,
 ) -> dict[str, Any]:
     """Ingest ``items`` into a fresh database and measure the queue and the intents."""
-    from triage.ingest.pipeline import ingest
     from triage.db.store import open_store
+    from triage.ingest.pipeline import ingest
 
     weights = weights or replace(configured_weights(), vip_handles=EVAL_VIPS)
     with tempfile.TemporaryDirectory() as folder:

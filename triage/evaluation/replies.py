@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 
-from triage.models.sentiment import PROJECT_ROOT
 from triage.errors import TriageError
 from triage.replies.history import _LEADING_HANDLES, _SIGNATURE, HistoryEntry, HistoryIndex, default_encoder
 from triage.text.normalize import normalize
@@ -35,6 +34,8 @@ from triage.ranking.intent import final_intent
 from triage.replies.drafts import DraftRequest, context_for, reviewed_texts, suggest
 from triage.replies.tone import register_of
 from triage.replies.rules import RULES, check, prose, signals_of
+from triage.replies.tone import register_of
+from triage.text.normalize import normalize
 
 EVAL_SET = PROJECT_ROOT / "bench" / "data" / "replies_eval.jsonl"
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
@@ -79,11 +80,11 @@ class RuleFigures:
     spam_silent: int = 0
     suggestions: int = 0
     with_three: int = 0
-    sources: Counter | None = None
-    passed: Counter | None = None  # rule -> suggestions passing (detected tone)
-    passed_labels: Counter | None = None  # rule -> suggestions passing (authored labels)
-    detection: Counter | None = None  # language/register/emoji detected as labelled
-    failures: list[str] | None = None
+    sources: Counter[str] = field(default_factory=Counter)
+    passed: Counter[str] = field(default_factory=Counter)  # rule -> suggestions passing (detected tone)
+    passed_labels: Counter[str] = field(default_factory=Counter)  # rule -> suggestions passing (authored labels)
+    detection: Counter[str] = field(default_factory=Counter)  # language/register/emoji detected as labelled
+    failures: list[str] = field(default_factory=list)
 
 
 def evaluate_rules(posts: list[dict[str, Any]], model: Any, history: HistoryIndex | None) -> RuleFigures:
@@ -196,9 +197,10 @@ def evaluate_twcs(pairs: list[dict[str, str]], encoder: Any, model: Any) -> dict
     for position, i in enumerate(kept):
         by_brand.setdefault(pairs[i]["brand"], []).append(position)
     rng = random.Random(SEED)
-    top1 = {"brand": 0, "intent": 0, "cosine": [], "f1": []}
-    adapted = {"covered": 0, "brand": 0, "intent": 0, "cosine": [], "f1": [], "texts": [], "targets": []}
-    baseline = {"cosine": [], "f1": []}
+    top1: dict[str, Any] = {"brand": 0, "intent": 0, "cosine": [], "f1": []}
+    adapted: dict[str, Any] = {"covered": 0, "brand": 0, "intent": 0, "cosine": [], "f1": [], "texts": [],
+                               "targets": []}
+    baseline: dict[str, list[float]] = {"cosine": [], "f1": []}
     for i in held:
         [(best, similarity)] = index.nearest(post_vectors[i], k=1)
         entry = index.entries[best]

@@ -15,7 +15,13 @@ from triage.ranking.refresh import refresh_priorities
 from triage.text.language import detect_language
 from triage.records import Mention
 from triage.db.store import Store
+from triage.models.intent import IntentModel, apply_spam_rules, load_intent_model
+from triage.models.sentiment import SentimentModel
+from triage.ranking.incidents import assign_incidents, incident_sizes
+from triage.ranking.priority import PriorityWeights, configured_weights, score, urgency
+from triage.records import OPEN_STATUSES, Mention, Priority, SentimentScores, as_utc, utcnow
 from triage.replies.suggest import profile_pending
+from triage.text.language import detect_language
 
 Progress = Callable[[int, int], None]
 
@@ -40,10 +46,10 @@ def classify_pending(
 
         def report(n: int, _total: int) -> None:
             if progress:
-                progress(base + n, len(ids))
+                progress(base + n, len(ids))  # noqa: B023 (called within this iteration)
 
         scores = model.predict([r.text for r in rows], batch_size=batch_size, progress=report)
-        results = {
+        results: dict[int, tuple[SentimentScores, str | None]] = {
             row.id: (s, row.language or detect_language(row.text)) for row, s in zip(rows, scores)
         }
         store.save_classifications(results, model.name)

@@ -64,7 +64,8 @@ def _author(row: dict[str, Any]) -> tuple[str, int, bool]:
     author = row.get("author")
     if isinstance(author, dict):
         handle = str(author.get("handle") or author.get("username") or "")
-        return handle.strip().lstrip("@"), _int(author.get("followers"), "followers", 0) or 0, _bool(author.get("verified"))
+        followers = _int(author.get("followers"), "followers", 0) or 0
+        return handle.strip().lstrip("@"), followers, _bool(author.get("verified"))
     return (str(author or "").strip().lstrip("@"), _int(row.get("followers"), "followers", 0) or 0,
             _bool(row.get("verified")))
 

@@ -60,8 +60,8 @@ CUES: dict[str, re.Pattern[str]] = {
         r"still", r"again", r"not working", r"doesn'?t work", r"broken", r"down", r"worst", r"never",
         r"no (?:signal|internet|service|reply|response)", r"nobody", r"terrible", r"awful", r"useless",
         r"days?", r"weeks?", r"ancora", r"non funziona", r"giù", r"pessim\w*", r"mai", r"nessuno",
-        r"da (?:giorni|settimane|ore|stamattina)", r"vergogna", r"schifo", r"disservizio", r"senza (?:linea|rete|internet)",
-        r"bloccat\w*", r"inutile",
+        r"da (?:giorni|settimane|ore|stamattina)", r"vergogna", r"schifo", r"disservizio",
+        r"senza (?:linea|rete|internet)", r"bloccat\w*", r"inutile",
     ),
     "feedback_words": _words(
         r"suggestion", r"would be (?:nice|great|good)", r"please add", r"i wish", r"feature", r"could you add",
@@ -81,7 +81,8 @@ CUES: dict[str, re.Pattern[str]] = {
         r"fibra", r"linea", r"rete", r"segnale", r"disservizio", r"connessione", r"non naviga",
     ),
     "billing_words": _words(
-        r"bill\w*", r"invoice", r"charged?", r"refund", r"payment", r"price", r"fee", r"direct debit", r"£\d+", r"€\s?\d+",
+        r"bill\w*", r"invoice", r"charged?", r"refund", r"payment", r"price", r"fee", r"direct debit", r"£\d+",
+        r"€\s?\d+",
         r"bolletta", r"fattura", r"addebit\w*", r"rimbors\w*", r"pagament\w*", r"costo", r"penale", r"\d+,\d{2}\s?€",
     ),
     "account_words": _words(

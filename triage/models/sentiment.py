@@ -20,8 +20,8 @@ from typing import Any, Protocol
 
 from triage.config.environment import environment
 from triage.errors import ModelUnavailable
-from triage.text.normalize import normalize
 from triage.records import SENTIMENTS, SentimentScores
+from triage.text.normalize import normalize
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "data" / "models" / "sentiment"
@@ -32,7 +32,8 @@ Progress = Callable[[int, int], None]
 class SentimentModel(Protocol):
     """What the pipeline needs of a sentiment model."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def predict(
         self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
@@ -240,7 +241,8 @@ class EncoderHeadModel:
             if task not in self.EXTRA_OUTPUTS:
                 continue
             field, label = self.EXTRA_OUTPUTS[task]
-            head = _load_head(model_dir / spec["file"], self.encoder.dim, int(spec.get("hidden", 0)), len(spec["labels"]))
+            head = _load_head(model_dir / spec["file"], self.encoder.dim, int(spec.get("hidden", 0)),
+                              len(spec["labels"]))
             self.extra.append((field, list(spec["labels"]).index(label), head))
         self.name = str(self.card.get("name", "ascolto-sentiment")) + ("-int8" if int8 else "")
 

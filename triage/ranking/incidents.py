@@ -128,7 +128,8 @@ def find_groups(
     groups: dict[int, list[_Node]] = {}
     for i, node in enumerate(nodes):
         groups.setdefault(root(i), []).append(node)
-    result = [[n.index for n in sorted(g, key=lambda n: (n.created_at, n.index))] for g in groups.values() if len(g) >= 2]
+    result = [[n.index for n in sorted(g, key=lambda n: (n.created_at, n.index))]
+              for g in groups.values() if len(g) >= 2]
     return sorted(result, key=lambda g: g[0])
 
 
@@ -191,7 +192,8 @@ def incident_sizes(store: Store) -> dict[int, int]:
     return incident_db.incident_sizes(store)
 
 
-def summaries(store: Store, incident_ids: Iterable[int], now: datetime | None = None) -> dict[int, IncidentSummary]:
+def summaries(store: Store, incident_ids: Iterable[int | None],
+              now: datetime | None = None) -> dict[int, IncidentSummary]:
     """Size, open members and growth in the last hour of each incident."""
     ids = sorted({i for i in incident_ids if i is not None})
     if not ids:
@@ -200,6 +202,8 @@ def summaries(store: Store, incident_ids: Iterable[int], now: datetime | None = 
     incidents, members = incident_db.incidents_with_members(store, ids)
     grouped: dict[int, list[tuple[datetime, str]]] = {}
     for incident_id, created_at, status in members:
+        if incident_id is None:  # not selected: the query asks for these ids
+            continue
         grouped.setdefault(incident_id, []).append((as_utc(created_at), status))
     result = {}
     for incident_id, items in grouped.items():

@@ -74,7 +74,7 @@ class PriorityWeights:
     topic_names: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_TOPIC_NAMES))
 
     @classmethod
-    def from_section(cls, section: Mapping[str, Any], where: str = "[priority]") -> "PriorityWeights":
+    def from_section(cls, section: Mapping[str, Any], where: str = "[priority]") -> PriorityWeights:
         """Defaults overridden by a ``[priority]`` table; tables (sla_hours…) are merged key by key."""
         weights = cls()
         known = {f.name: f for f in fields(cls)}
@@ -96,9 +96,9 @@ class PriorityWeights:
                 else:
                     setattr(weights, key, float(value))
             except (TypeError, ValueError):
-                raise PriorityConfigError(
-                    f"{where}: '{key}' must be {'a table' if isinstance(current, dict) else 'a list' if isinstance(current, tuple) else 'a number'}, not {value!r}"
-                ) from None
+                expected = ("a table" if isinstance(current, dict) else "a list" if isinstance(current, tuple)
+                            else "a number")
+                raise PriorityConfigError(f"{where}: '{key}' must be {expected}, not {value!r}") from None
         return weights
 
 

@@ -38,6 +38,8 @@ from triage.replies.rules import (
     reply_language,
     signals_of,
 )
+from triage.replies.tone import ToneProfile, profile
+from triage.text.signals import detect, looks_like_spam
 
 __all__ = [
     "DEFAULT_LIMIT", "DraftRequest", "LENGTH_LIMITS", "REPLY_LANGUAGES", "ReplyContext", "Suggestion", "context_for",

@@ -49,7 +49,8 @@ def _config_section() -> dict[str, Any]:
     try:
         return dict(load_config().section("replies"))
     except Exception as exc:  # a broken triage.toml must not take suggestions down
-        log.warning("ignoring [replies] in triage.toml: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        log.warning("ignoring [replies] in triage.toml: %s",
+                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         return {}
 
 
@@ -70,7 +71,8 @@ def _instructions(ctx: ReplyContext) -> str:
     language = {"en": "English", "it": "Italian"}[ctx.language]
     address = ""
     if ctx.language == "it":
-        address = " Address the customer with 'Lei' (formal)." if ctx.register == "formal" else " Address the customer with 'tu'."
+        address = (" Address the customer with 'Lei' (formal)." if ctx.register == "formal"
+                   else " Address the customer with 'tu'.")
     emoji = "You may end with one friendly emoji." if ctx.emoji_ok else "Use no emoji."
     signature = f" End with the signature {ctx.signature}." if ctx.signature else ""
     return (
@@ -123,7 +125,8 @@ class Rewriter:
         if broken:
             log.info("generative rewrite discarded: breaks %s", ", ".join(sorted({v.rule for v in broken})))
             return None
-        return Suggestion(text, "generated", best.note, f"rewrite of the {best.source} suggestion by {self.settings.model}")
+        return Suggestion(text, "generated", best.note,
+                          f"rewrite of the {best.source} suggestion by {self.settings.model}")
 
 
 def default_rewriter() -> Rewriter | None:

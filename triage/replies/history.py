@@ -24,8 +24,11 @@ from triage.text.normalize import normalize
 from triage.ranking.intent import intent_of
 from triage.replies.drafts import ReplyContext, Suggestion, first_name, fit
 from triage.db.store import Store
+from triage.replies.drafts import ReplyContext, Suggestion, first_name, fit, guess_intent
+from triage.replies.rules import REVIEW_CHANNELS, signals_of
+from triage.replies.rules import SIGNATURE as _SIGNATURE
 from triage.replies.tone import EMOJI, register_of
-from triage.replies.rules import REVIEW_CHANNELS, SIGNATURE as _SIGNATURE, signals_of
+from triage.text.normalize import normalize
 
 CRITICAL_SIGNALS = frozenset({"money", "safety", "account_takeover"})
 MIN_SIMILARITY = 0.5  # below this an earlier post is not "similar" (all-MiniLM-L6-v2 cosine)
@@ -98,7 +101,7 @@ def _capitalised(text: str) -> set[str]:
     return words
 
 
-def _about_something_else(entry: "HistoryEntry", post: str) -> bool:
+def _about_something_else(entry: HistoryEntry, post: str) -> bool:
     """Whether the earlier reply names something (a city, a person, a country) that the earlier
     post named and this post does not: "calls to Nigeria" does not answer "calls to Ghana"."""
     names = set(_name_tokens(entry.author_name))
@@ -256,9 +259,9 @@ def adapt(entry: HistoryEntry, ctx: ReplyContext) -> str | None:
         text = opening + text[greeting.end():]
     else:
         for token in old_names:  # "Rachel, ..." without a greeting word
-            opening = re.match(rf"{re.escape(token)}\s*[,!]\s*", text)
-            if opening:
-                rest = text[opening.end():]
+            found = re.match(rf"{re.escape(token)}\s*[,!]\s*", text)
+            if found:
+                rest = text[found.end():]
                 text = f"{name}, {rest}" if name else rest[:1].upper() + rest[1:]
                 break
     for token in old_names:  # the old customer's name anywhere else

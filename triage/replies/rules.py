@@ -18,9 +18,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from triage.replies.tone import EMOJI, ToneProfile
 from triage.text.language import detect_language
 from triage.text.signals import detect
-from triage.replies.tone import EMOJI, ToneProfile
 
 RULES: tuple[str, ...] = (
     "language", "register", "emoji", "empathy", "length", "personal_data", "promises", "signature",
@@ -206,7 +206,8 @@ def check(
     if intent == "complaint" and tone.intensity >= 0.5 and not apologies:
         violations.append(Violation("empathy", f"an upset complaint (intensity {tone.intensity:.1f}) needs an apology"))
     elif tone.intensity < 0.3 and _STRONG_APOLOGY.search(words):
-        violations.append(Violation("empathy", f"the apology is stronger than the post (intensity {tone.intensity:.1f})"))
+        violations.append(Violation("empathy",
+                                    f"the apology is stronger than the post (intensity {tone.intensity:.1f})"))
     elif intent == "praise" and apologies:
         violations.append(Violation("empathy", "no apology in a reply to praise"))
 

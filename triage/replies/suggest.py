@@ -16,6 +16,9 @@ from triage.ranking.intent import final_intent, intent_of
 from triage.replies.drafts import DraftRequest, Rewriter, Suggestion, suggest
 from triage.db.schema import MentionRow
 from triage.db.store import Store
+from triage.errors import TriageError
+from triage.replies.drafts import Rewriter, Suggestion, guess_intent, suggest
+from triage.replies.history import HistoryIndex, index_for
 from triage.replies.tone import ToneProfile, profile
 
 log = logging.getLogger(__name__)

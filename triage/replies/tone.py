@@ -25,7 +25,8 @@ _FORMAL = {
         re.IGNORECASE,
     ),
     "it": re.compile(
-        r"\b(buongiorno|buonasera|gentil[ei]|gentilissim[ie]|egreg[io]|spettabile|la prego|le chiedo|le scrivo|potrebbe|"
+        r"\b(buongiorno|buonasera|gentil[ei]|gentilissim[ie]|egreg[io]|spettabile|la prego|le chiedo|le scrivo|"
+        r"potrebbe|"
         r"mi può|mi potrebbe|cordiali saluti|distinti saluti|la ringrazio|vorrei cortesemente|cortesemente|gentilmente|"
         r"lei|sua|suo|resto in attesa|in attesa di (un )?riscontro|mi scusi|ringrazio anticipatamente|"
         r"porgo|desidero|saluti|gradirei|sarei grat[oa]|vi sarei|suggerirei|ritengo|sentitamente|"
@@ -78,7 +79,7 @@ class ToneProfile:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ToneProfile":
+    def from_dict(cls, data: dict[str, Any]) -> ToneProfile:
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
         return cls(**known)
 

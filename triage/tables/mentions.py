@@ -14,12 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from triage.tables.columns import ColumnMapping
 from triage.records import Author, Mention
+from triage.tables.columns import ColumnMapping
 from triage.tables.formats import BadRow, read_rows
 
 REQUIRED = ("id", "text", "author", "created_at")
-OPTIONAL = ("channel", "url", "author_name", "followers", "verified", "lang", "kind", "parent_id", "rating", "app_version")
+OPTIONAL = ("channel", "url", "author_name", "followers", "verified", "lang", "kind", "parent_id", "rating",
+            "app_version")
 
 
 @dataclass
@@ -101,5 +102,8 @@ def read_mentions(path: Path, channel: str | None = None, mapping: ColumnMapping
     """All mentions in ``path``, and the rows that could not be read."""
     result = FileMentions()
     for item in iter_file(path, channel, mapping):
-        (result.errors if isinstance(item, BadRow) else result.mentions).append(item)
+        if isinstance(item, BadRow):
+            result.errors.append(item)
+        else:
+            result.mentions.append(item)
     return result

@@ -25,11 +25,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from triage.models.sentiment import SentenceEncoder, packaged_encoder_dir
-from triage.models.intent import FEATURE_NAMES, INTENTS, TOPICS, build_heads, text_features
 from triage.evaluation.metrics import classification_report
-from triage.text.normalize import normalize
+from triage.models.intent import FEATURE_NAMES, INTENTS, TOPICS, build_heads, text_features
+from triage.models.sentiment import SentenceEncoder, packaged_encoder_dir
 from triage.tables.formats import file_sha256
+from triage.text.normalize import normalize
 from triage.training.balance import class_weights
 from triage.tables.datasets import LICENCES, read_tsv
 
@@ -82,8 +82,8 @@ def bitext_posts(path: Path, weight: float) -> list[TrainingPost]:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     return [
-        TrainingPost(row["text"], BITEXT_INTENTS.get(row["label"], "question"), BITEXT_TOPICS.get(row["category"], "other"),
-                     "bitext", weight)
+        TrainingPost(row["text"], BITEXT_INTENTS.get(row["label"], "question"),
+                     BITEXT_TOPICS.get(row["category"], "other"), "bitext", weight)
         for row in rows if row.get("text")
     ]
 
@@ -124,7 +124,8 @@ def _fit(x: Any, y_intent: Any, y_topic: Any, weights: Any, config: IntentTraini
             loss = (loss_i * w * intent_balance[yi]).sum() / (w * intent_balance[yi]).sum()
             has_topic = yt >= 0
             if has_topic.any():
-                loss_t = torch.nn.functional.cross_entropy(heads["topic"](z[has_topic]), yt[has_topic], reduction="none")
+                loss_t = torch.nn.functional.cross_entropy(heads["topic"](z[has_topic]), yt[has_topic],
+                                                           reduction="none")
                 tw = w[has_topic] * topic_balance[yt[has_topic]]
                 loss = loss + (loss_t * tw).sum() / tw.sum()
             loss.backward()
@@ -167,7 +168,7 @@ def train_intent(
         sources.append((authored, "authored", AUTHORED_LICENCE, jsonl_posts(authored, "authored")))
     posts: list[TrainingPost] = []
     provenance = []
-    for path, name, licence, rows in sources:
+    for path, _name, licence, rows in sources:
         shown = str(path.relative_to(data)) if path.is_relative_to(data) else str(path.relative_to(PROJECT_ROOT))
         provenance.append({"file": shown, "sha256": file_sha256(path), "rows_used": len(rows), "licence": licence})
         posts.extend(rows)

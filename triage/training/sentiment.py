@@ -26,11 +26,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from triage.models.sentiment import SentenceEncoder, build_head, packaged_encoder_dir
-from triage.training import adapter as lora
-from triage.training.balance import class_weights
 from triage.evaluation.metrics import classification_report
-from triage.text.normalize import normalize
+from triage.models.sentiment import SentenceEncoder, build_head, packaged_encoder_dir
 from triage.records import SENTIMENTS
 from triage.tables.formats import file_sha256
 from triage.training.embeddings import TextEmbeddingCache
@@ -42,6 +39,7 @@ from triage.tables.datasets import (
     sample,
     sentiment_validation_sets,
 )
+from triage.training.embeddings import TextEmbeddingCache
 
 Log = Callable[[str], None]
 
@@ -228,7 +226,7 @@ def train_sentiment(
 
     output.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(output / "head.safetensors"))
-    for task, (extra_head, entry) in extra.items():
+    for extra_head, entry in extra.values():
         save_file({k: v.contiguous() for k, v in extra_head.state_dict().items()}, str(output / entry["file"]))
     card: dict[str, Any] = {
         "name": "ascolto-sentiment-minilm-lora" if config.adapter else "ascolto-sentiment-minilm-head",

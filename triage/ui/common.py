@@ -20,6 +20,11 @@ from triage.errors import TriageError
 from triage.ranking.refresh import refresh_priorities
 from triage.records import as_utc, utcnow
 from triage.db.store import Store, open_store, resolve_url
+from triage.errors import TriageError
+from triage.ingest.demo import DEMO_META_KEY, load_demo
+from triage.ingest.pipeline import refresh_priorities
+from triage.models.sentiment import SentimentModel, load_sentiment_model
+from triage.records import as_utc, utcnow
 
 
 @st.cache_resource(show_spinner="Opening the database…")

@@ -15,8 +15,15 @@ from triage.replies.drafts import Suggestion
 from triage.queue.reports import unanswered_csv
 from triage.queue.timeline import customer_timeline
 from triage.db.schema import MentionRow
-from triage.replies.sending import posts_on, send_reply
 from triage.db.store import QueueFilter, Store
+from triage.errors import TriageError
+from triage.queue import workflow
+from triage.queue.reports import unanswered_csv
+from triage.ranking.incidents import collapse, summaries
+from triage.records import OPEN_STATUSES, SENTIMENTS, STATUSES
+from triage.replies.drafts import Suggestion
+from triage.replies.generation import default_rewriter
+from triage.replies.sending import posts_on, send_reply
 from triage.replies.suggest import for_mention
 from triage.replies.tone import ToneProfile
 from triage.ui.common import age, agent, get_context, ready_store, safe_url, signature
@@ -34,7 +41,8 @@ def _filters(store: Store) -> QueueFilter:
         statuses = right.multiselect("Status", list(STATUSES), default=list(OPEN_STATUSES), key="f_status")
         left, middle, right = st.columns(3)
         languages = left.multiselect("Language", store.distinct("language"), key="f_language")
-        dates = middle.date_input("Date range", value=(), key="f_dates", format="YYYY-MM-DD")
+        dates = middle.date_input("Date range", value=(), key="f_dates",  # type: ignore[arg-type]  # () = no range
+                                  format="YYYY-MM-DD")
         text = right.text_input("Search text or author", key="f_text")
     since = until = None
     if isinstance(dates, (tuple, list)) and len(dates) >= 1:

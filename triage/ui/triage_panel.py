@@ -17,6 +17,10 @@ from triage.ranking.intent import intent_of
 from triage.db.schema import MentionRow
 from triage.queue.not_spam import mark_not_spam
 from triage.db.store import Store
+from triage.models.intent import topic_name
+from triage.ranking.incidents import IncidentSummary, members, reply_to_incident, summaries
+from triage.ranking.priority import effective_intent
+from triage.ranking.spam import mark_not_spam
 from triage.ui.common import age
 
 Act = Callable[..., None]
@@ -57,7 +61,8 @@ def render_panel(store: Store, row: MentionRow, me: str, act: Act) -> None:
     group = members(store, row.incident_id)
     with st.expander(f"Incident: {incident_label(summary)} ({summary.open} open)", expanded=True,
                      icon=":material/stacks:"):
-        st.text(f"Started {age(summary.first_at)} · topic: {topic_name(summary.topic) or '-'} · first post: {summary.title}")
+        st.text(f"Started {age(summary.first_at)} · topic: {topic_name(summary.topic) or '-'} · "
+                f"first post: {summary.title}")
         st.dataframe(
             pd.DataFrame([{"when": age(m.created_at), "channel": m.channel, "author": m.author_handle,
                            "status": m.status, "text": m.text.replace("\n", " ")[:200]} for m in group]),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 import pytest
-from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
 from sqlalchemy import text
 
+from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
 from listeners.base import TransientError
 from triage.config.settings import Config, ListenSettings, SourceConfig
 from triage.config.secrets import REDACTED, SECRETS_FILE_ENV, CredentialsFileError, load_secrets
@@ -56,7 +56,8 @@ def test_secrets_hide_their_values(tmp_path):
     assert secrets.redact("path /home/giulia") == "path /home/giulia"  # variables no listener read stay
 
 
-def test_a_credential_never_reaches_logs_errors_or_the_sources_table(store, fake_model, fake_intent_model, fake_kind, caplog):
+def test_a_credential_never_reaches_logs_errors_or_the_sources_table(store, fake_model, fake_intent_model, fake_kind,
+                                                                       caplog):
     """A platform error that echoes the token (as some do) is recorded and logged without it."""
     secrets = load_secrets(environ={"FAKE_TOKEN": TOKEN})
     feed = FakeFeed(["lumora is down", "broken again", "fine now"], malformed={1},

@@ -5,13 +5,13 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import make_mention
 from sqlalchemy import inspect, text
 
-from triage.queue import workflow
-from triage.errors import DatabaseUnavailable
-from triage.records import SentimentScores
+from conftest import make_mention
 from triage.db.store import QueueFilter, open_store
+from triage.errors import DatabaseUnavailable
+from triage.queue import workflow
+from triage.records import SentimentScores
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from fakes import HashingEncoder, KeywordSentimentModel
-
 from triage.evaluation import replies as evaluation
 
 
@@ -39,7 +37,8 @@ def test_twcs_figures_on_a_small_set(tmp_path, monkeypatch):
     monkeypatch.setattr(evaluation, "CACHE_DIR", tmp_path / "cache")
     pairs = []
     for n in range(10):
-        pairs.append({"brand": "trainline", "customer_text": f"@trainline my train ticket refund for journey {n} failed",
+        pairs.append({"brand": "trainline",
+                      "customer_text": f"@trainline my train ticket refund for journey {n} failed",
                       "brand_reply": f"@{n} Sorry to hear that, please DM us your booking reference ^AB"})
         pairs.append({"brand": "spotify", "customer_text": f"@spotify playlist {n} will not play offline songs",
                       "brand_reply": f"@{n} Let's get the music back! Try logging out and in again /JJ"})

@@ -30,6 +30,7 @@ def test_the_outage_day_is_a_spike_of_complaints(now):
     assert day == 6 and count >= 3 * (sorted(by_day.values())[len(by_day) // 2])
 
 
+@pytest.mark.model
 def test_loading_twice_changes_nothing(store, fake_model, now):
     first = load_demo(store, fake_model, now=now)
     assert first.inserted == first.mentions >= 400 and first.replies >= 100
@@ -40,11 +41,13 @@ def test_loading_twice_changes_nothing(store, fake_model, now):
     assert store.get_meta(DEMO_META_KEY) == now.isoformat(timespec="seconds")
 
 
+@pytest.mark.model
 def test_repeat_customers_still_waiting_show_up_in_the_queue(store, fake_model, now):
     load_demo(store, fake_model, now=now)
     open_rows = [r for r in store.mentions() if r.status in OPEN_STATUSES]
-    repeats = [r for r in open_rows if any(reason["phrase"].endswith(("days", "today")) and "message" in reason["phrase"]
-                                           for reason in r.reasons)]
+    repeats = [r for r in open_rows
+               if any(reason["phrase"].endswith(("days", "today")) and "message" in reason["phrase"]
+                      for reason in r.reasons)]
     assert len(repeats) >= 5
     answered = [r for r in store.mentions() if r.status == "replied"]
     assert all(r.first_response_at and r.first_response_at >= r.created_at for r in answered)

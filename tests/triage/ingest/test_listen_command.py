@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 from sqlalchemy import text
 
+from conftest import ROOT
 from triage.db.source_state import get_state
 from triage.db.store import open_store
 
@@ -61,6 +61,7 @@ def stored(db: str) -> list[tuple[str, int]]:
     return [tuple(r) for r in rows]
 
 
+@pytest.mark.model
 @pytest.mark.parametrize(
     ("crash_when", "crash_at_batch", "kept_after_crash", "cursor_after_crash"),
     [
@@ -95,6 +96,7 @@ def test_a_run_killed_while_storing_a_batch_stores_every_mention_exactly_once_ne
     store.dispose()
 
 
+@pytest.mark.model
 def test_ctrl_c_stops_polling_cleanly(tmp_path):
     db = f"sqlite:///{tmp_path / 'triage.db'}"
     process = subprocess.Popen(command(write_config(tmp_path), db, "--every", "3600"), stdout=subprocess.PIPE,

@@ -7,14 +7,16 @@ import logging
 import pytest
 from fake_listeners import NO_SDK_DISABLED, FakeFeed, fake_kind, no_sdk_kind  # noqa: F401  (fixtures)
 
+from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
 from listeners.base import RateLimited, TransientError
-from triage.config.settings import Config, ConfigError, ListenSettings, SourceConfig
 from triage.config.secrets import load_secrets
 from triage.context import Context
 from triage.errors import ModelUnavailable
 from triage.ingest.listening import StopFlag, run_all, run_source
 from triage.db.source_state import get_state
 from triage.db.store import QueueFilter, open_store
+from triage.errors import ModelUnavailable
+from triage.ingest.listening import StopFlag, run_all, run_source
 
 TEXTS = ["lumora internet down again", "thank you lumora, fast fix", "lumora charged me twice",
          "is lumora fibra any good?", "lumora app broken"]
@@ -51,7 +53,8 @@ def stored_ids(store) -> list[str]:
     return sorted(m.external_id for m in store.mentions())
 
 
-def test_each_batch_is_stored_classified_and_ranked_before_its_cursor_moves(backend, fake_model, fake_intent_model, fake_kind):
+def test_each_batch_is_stored_classified_and_ranked_before_its_cursor_moves(backend, fake_model, fake_intent_model,
+                                                                            fake_kind):
     seen = []
 
     def observe(offset: int) -> None:  # the listener asks for the next page: what is committed by then?
@@ -103,7 +106,8 @@ def test_a_rate_limit_waits_and_resumes_where_it_was(store, fake_model, fake_int
     assert stored_ids(store) == ["p0", "p1", "p2", "p3", "p4"]
 
 
-def test_a_rate_limit_longer_than_the_bound_ends_the_run_and_the_next_resumes(store, fake_model, fake_intent_model, fake_kind):
+def test_a_rate_limit_longer_than_the_bound_ends_the_run_and_the_next_resumes(store, fake_model, fake_intent_model,
+                                                                              fake_kind):
     sleeps = Sleeps()
     feed = FakeFeed(TEXTS, page_size=2, faults=[None, RateLimited("429", retry_after=3600)])
     run = run_source(context(store, fake_model, fake_intent_model), source(feed), SETTINGS, sleep=sleeps)
@@ -123,7 +127,8 @@ def test_rate_limit_waits_are_bounded_in_number(store, fake_model, fake_intent_m
     assert sleeps == [5, 5] and run.error.startswith("still rate limited after 2 waits")
 
 
-def test_transient_errors_back_off_then_give_up_with_the_cursor_unchanged(store, fake_model, fake_intent_model, fake_kind):
+def test_transient_errors_back_off_then_give_up_with_the_cursor_unchanged(store, fake_model, fake_intent_model,
+                                                                          fake_kind):
     sleeps = Sleeps()
     outage = [TransientError("503 Service Unavailable")] * 3
     feed = FakeFeed(TEXTS, page_size=2, faults=[None, *outage])
@@ -150,7 +155,8 @@ def test_a_transient_error_that_clears_is_only_a_delay(store, fake_model, fake_i
     assert run.ok and sleeps == [1, 2] and run.fetched == 5
 
 
-def test_a_missing_credential_disables_one_source_and_the_others_still_run(store, fake_model, fake_intent_model, fake_kind):
+def test_a_missing_credential_disables_one_source_and_the_others_still_run(store, fake_model, fake_intent_model,
+                                                                           fake_kind):
     config = Config(sources=(
         source(FakeFeed(TEXTS[:2], channel="first"), "needs-a-token", token_variable="OTHER_TOKEN"),
         source(FakeFeed(TEXTS[2:], channel="second"), "has-its-token"),

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import make_mention
+import pytest
 
-from triage.queue import workflow
+from conftest import make_mention
 from triage.ingest.pipeline import ingest, refresh_priorities
+from triage.queue import workflow
 from triage.queue.reports import age_bucket, trends, unanswered, unanswered_csv
 
 
+@pytest.mark.model
 def test_ingest_classifies_once_and_ranks(store, fake_model, now):
     mentions = [
         make_mention("1", "thanks, great service", minutes_ago=30),
@@ -28,6 +30,7 @@ def test_ingest_classifies_once_and_ranks(store, fake_model, now):
     assert queue[0].reasons[0]["phrase"] in {"money taken", "negative sentiment", "strong negative emotion"}
 
 
+@pytest.mark.model
 def test_repeat_contact_raises_the_latest_message(store, fake_model, now):
     ingest(store, [
         make_mention("1", "internet down", minutes_ago=60 * 24 * 3),
@@ -38,6 +41,7 @@ def test_repeat_contact_raises_the_latest_message(store, fake_model, now):
     assert any(r["phrase"] == "3rd message in 3 days" for r in latest.reasons)
 
 
+@pytest.mark.model
 def test_priorities_recompute_as_time_passes(store, fake_model, now):
     ingest(store, [make_mention("1", "internet down", minutes_ago=5)], fake_model, now=now)
     before = store.find("x", "1").priority
@@ -45,6 +49,7 @@ def test_priorities_recompute_as_time_passes(store, fake_model, now):
     assert store.find("x", "1").priority > before
 
 
+@pytest.mark.model
 def test_unanswered_lists_open_negative_mentions_oldest_first(store, fake_model, now):
     ingest(store, [
         make_mention("new", "router broken", minutes_ago=30),
@@ -63,6 +68,7 @@ def test_unanswered_lists_open_negative_mentions_oldest_first(store, fake_model,
     assert csv_text.splitlines()[0].startswith("channel,url,author,text,created_at,age_hours,priority")
 
 
+@pytest.mark.model
 def test_trends_count_by_day_sentiment_channel_and_response(store, fake_model, now):
     ingest(store, [
         make_mention("1", "router broken", minutes_ago=60 * 26),

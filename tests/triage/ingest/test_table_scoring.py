@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import NOW
 
-from triage.tables.mentions import mention_from_row
+from conftest import NOW
 from triage.ingest.pipeline import ingest
 from triage.ingest.table_scoring import FileItem, file_item, score_items
+from triage.tables.mentions import mention_from_row
 
 ROWS = [
     {"id": "1", "text": "you charged me twice, I want a refund today", "author": "marta", "channel": "x",

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from triage.models.sentiment import DEFAULT_MODEL_DIR, EncoderHeadModel, length_buckets, load_sentiment_model
 from triage.errors import ModelUnavailable
+from triage.models.sentiment import DEFAULT_MODEL_DIR, EncoderHeadModel, length_buckets, load_sentiment_model
 
 
 @pytest.fixture(scope="module")
@@ -16,11 +16,13 @@ def model():
     return load_sentiment_model("")
 
 
+@pytest.mark.model
 def test_the_default_loads_offline(model):
     assert os.environ.get("HF_HUB_OFFLINE") == "1"
     assert model.name.startswith("ascolto-sentiment")
 
 
+@pytest.mark.model
 @pytest.mark.parametrize(
     ("text", "label"),
     [
@@ -35,6 +37,7 @@ def test_clear_cases(model, text, label):
     assert abs(scores.p_negative + scores.p_neutral + scores.p_positive - 1) < 1e-4
 
 
+@pytest.mark.model
 def test_anger_and_offensive_language_come_with_every_prediction(model):
     angry, calm, insult = model.predict([
         "I am absolutely furious, you charged me twice and nobody answers. Disgraceful!",
@@ -45,6 +48,7 @@ def test_anger_and_offensive_language_come_with_every_prediction(model):
     assert insult.p_offensive > 0.5 > calm.p_offensive
 
 
+@pytest.mark.model
 def test_batching_keeps_order_and_results(model):
     texts = ["great!", "this is a much longer post about how the router keeps dropping the connection", "meh", "ok"]
     together = model.predict(texts, batch_size=2)
@@ -53,6 +57,7 @@ def test_batching_keeps_order_and_results(model):
         assert abs(a.p_negative - b.p_negative) < 1e-3 and a.label == b.label
 
 
+@pytest.mark.model
 def test_progress_is_reported(model):
     seen = []
     model.predict(["a", "b", "c"], batch_size=2, progress=lambda done, total: seen.append((done, total)))
@@ -80,9 +85,10 @@ def test_an_unknown_hub_model_fails_without_downloading(monkeypatch):
         load_sentiment_model("nobody/no-such-model-ascolto")
 
 
+@pytest.mark.model
 def test_intent_and_history_share_the_plain_encoder_and_sentiment_loads_its_tuned_one_once(model):
-    from triage.replies.history import default_encoder
     from triage.models.intent import load_intent_model
+    from triage.replies.history import default_encoder
 
     assert load_intent_model().encoder is default_encoder()
     assert model.encoder.adapter == DEFAULT_MODEL_DIR.resolve() / "adapter"

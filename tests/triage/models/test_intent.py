@@ -61,6 +61,7 @@ def shipped():
     return load_intent_model()
 
 
+@pytest.mark.model
 @pytest.mark.parametrize(
     ("text", "intent"),
     [

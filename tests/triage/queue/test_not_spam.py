@@ -1,9 +1,8 @@
 """Spam sinks to the bottom, is never deleted, and an agent can say "not spam"."""
 
-from conftest import NOW, make_mention
-
 import pytest
 
+from conftest import NOW, make_mention
 from triage.errors import WorkflowConflict
 from triage.ingest.pipeline import ingest
 from triage.queue.not_spam import mark_not_spam

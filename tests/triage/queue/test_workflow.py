@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_mention
 
-from triage.queue import workflow
+from conftest import make_mention
 from triage.errors import WorkflowConflict
+from triage.queue import workflow
 
 
 @pytest.fixture

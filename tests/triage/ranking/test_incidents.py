@@ -6,14 +6,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import NOW, make_mention
 
-from triage.queue import workflow
+from conftest import NOW, make_mention
 from triage.errors import WorkflowConflict
 from triage.queue.groups import reply_to_incident
 from triage.ranking.incidents import assign_incidents, collapse, find_groups, members, similarity, summaries
 from triage.ingest.pipeline import ingest
+from triage.queue import workflow
 from triage.queue.spikes import negative_spike, spike_from_counts
+from triage.ranking.incidents import (
+    assign_incidents,
+    collapse,
+    find_groups,
+    members,
+    reply_to_incident,
+    similarity,
+    summaries,
+)
 
 
 @dataclass
@@ -70,7 +79,8 @@ def test_similarity_ignores_handles_links_and_retweet_prefixes():
 def outage(store, fake_model, fake_intent_model):
     posts = [
         make_mention("1", "#LumoraDown no internet in Milan since 6am, anyone else?", handle="a", minutes_ago=90),
-        make_mention("2", "RT @a: #LumoraDown no internet in Milan since 6am, anyone else?", handle="b", minutes_ago=50),
+        make_mention("2", "RT @a: #LumoraDown no internet in Milan since 6am, anyone else?", handle="b",
+                     minutes_ago=50),
         make_mention("3", "#LumoraDown here too, no internet in Monza", handle="c", minutes_ago=20),
         make_mention("4", "#LumoraDown broken in Como as well", handle="d", minutes_ago=10),
         make_mention("5", "thanks for the quick install, great engineer", handle="e", minutes_ago=10),
@@ -150,5 +160,6 @@ def test_an_outage_burst_in_different_words_is_one_incident():
     assert find_groups(burst) == [[0, 1, 2]]
     spread = [Topical("fibra down a Milano da stamattina", 600), Topical("internet down, router red light", 30)]
     assert find_groups(spread) == []  # hours apart and in other words: two separate complaints
-    billing = [Topical("charged twice this month", 30, topic="billing"), Topical("charged for a router", 20, topic="billing")]
+    billing = [Topical("charged twice this month", 30, topic="billing"),
+               Topical("charged for a router", 20, topic="billing")]
     assert find_groups(billing) == []

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from conftest import NOW
-
 import pytest
 
+from conftest import NOW
 from triage.ranking.priority import PriorityConfigError, PriorityWeights, engagement_of, score, urgency
 
 

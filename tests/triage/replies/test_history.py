@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import make_mention
 from fakes import HashingEncoder
-
 from triage.queue import workflow
 from triage.replies.history import HistoryEntry, HistoryIndex, forget, index_for
 from triage.replies.drafts import DraftRequest, context_for, suggest
@@ -101,7 +101,8 @@ def test_the_index_is_cached_per_database_and_grows_with_new_replies(history_sto
 
 def test_a_reply_about_another_city_is_not_offered_for_this_one():
     index = HistoryIndex(HashingEncoder(), min_similarity=0.3)
-    index.add([HistoryEntry("fibra giù a Milano da stamattina", "Ciao, sì: a Milano c'è un guasto, ci stiamo lavorando.",
+    index.add([HistoryEntry("fibra giù a Milano da stamattina",
+                            "Ciao, sì: a Milano c'è un guasto, ci stiamo lavorando.",
                             "it", "informal", "x", intent="complaint")])
     ctx = context_for("fibra giù a Torino da stamattina", "x", "Luca", None, "complaint", "", "negative", 0.5)
     assert index.suggestion(ctx) is None
@@ -109,14 +110,17 @@ def test_a_reply_about_another_city_is_not_offered_for_this_one():
     assert index.suggestion(ctx) is not None
 
 
+@pytest.mark.model
 def test_retrieval_with_the_real_packaged_encoder():
     """The shipped all-MiniLM-L6-v2 encoder ranks the paraphrase first, offline."""
     from triage.replies.history import default_encoder
 
     index = HistoryIndex(default_encoder())
     index.add([
-        HistoryEntry("how do I download my invoices as PDF?", "Hi, they're in the app under Billing.", "en", "informal"),
-        HistoryEntry("my router is overheating and smells of smoke", "Hi, unplug it now and call us.", "en", "informal"),
+        HistoryEntry("how do I download my invoices as PDF?", "Hi, they're in the app under Billing.",
+                     "en", "informal"),
+        HistoryEntry("my router is overheating and smells of smoke", "Hi, unplug it now and call us.",
+                     "en", "informal"),
         HistoryEntry("love the new app design, great work", "Thanks so much!", "en", "informal"),
     ])
     [(best, score), *_] = index.similar("where can I get my bills in pdf format?", k=3)

@@ -8,10 +8,12 @@ from triage.replies.drafts import DraftRequest, context_for, load_faq, suggest
 from triage.replies.rules import check, signals_of
 
 POSTS = [
-    ("Buongiorno, potrebbe dirmi come attivare l'eSIM sul nuovo telefono? Cordiali saluti", "x", "Maria Rossi", "neutral", 0.1),
+    ("Buongiorno, potrebbe dirmi come attivare l'eSIM sul nuovo telefono? Cordiali saluti", "x", "Maria Rossi",
+     "neutral", 0.1),
     ("ciao raga come attivo la esim? 😅", "bluesky", "Luca", "neutral", 0.1),
     ("VERGOGNA!!! mi avete addebitato due volte 29,90€, RIDATEMI I SOLDI", "x", "Marta", "negative", 0.95),
-    ("Dear Lumora, how much does roaming cost in Switzerland? Kind regards", "mastodon", "Mr T. Adeyemi", "neutral", 0.1),
+    ("Dear Lumora, how much does roaming cost in Switzerland? Kind regards", "mastodon", "Mr T. Adeyemi",
+     "neutral", 0.1),
     ("love the new app 😍 great job", "bluesky", "Anna", "positive", 0.0),
     ("my hub smells of burning and there was smoke!!", "googleplay", "Kez", "negative", 0.9),
     ("the app keeps logging me out, 3rd time today", "reddit", "", "negative", 0.7),

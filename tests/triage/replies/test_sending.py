@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import make_mention
 from fake_listeners import NO_SDK_DISABLED, FakeFeed, fake_kind, no_sdk_kind  # noqa: F401  (fixtures)
 
@@ -14,6 +15,8 @@ from triage.config.secrets import load_secrets
 from triage.context import Context
 from triage.db.schema import DEMO_META_KEY
 from triage.errors import WorkflowConflict
+from triage.ingest.demo import DEMO_META_KEY
+from triage.queue import workflow
 from triage.replies.sending import SendingError, is_dry_run, send_reply
 
 SECRETS = load_secrets("/nonexistent/secrets.toml", environ={"FAKE_TOKEN": "t0ken-value"})
@@ -21,7 +24,8 @@ LIVE = Path("triage.toml")  # a config read from a file: dry run only when it sa
 
 
 def live_config(feed: FakeFeed, **options) -> Config:
-    return Config(path=LIVE, dry_run=False, sources=(SourceConfig("fake-feed", "fake", True, {"feed": feed, **options}),))
+    return Config(path=LIVE, dry_run=False,
+                  sources=(SourceConfig("fake-feed", "fake", True, {"feed": feed, **options}),))
 
 
 @pytest.fixture

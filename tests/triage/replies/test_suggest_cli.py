@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from triage.cli import main
-from triage.replies.history import forget
 from triage.db.store import open_store
+from triage.replies.history import forget
 
 
 def run(capsys, *args):
@@ -15,6 +17,7 @@ def run(capsys, *args):
     return code, out.out, out.err
 
 
+@pytest.mark.model
 def test_json_is_one_object_with_tone_and_labelled_suggestions(capsys, sqlite_url):
     code, out, _ = run(capsys, "--text", "Buongiorno, potrebbe dirmi come attivare l'eSIM? Cordiali saluti",
                        "--channel", "x", "--author", "Maria Rossi", "--signature", "^GB", "--json", "--db", sqlite_url)
@@ -31,6 +34,7 @@ def test_json_is_one_object_with_tone_and_labelled_suggestions(capsys, sqlite_ur
     assert "has no replies yet" in result["history"]
 
 
+@pytest.mark.model
 def test_history_comes_from_the_database_given(capsys, demo_db_url):
     code, out, _ = run(capsys, "--text", "@LumoraHelp fibra down a Milano da stamattina, che succede??",
                        "--author", "Paolo", "--json", "--db", demo_db_url)
@@ -43,6 +47,7 @@ def test_history_comes_from_the_database_given(capsys, demo_db_url):
     assert history[0]["score"] > 0.5
 
 
+@pytest.mark.model
 def test_text_output_says_what_it_uses(capsys, sqlite_url):
     code, out, _ = run(capsys, "--text", "Hola, ¿por qué no funciona mi internet?", "--db", sqlite_url)
     assert code == 0

@@ -60,7 +60,6 @@ def test_describe_reads_as_one_line_for_the_agent():
 
 def test_the_pipeline_stores_each_mentions_tone_with_its_triage(store, fake_model, fake_intent_model):
     from conftest import make_mention
-
     from triage.ingest.pipeline import ingest
 
     ingest(store, [make_mention("1", "Buongiorno, mi può aiutare con la fattura? Cordiali saluti", language="it"),

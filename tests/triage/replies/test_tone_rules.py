@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from triage.replies.tone import profile
 from triage.replies.rules import LENGTH_LIMITS, RULES, check, measured_length, signals_of
+from triage.replies.tone import profile
 
 EN_CALM = profile("hi, how do I download my bills as PDF?")
 IT_FORMAL = profile("Buongiorno, potrebbe dirmi come scaricare le fatture? Cordiali saluti")
@@ -41,7 +41,8 @@ def test_other_languages_are_answered_in_english():
     [
         ("Ciao, trovi le fatture in app. Se hai dubbi scrivimi pure.", IT_FORMAL),
         ("Buongiorno, trova le fatture in app. Se ha dubbi mi scriva pure, La aiuto volentieri.", IT_INFORMAL),
-        ("Hey, ugh, your bills are in the app lol, gonna be fine.", profile("Dear Lumora, I would like my bills. Kind regards")),
+        ("Hey, ugh, your bills are in the app lol, gonna be fine.",
+         profile("Dear Lumora, I would like my bills. Kind regards")),
     ],
 )
 def test_register_lei_for_formal_tu_for_informal_no_slang_for_formal_english(reply, tone):
@@ -82,11 +83,13 @@ def test_x_counts_a_link_as_23_and_an_emoji_as_2():
 
 
 def test_personal_data_only_through_a_private_channel():
-    assert "personal_data" in rules(check("Hi, what's your account number and date of birth?", EN_CALM, "x", "complaint"))
+    assert "personal_data" in rules(check("Hi, what's your account number and date of birth?", EN_CALM, "x",
+                                          "complaint"))
     assert "personal_data" not in rules(check("Hi, could you DM us your account number? Please don't post it here.",
                                               EN_CALM, "x", "complaint"))
     assert "personal_data" in rules(check("Ciao, mi dici il codice cliente?", IT_INFORMAL, "x", "complaint"))
-    assert "personal_data" not in rules(check("Ciao, mi scrivi in DM il codice cliente?", IT_INFORMAL, "x", "complaint"))
+    assert "personal_data" not in rules(check("Ciao, mi scrivi in DM il codice cliente?", IT_INFORMAL, "x",
+                                              "complaint"))
 
 
 def test_no_promise_of_refunds_or_dates_a_template_does_not_make():

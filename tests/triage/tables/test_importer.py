@@ -21,7 +21,8 @@ def test_a_csv_export_becomes_mentions(tmp_path):
     result = read_mentions(path)
     assert result.errors == []
     first, second = result.mentions
-    assert (first.channel, first.external_id, first.author.handle, first.author.followers) == ("x", "1", "marta_rm", 1200)
+    assert (first.channel, first.external_id, first.author.handle, first.author.followers) == (
+        "x", "1", "marta_rm", 1200)
     assert first.text == "My router, again, is down"
     assert first.created_at.isoformat() == "2026-11-20T09:30:00+00:00"
     assert (second.kind, second.rating) == ("review", 5)

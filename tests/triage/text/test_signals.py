@@ -80,10 +80,12 @@ def test_giveaways_and_phishing_look_like_spam():
     assert looks_like_spam("GIVEAWAY! free iPhone 16, click here bit.ly/lumora-win")
     assert looks_like_spam("Lumora refund centre: claim your money back https://lumora-refunds.example")
     assert looks_like_spam("Vinci un regalo! clicca qui http://promo.example")
-    assert looks_like_spam("Your account will be suspended in 24h due to unusual activity. Verify now: x-verify.example")
+    assert looks_like_spam("Your account will be suspended in 24h due to unusual activity. "
+                           "Verify now: x-verify.example")
     assert looks_like_spam("per il rimborso contattaci su WhatsApp al +39 351 000 0000, scrivimi in privato")
     assert not looks_like_spam("my refund never arrived, it's been 3 weeks")
-    assert not looks_like_spam("PSA: phishing texts pretending to be the refund centre, claim your money link, don't click")
+    assert not looks_like_spam("PSA: phishing texts pretending to be the refund centre, "
+                               "claim your money link, don't click")
 
 
 def test_link_farms_and_bots():

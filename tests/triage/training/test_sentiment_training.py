@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from tiny_data import make_shared_data
-
 from triage.models.sentiment import EncoderHeadModel
 from triage.training.sentiment import SentimentTrainingConfig, train_sentiment
+
+pytestmark = pytest.mark.model  # trains on the packaged encoder
 
 
 @pytest.fixture(scope="module")

@@ -13,15 +13,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from app_server import CHROMIUM, CHROMIUM_ARGS, running_app
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from triage.records import OPEN_STATUSES
+from app_server import CHROMIUM, CHROMIUM_ARGS, running_app
 from triage.db.store import QueueFilter, open_store
+from triage.records import OPEN_STATUSES
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.model,  # the dashboard drafts replies with the packaged encoder
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} missing: apt-get install -y chromium"),
 ]
 

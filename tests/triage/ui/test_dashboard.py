@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, open_mention, start_dashboard
 from streamlit.testing.v1 import AppTest
 
-from triage.records import OPEN_STATUSES
+from conftest import ROOT, open_mention, start_dashboard
 from triage.db.store import QueueFilter, open_store
+from triage.records import OPEN_STATUSES
 
 HOSTILE = ("<script>", "onerror=", "![", "](javascript:", ":red[", ":material/")
 
@@ -62,6 +62,7 @@ def test_filters_filter(app, demo_db_url):
     assert set(queue_table(app)["age"].str.split(" ").str[1]) <= {"min", "h"}  # nothing older than two days
 
 
+@pytest.mark.model
 def test_claim_then_reply_changes_the_database_and_the_audit(app, demo_db_url):
     store = open_store(demo_db_url)
     top = store.queue()[0]
@@ -82,6 +83,7 @@ def test_claim_then_reply_changes_the_database_and_the_audit(app, demo_db_url):
     assert "Selected mention" not in [h.value for h in at.subheader]  # and no other mention opens in its place
 
 
+@pytest.mark.model
 def test_ignore_needs_and_keeps_a_reason(app, demo_db_url):
     store = open_store(demo_db_url)
     target = store.queue()[3]
@@ -93,6 +95,7 @@ def test_ignore_needs_and_keeps_a_reason(app, demo_db_url):
     assert store.audit_for(target.id)[-1].note == "not about us: talks about another Lumora"
 
 
+@pytest.mark.model
 def test_another_agents_claim_locks_the_actions(app, demo_db_url):
     from triage.queue import workflow
 
@@ -118,6 +121,7 @@ def test_the_export_button_produces_the_unanswered_report(app, demo_db_url):
     assert "Unanswered complaints" in buttons[0].proto.label
 
 
+@pytest.mark.model
 def test_hostile_post_text_is_shown_literally(app, demo_db_url):
     store = open_store(demo_db_url)
     hostile = [r for r in store.mentions() if any(marker in r.text for marker in HOSTILE)]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import open_mention, start_dashboard
 from fake_listeners import FEEDS, FakeFeed, fake_kind  # noqa: F401  (fixture)
-
 from triage.db.store import QueueFilter, open_store
 
 
@@ -24,6 +24,7 @@ def top_x_mention(demo_db_url):
     return row
 
 
+@pytest.mark.model
 def test_on_the_demo_a_reply_is_recorded_in_dry_run(monkeypatch, demo_db_url, top_x_mention, tmp_path):
     monkeypatch.chdir(tmp_path)  # no triage.toml: the demo's dry run
     at = open_mention(start(monkeypatch, demo_db_url), top_x_mention.id)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
-from fakes import KeywordIntentModel, KeywordSentimentModel
 from streamlit.testing.v1 import AppTest
 
-from triage.tables.mentions import read_mentions
-from triage.ingest.pipeline import process_new
+from conftest import ROOT
+from fakes import KeywordIntentModel, KeywordSentimentModel
 from triage.db.source_state import get_state
 from triage.db.store import open_store
+from triage.ingest.pipeline import process_new
+from triage.tables.mentions import read_mentions
 
 PAGE = str(ROOT / "triage" / "ui" / "sources_page.py")
 HOSTILE_FOLDER = "<img src=x onerror=alert(1)>:red[gone]"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import open_mention, start_dashboard
 
+from conftest import open_mention, start_dashboard
+from triage.db.store import QueueFilter, open_store
 from triage.ranking.incidents import members, summaries
 from triage.ranking.intent import effective_intent
 from triage.records import OPEN_STATUSES
-from triage.db.store import QueueFilter, open_store
 
 
 @pytest.fixture
@@ -37,6 +37,7 @@ def test_the_queue_shows_intent_top_reason_and_each_incident_once(app, demo_db_u
     assert len(table) == len(open_rows) - repeats  # each incident's open members make one line
 
 
+@pytest.mark.model
 def test_answer_the_group_replies_to_every_open_member(app, demo_db_url):
     store = open_store(demo_db_url)
     incident_id = max(summaries(store, [r.incident_id for r in store.mentions()]).items(),
@@ -71,4 +72,5 @@ def test_trends_flags_negative_spikes_as_plain_text(app):
     app.switch_page("triage/ui/trends_page.py").run()
     assert not app.exception, app.exception
     lines = [c.value for c in app.caption] + [w.value for w in app.warning]
-    assert any(line.startswith(("Spike:", "No spike:")) and "negative mentions in the last 24 h" in line for line in lines)
+    assert any(line.startswith(("Spike:", "No spike:")) and "negative mentions in the last 24 h" in line
+               for line in lines)
