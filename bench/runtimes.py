@@ -27,8 +27,8 @@ from triage.models.sentiment import (
     packaged_encoder_dir,
     quantize_int8,
 )
-from triage.text.normalize import normalize  # noqa: E402
 from triage.tables.datasets import read_tsv  # noqa: E402
+from triage.text.normalize import normalize  # noqa: E402
 
 Embed = Callable[[list[str]], Any]
 

@@ -100,8 +100,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from triage.ranking.refresh import refresh_priorities
+    from triage.db.store import open_store
     from triage.queue.reports import UNANSWERED_COLUMNS, unanswered
+    from triage.ranking.refresh import refresh_priorities
     from triage.tables.formats import write_rows
 
     if not args.unanswered:

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from listeners import registry
 from listeners.base import MissingPackage
 from listeners.registry import BUILT_IN, LISTENERS, create, declared, listener_class, register
@@ -25,7 +25,9 @@ SDKS = {  # kind -> the module its listener imports first, and what the message 
 
 @pytest.fixture
 def without(monkeypatch):
-    """Make ``import <sdk>`` fail in this process, as if the package were not installed, and forget ``kind``'s module."""
+    """Make ``import <sdk>`` fail in this process, as if the package were not installed.
+
+    ``kind``'s module is forgotten too, so the next use imports it again."""
 
     def hide(kind: str, sdk: str) -> None:
         monkeypatch.setitem(sys.modules, sdk, None)  # None in sys.modules: importing it raises ModuleNotFoundError
@@ -58,7 +60,8 @@ def test_a_missing_sdk_disables_only_its_kind_and_says_what_to_install(kind, wit
     without(kind, sdk)
     with pytest.raises(MissingPackage) as error:
         create(kind, "mine", {})
-    assert str(error.value) == f"source 'mine' ({kind}) disabled: the {sdk} package is missing; pip install {requirement}"
+    expected = f"source 'mine' ({kind}) disabled: the {sdk} package is missing; pip install {requirement}"
+    assert str(error.value) == expected
     assert create("files", "inbox", {"folder": "."}).kind == "files"  # the other kinds are still there
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fakes import KeywordSentimentModel
 
+from fakes import KeywordSentimentModel
 from triage.config.settings import Config, ConfigError
 from triage.context import Context, LazyModel
 
@@ -41,7 +41,7 @@ def test_the_configuration_is_read_on_first_use_so_a_broken_file_only_matters_wh
     ctx = Context(store, config_path=broken)
     assert ctx.store is store  # nothing read yet
     with pytest.raises(ConfigError):
-        ctx.config
+        _ = ctx.config
 
 
 def test_a_fresh_context_shares_the_store_and_models_and_rereads_the_rest(store, fake_model):

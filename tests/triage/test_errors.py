@@ -7,7 +7,6 @@ import inspect
 import re
 
 from conftest import ROOT
-
 from triage import errors
 
 

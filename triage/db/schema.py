@@ -157,7 +157,8 @@ class SourceRow(Base):
     last_skipped: Mapped[int] = mapped_column(Integer, default=0)
     total_fetched: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    # How the last run ended: ok, rate_limited, error, missing_credentials, missing_package (see triage.db.source_state);
+    # How the last run ended: ok, rate_limited, error, missing_credentials, missing_package
+    # (see triage.db.source_state);
     # NULL while a source has never finished a run.
     state: Mapped[str | None] = mapped_column(String(32), nullable=True)
 

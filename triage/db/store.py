@@ -21,10 +21,10 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import Session, sessionmaker
 
 from triage.config.environment import environment
-from triage.errors import DatabaseUnavailable, MentionNotFound
-from triage.records import OPEN_STATUSES, Mention, Priority, SentimentScores, utcnow
 from triage.db.schema import AuditRow, MentionRow, MetaRow, ReplyRow
 from triage.db.transitions import Move, NewReply, add_reply, apply_move
+from triage.errors import DatabaseUnavailable, MentionNotFound
+from triage.records import OPEN_STATUSES, Mention, Priority, SentimentScores, utcnow
 
 DEFAULT_DB_URL = "sqlite:///data/triage.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

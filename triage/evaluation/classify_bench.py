@@ -123,4 +123,5 @@ def run(data: Path, limit: int | None = None, speed_sample: int = 512, log: Call
         batched = throughput(system.labels, speed_texts, 64)
         log(f"{system.name:36} {single:16.0f} {batched:17.0f}")
     log("")
-    log(f"peak memory (RSS) of this process: {peak_memory_mb():.0f} MB (before loading the systems: {memory_before:.0f} MB)")
+    log(f"peak memory (RSS) of this process: {peak_memory_mb():.0f} MB "
+        f"(before loading the systems: {memory_before:.0f} MB)")

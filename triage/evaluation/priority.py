@@ -25,10 +25,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from triage.evaluation.metrics import classification_report
 from triage.models.intent import INTENTS, IntentModel
 from triage.ranking.intent import final_result
-from triage.evaluation.metrics import classification_report
-from triage.models.intent import INTENTS, IntentModel, apply_spam_rules
 from triage.ranking.priority import PriorityWeights, configured_weights
 from triage.records import Author, Mention
 

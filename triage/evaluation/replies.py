@@ -28,11 +28,10 @@ from typing import Any
 import numpy as np
 
 from triage.errors import TriageError
-from triage.replies.history import _LEADING_HANDLES, _SIGNATURE, HistoryEntry, HistoryIndex, default_encoder
-from triage.text.normalize import normalize
+from triage.models.sentiment import PROJECT_ROOT
 from triage.ranking.intent import final_intent
 from triage.replies.drafts import DraftRequest, context_for, reviewed_texts, suggest
-from triage.replies.tone import register_of
+from triage.replies.history import _LEADING_HANDLES, _SIGNATURE, HistoryEntry, HistoryIndex, default_encoder
 from triage.replies.rules import RULES, check, prose, signals_of
 from triage.replies.tone import register_of
 from triage.text.normalize import normalize

@@ -14,19 +14,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from triage.models.sentiment import PROJECT_ROOT, SentimentModel
-from triage.errors import InputFileError
-from triage.models.intent import IntentModel
-from triage.ingest.pipeline import ingest
-from triage.ranking.refresh import refresh_priorities
-from triage.records import Author, Mention, utcnow
 from triage.db.schema import DEMO_META_KEY
 from triage.db.store import Store
 from triage.errors import InputFileError
-from triage.ingest.pipeline import ingest, refresh_priorities
+from triage.ingest.pipeline import ingest
 from triage.models.intent import IntentModel
 from triage.models.sentiment import PROJECT_ROOT, SentimentModel
 from triage.queue.workflow import reply
+from triage.ranking.refresh import refresh_priorities
 from triage.records import Author, Mention, utcnow
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"

@@ -31,14 +31,14 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 
 from listeners.base import Listener, ListenerError, RateLimited, SourceDisabled, TransientError
 from listeners.registry import kept
-from triage.config.settings import ConfigError, ListenSettings, SourceConfig
 from triage.config.secrets import Secrets
+from triage.config.settings import ConfigError, ListenSettings, SourceConfig
 from triage.context import Context
+from triage.db import source_state
+from triage.db.source_state import finish_run, save_batch, start_run
 from triage.errors import MissingPackage, TriageError
 from triage.ingest.pipeline import process_new
 from triage.ranking.priority import PriorityWeights, configured_weights
-from triage.db import source_state
-from triage.db.source_state import finish_run, save_batch, start_run
 
 log = logging.getLogger("triage.ingest.listening")
 

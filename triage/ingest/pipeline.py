@@ -6,20 +6,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from triage.db.store import Store
+from triage.models.intent import IntentModel, load_intent_model
 from triage.models.sentiment import SentimentModel
 from triage.ranking.incidents import assign_incidents
-from triage.models.intent import IntentModel, load_intent_model
 from triage.ranking.intent import final_result
 from triage.ranking.priority import PriorityWeights
 from triage.ranking.refresh import refresh_priorities
-from triage.text.language import detect_language
-from triage.records import Mention
-from triage.db.store import Store
-from triage.models.intent import IntentModel, apply_spam_rules, load_intent_model
-from triage.models.sentiment import SentimentModel
-from triage.ranking.incidents import assign_incidents, incident_sizes
-from triage.ranking.priority import PriorityWeights, configured_weights, score, urgency
-from triage.records import OPEN_STATUSES, Mention, Priority, SentimentScores, as_utc, utcnow
+from triage.records import Mention, SentimentScores
 from triage.replies.suggest import profile_pending
 from triage.text.language import detect_language
 

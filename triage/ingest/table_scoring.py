@@ -1,4 +1,6 @@
-"""Sentiment, language, intent, topic, urgency, priority and reasons for the rows of a file (``python -m triage classify``).
+"""Sentiment, language, intent, topic, urgency, priority and reasons for the rows of a file.
+
+This is ``python -m triage classify``.
 
 ``read_table`` reads the file (bad rows are kept aside with their line); ``score_table``
 adds the columns and returns the rows, their column order and the bad rows, which the

@@ -35,7 +35,8 @@ def acceptance_figures(
             row["accepted"] += 1
     started = [row for key, row in figures.items() if key != "none"]
     if started:
-        figures["all"] = {"replies": sum(r["replies"] for r in started), "accepted": sum(r["accepted"] for r in started)}
+        figures["all"] = {"replies": sum(r["replies"] for r in started),
+                          "accepted": sum(r["accepted"] for r in started)}
     for row in figures.values():
         row["share"] = row["accepted"] / row["replies"] if row["replies"] else 0.0
     return figures

@@ -31,7 +31,9 @@ class CustomerTimeline:
 
 
 def customer_timeline(store: Store, mention_id: int, limit: int = 50) -> CustomerTimeline:
-    """The mention, then the author's earlier mentions (newest first, at most ``limit``), each followed by our replies."""
+    """The mention, then the author's earlier mentions (newest first, at most ``limit``).
+
+    Each is followed by our replies to it."""
     mention = store.get(mention_id)
     history = store.author_history(mention, limit=limit)
     replies = store.replies_for([mention.id] + [h.id for h in history])

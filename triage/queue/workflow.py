@@ -12,9 +12,8 @@ from typing import cast
 
 from triage.db.store import Store
 from triage.db.transitions import Move, NewReply
-from triage.errors import MoveRefused
 from triage.db.transitions import current_row as _current  # noqa: F401  (triage.ranking.spam uses it)
-from triage.errors import WorkflowConflict
+from triage.errors import MoveRefused, WorkflowConflict
 from triage.records import utcnow
 
 ACTIONABLE: tuple[str, ...] = ("new", "in_progress", "escalated")
@@ -113,9 +112,11 @@ def ignore(store: Store, mention_id: int, agent: str, reason: str, now: datetime
 
 def close(store: Store, mention_id: int, agent: str, note: str = "", now: datetime | None = None) -> None:
     """Mark the conversation finished."""
-    _transition(store, mention_id, agent, "close", "closed", ACTIONABLE + ("replied",), note=note, now=now, assignee=None)
+    _transition(store, mention_id, agent, "close", "closed", ACTIONABLE + ("replied",), note=note, now=now,
+                assignee=None)
 
 
 def reopen(store: Store, mention_id: int, agent: str, note: str = "", now: datetime | None = None) -> None:
     """Put an ignored, replied or closed mention back in the queue."""
-    _transition(store, mention_id, agent, "reopen", "new", ("ignored", "replied", "closed"), note=note, now=now, assignee=None)
+    _transition(store, mention_id, agent, "reopen", "new", ("ignored", "replied", "closed"), note=note, now=now,
+                assignee=None)

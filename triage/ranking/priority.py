@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from triage.errors import PriorityConfigError
 from triage.models.intent import DEFAULT_TOPIC_NAMES
-from triage.records import OPEN_STATUSES, Priority, Reason, as_utc
 from triage.ranking.intent import intent_of
+from triage.records import OPEN_STATUSES, Priority, Reason, as_utc
 from triage.text.signals import anger_strength, detect
 
 if TYPE_CHECKING:

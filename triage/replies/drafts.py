@@ -24,7 +24,6 @@ from typing import Any, Protocol
 
 from triage.models.sentiment import PROJECT_ROOT
 from triage.ranking.intent import final_intent
-from triage.replies.tone import ToneProfile, profile
 from triage.replies.rules import (
     DEFAULT_LIMIT,
     LENGTH_LIMITS,
@@ -39,7 +38,6 @@ from triage.replies.rules import (
     signals_of,
 )
 from triage.replies.tone import ToneProfile, profile
-from triage.text.signals import detect, looks_like_spam
 
 __all__ = [
     "DEFAULT_LIMIT", "DraftRequest", "LENGTH_LIMITS", "REPLY_LANGUAGES", "ReplyContext", "Suggestion", "context_for",
@@ -50,8 +48,8 @@ TEMPLATES_PATH = PROJECT_ROOT / "data" / "reply_templates.json"
 FAQ_PATH = PROJECT_ROOT / "data" / "demo" / "faq.json"
 INTENTS: tuple[str, ...] = ("complaint", "question", "praise", "feedback", "other")
 UPSET = 0.5  # intensity from which complaints get the "upset" templates
-_TITLES = {"mr", "mrs", "ms", "miss", "dr", "dott", "dottor", "dottssa", "sig", "sigra", "signor", "signora", "avv", "ing",
-           "prof"}
+_TITLES = {"mr", "mrs", "ms", "miss", "dr", "dott", "dottor", "dottssa", "sig", "sigra", "signor", "signora", "avv",
+           "ing", "prof"}
 
 
 @dataclass(frozen=True)

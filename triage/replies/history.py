@@ -20,11 +20,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from triage.text.normalize import normalize
+from triage.db.store import Store
 from triage.ranking.intent import intent_of
 from triage.replies.drafts import ReplyContext, Suggestion, first_name, fit
-from triage.db.store import Store
-from triage.replies.drafts import ReplyContext, Suggestion, first_name, fit, guess_intent
 from triage.replies.rules import REVIEW_CHANNELS, signals_of
 from triage.replies.rules import SIGNATURE as _SIGNATURE
 from triage.replies.tone import EMOJI, register_of

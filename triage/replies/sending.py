@@ -8,17 +8,15 @@ nothing: the mention stays open, the agent keeps the draft and sees the platform
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from listeners import registry
 from listeners.base import Listener, ListenerError, ReplyTarget
 from triage.config.secrets import Secrets
+from triage.config.settings import Config, SourceConfig
 from triage.context import Context
-from triage.errors import SendingError, TriageError, WorkflowConflict
 from triage.db.schema import DEMO_META_KEY, MentionRow
 from triage.db.store import Store
-from triage.errors import TriageError, WorkflowConflict
-from triage.ingest.demo import DEMO_META_KEY
+from triage.errors import SendingError, TriageError, WorkflowConflict
 from triage.queue import workflow
 
 

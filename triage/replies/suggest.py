@@ -10,14 +10,11 @@ import logging
 from dataclasses import dataclass, field, replace
 
 from triage.context import Context
-from triage.errors import TriageError
-from triage.replies.history import HistoryIndex, index_for
-from triage.ranking.intent import final_intent, intent_of
-from triage.replies.drafts import DraftRequest, Rewriter, Suggestion, suggest
 from triage.db.schema import MentionRow
 from triage.db.store import Store
 from triage.errors import TriageError
-from triage.replies.drafts import Rewriter, Suggestion, guess_intent, suggest
+from triage.ranking.intent import final_intent, intent_of
+from triage.replies.drafts import DraftRequest, Rewriter, Suggestion, suggest
 from triage.replies.history import HistoryIndex, index_for
 from triage.replies.tone import ToneProfile, profile
 

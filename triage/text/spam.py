@@ -13,7 +13,8 @@ from triage.text.signals import word_pattern
 
 _SPAM = word_pattern(
     r"giveaway", r"free (?:iphone|money|gift|data|diamonds|spins|codes?)", r"crypto", r"bitcoin", r"btc", r"airdrop",
-    r"click (?:here|the link)", r"claim (?:your|now|it)\w*", r"dm (?:me )?for (?:promo|deal)", r"follow (?:back|for follow)",
+    r"click (?:here|the link)", r"claim (?:your|now|it)\w*", r"dm (?:me )?for (?:promo|deal)",
+    r"follow (?:back|for follow)",
     r"f4f", r"followback", r"earn \$?£?€?\d+\w*", r"passive income", r"no survey", r"generator", r"verify now",
     r"will be suspended", r"secure form", r"unusual activity", r"eligible for a", r"refund cent(?:er|re)",
     r"promo codes?", r"90% off", r"best vpn",

@@ -28,10 +28,10 @@ from typing import Any
 from triage.evaluation.metrics import classification_report
 from triage.models.intent import FEATURE_NAMES, INTENTS, TOPICS, build_heads, text_features
 from triage.models.sentiment import SentenceEncoder, packaged_encoder_dir
+from triage.tables.datasets import LICENCES, read_tsv
 from triage.tables.formats import file_sha256
 from triage.text.normalize import normalize
 from triage.training.balance import class_weights
-from triage.tables.datasets import LICENCES, read_tsv
 
 Log = Callable[[str], None]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent

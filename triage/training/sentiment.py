@@ -29,8 +29,6 @@ from typing import Any
 from triage.evaluation.metrics import classification_report
 from triage.models.sentiment import SentenceEncoder, build_head, packaged_encoder_dir
 from triage.records import SENTIMENTS
-from triage.tables.formats import file_sha256
-from triage.training.embeddings import TextEmbeddingCache
 from triage.tables.datasets import (
     LICENCES,
     UMSAB_LANGUAGES,
@@ -39,6 +37,10 @@ from triage.tables.datasets import (
     sample,
     sentiment_validation_sets,
 )
+from triage.tables.formats import file_sha256
+from triage.text.normalize import normalize
+from triage.training import adapter as lora
+from triage.training.balance import class_weights
 from triage.training.embeddings import TextEmbeddingCache
 
 Log = Callable[[str], None]

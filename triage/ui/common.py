@@ -10,20 +10,15 @@ from datetime import datetime
 
 import streamlit as st
 
+from triage.config.environment import environment
 from triage.config.settings import Config, load_config
 from triage.context import Context
-from triage.models.sentiment import SentimentModel, load_sentiment_model
-from triage.config.environment import environment
 from triage.db.schema import DEMO_META_KEY
-from triage.ingest.demo import load_demo
-from triage.errors import TriageError
-from triage.ranking.refresh import refresh_priorities
-from triage.records import as_utc, utcnow
 from triage.db.store import Store, open_store, resolve_url
 from triage.errors import TriageError
-from triage.ingest.demo import DEMO_META_KEY, load_demo
-from triage.ingest.pipeline import refresh_priorities
+from triage.ingest.demo import load_demo
 from triage.models.sentiment import SentimentModel, load_sentiment_model
+from triage.ranking.refresh import refresh_priorities
 from triage.records import as_utc, utcnow
 
 

@@ -7,18 +7,12 @@ from datetime import datetime, time, timedelta, timezone
 import pandas as pd
 import streamlit as st
 
-from triage.queue import workflow
-from triage.errors import TriageError
-from triage.records import OPEN_STATUSES, SENTIMENTS, STATUSES
-from triage.replies.generation import default_rewriter
-from triage.replies.drafts import Suggestion
-from triage.queue.reports import unanswered_csv
-from triage.queue.timeline import customer_timeline
 from triage.db.schema import MentionRow
 from triage.db.store import QueueFilter, Store
 from triage.errors import TriageError
 from triage.queue import workflow
 from triage.queue.reports import unanswered_csv
+from triage.queue.timeline import customer_timeline
 from triage.ranking.incidents import collapse, summaries
 from triage.records import OPEN_STATUSES, SENTIMENTS, STATUSES
 from triage.replies.drafts import Suggestion
@@ -27,7 +21,6 @@ from triage.replies.sending import posts_on, send_reply
 from triage.replies.suggest import for_mention
 from triage.replies.tone import ToneProfile
 from triage.ui.common import age, agent, get_context, ready_store, safe_url, signature
-from triage.ranking.incidents import collapse, summaries
 from triage.ui.triage_panel import incident_label, render_panel
 
 IGNORE_REASONS = ("not about us", "no reply needed", "spam or bot", "duplicate", "other")

@@ -14,11 +14,11 @@ import streamlit as st
 
 from triage.config.settings import Config, SourceConfig, load_config
 from triage.context import Context
+from triage.db.source_state import DISABLED_STATES, MISSING_CREDENTIALS, SourceState, all_states
 from triage.errors import TriageError
 from triage.ingest.listening import run_source
 from triage.ranking.priority import configured_weights
 from triage.replies.sending import is_dry_run
-from triage.db.source_state import DISABLED_STATES, MISSING_CREDENTIALS, SourceState, all_states
 from triage.ui.common import age, get_context, get_store
 
 INTERACTIVE_MAX_WAIT = 30.0  # seconds a "Fetch now" may wait for a rate limit; longer ones end the run

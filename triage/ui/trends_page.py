@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from triage.db.store import Store
 from triage.queue.acceptance import suggestion_acceptance
 from triage.queue.reports import trends, unanswered_csv
-from triage.db.store import Store
-from triage.queue.reports import suggestion_acceptance, trends, unanswered_csv
 from triage.queue.spikes import negative_spike
 from triage.ui.common import ready_store
 

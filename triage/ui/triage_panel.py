@@ -10,17 +10,13 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from triage.queue.groups import answer_group
-from triage.ranking.incidents import IncidentSummary, members, summaries
-from triage.models.intent import topic_name
-from triage.ranking.intent import intent_of
 from triage.db.schema import MentionRow
-from triage.queue.not_spam import mark_not_spam
 from triage.db.store import Store
 from triage.models.intent import topic_name
-from triage.ranking.incidents import IncidentSummary, members, reply_to_incident, summaries
-from triage.ranking.priority import effective_intent
-from triage.ranking.spam import mark_not_spam
+from triage.queue.groups import answer_group
+from triage.queue.not_spam import mark_not_spam
+from triage.ranking.incidents import IncidentSummary, members, summaries
+from triage.ranking.intent import intent_of
 from triage.ui.common import age
 
 Act = Callable[..., None]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
-from fake_listeners import no_sdk_kind  # noqa: F401  (fixture)
 
 from conftest import ROOT
+from fake_listeners import no_sdk_kind  # noqa: F401  (fixture)
 from listeners.registry import LISTENERS
 from triage.config.settings import CONFIG_ENV, ConfigError, load_config
 

@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
 from listeners.base import TransientError
-from triage.config.settings import Config, ListenSettings, SourceConfig
 from triage.config.secrets import REDACTED, SECRETS_FILE_ENV, CredentialsFileError, load_secrets
+from triage.config.settings import Config, ListenSettings, SourceConfig
 from triage.context import Context
 from triage.ingest.listening import run_source
 

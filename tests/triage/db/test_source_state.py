@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import NOW
 from sqlalchemy import create_engine, text
 
+from conftest import NOW
 from triage.db.source_state import finish_run, get_state, start_run
 from triage.db.store import alembic_config, open_store
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from triage.db.schema import DEMO_META_KEY
 from triage.ingest.demo import demo_mentions, load_demo
 from triage.records import OPEN_STATUSES

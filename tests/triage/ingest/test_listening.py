@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from fake_listeners import NO_SDK_DISABLED, FakeFeed, fake_kind, no_sdk_kind  # noqa: F401  (fixtures)
 
-from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
+from fake_listeners import NO_SDK_DISABLED, FakeFeed, fake_kind, no_sdk_kind  # noqa: F401  (fixtures)
 from listeners.base import RateLimited, TransientError
 from triage.config.secrets import load_secrets
+from triage.config.settings import Config, ConfigError, ListenSettings, SourceConfig
 from triage.context import Context
-from triage.errors import ModelUnavailable
-from triage.ingest.listening import StopFlag, run_all, run_source
 from triage.db.source_state import get_state
 from triage.db.store import QueueFilter, open_store
 from triage.errors import ModelUnavailable
@@ -182,7 +180,8 @@ def test_a_listener_whose_sdk_is_missing_disables_its_source_and_the_others_stil
     ))
     first, second = run_all(context(store, fake_model, fake_intent_model, config))
     assert first.disabled == first.error == f"source 'boards' (no_sdk) {NO_SDK_DISABLED}"
-    assert first.line() == f"boards (no_sdk): fetched 0, new 0, skipped 0, error: source 'boards' (no_sdk) {NO_SDK_DISABLED}"
+    expected = f"boards (no_sdk): fetched 0, new 0, skipped 0, error: source 'boards' (no_sdk) {NO_SDK_DISABLED}"
+    assert first.line() == expected
     assert second.ok and second.line().endswith("fetched 3, new 3, skipped 0, ok")
     assert {m.channel for m in store.mentions()} == {"second"}
     assert get_state(store, "boards").last_error.endswith("pip install ascolto-example-sdk==1.0")
@@ -226,7 +225,9 @@ def test_a_stop_request_ends_the_run_after_the_current_batch_is_stored(store, fa
     assert get_state(store, "fake-feed").cursor == "2"
 
 
-def test_a_source_whose_kind_changed_starts_without_the_old_cursor(store, fake_model, fake_intent_model, fake_kind, tmp_path):
+def test_a_source_whose_kind_changed_starts_without_the_old_cursor(
+    store, fake_model, fake_intent_model, fake_kind, tmp_path
+):
     run_source(context(store, fake_model, fake_intent_model), source(FakeFeed(TEXTS)), SETTINGS)
     assert get_state(store, "fake-feed").cursor == "5"
     folder = tmp_path / "inbox"

@@ -103,6 +103,7 @@ def test_the_refresh_rescores_open_mentions_and_those_that_just_left_the_queue(s
     assert refresh_priorities(store, now) == 1  # closed: its waiting points go, once
     closed = store.find("x", "2")
     assert not any(r["phrase"].startswith("waiting") for r in closed.reasons)
-    assert [r.external_id for r in store.mentions_to_rescore(int(store.get_meta("priorities_rescored_audit_id")))[0]] == ["1"]
+    last_seen = int(store.get_meta("priorities_rescored_audit_id"))
+    assert [r.external_id for r in store.mentions_to_rescore(last_seen)[0]] == ["1"]
     assert refresh_priorities(store, now + timedelta(hours=5)) == 1
     assert store.find("x", "2").priority == closed.priority

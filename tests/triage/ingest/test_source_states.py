@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fake_listeners import FakeFeed, fake_kind  # noqa: F401  (fixture)
-
 from listeners.base import RateLimited, TransientError
 from triage.config.secrets import load_secrets
 from triage.config.settings import Config, ListenSettings, SourceConfig

@@ -7,7 +7,14 @@ import json
 import pytest
 
 from triage.models.intent import (
-    DEFAULT_INTENT_DIR, FEATURE_NAMES, INTENTS, TOPICS, IntentResult, load_intent_model, text_features, topic_name,
+    DEFAULT_INTENT_DIR,
+    FEATURE_NAMES,
+    INTENTS,
+    TOPICS,
+    IntentResult,
+    load_intent_model,
+    text_features,
+    topic_name,
 )
 from triage.ranking.intent import apply_spam_rules
 from triage.training.intent import BITEXT_INTENTS, BITEXT_TOPICS

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conftest import make_mention
-
 from triage.queue import workflow
 from triage.queue.acceptance import acceptance_figures as suggestion_acceptance
 from triage.queue.acceptance import suggestion_acceptance as acceptance_report

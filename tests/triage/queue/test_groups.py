@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import NOW, make_mention
 
+from conftest import NOW, make_mention
 from triage.errors import WorkflowConflict
 from triage.ingest.pipeline import ingest
 from triage.queue import workflow

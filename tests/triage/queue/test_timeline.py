@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import NOW, make_mention
-
 from triage.queue import workflow
 from triage.queue.timeline import customer_timeline
 

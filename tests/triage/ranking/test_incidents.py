@@ -9,17 +9,15 @@ import pytest
 
 from conftest import NOW, make_mention
 from triage.errors import WorkflowConflict
-from triage.queue.groups import reply_to_incident
-from triage.ranking.incidents import assign_incidents, collapse, find_groups, members, similarity, summaries
 from triage.ingest.pipeline import ingest
 from triage.queue import workflow
+from triage.queue.groups import reply_to_incident
 from triage.queue.spikes import negative_spike, spike_from_counts
 from triage.ranking.incidents import (
     assign_incidents,
     collapse,
     find_groups,
     members,
-    reply_to_incident,
     similarity,
     summaries,
 )

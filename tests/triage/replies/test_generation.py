@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from triage.replies.generation import GenerationSettings, Rewriter, default_rewriter, generation_settings
 from triage.replies.drafts import DraftRequest, suggest
+from triage.replies.generation import GenerationSettings, Rewriter, default_rewriter, generation_settings
 
 POST = "ciao, come attivo la esim sul telefono nuovo?"
 GOOD = ("Ciao Luca! Per attivare l'eSIM vai nell'app su SIM > eSIM e inquadra il QR code col Wi-Fi acceso: "

@@ -7,8 +7,8 @@ import pytest
 from conftest import make_mention
 from fakes import HashingEncoder
 from triage.queue import workflow
-from triage.replies.history import HistoryEntry, HistoryIndex, forget, index_for
 from triage.replies.drafts import DraftRequest, context_for, suggest
+from triage.replies.history import HistoryEntry, HistoryIndex, forget, index_for
 
 
 def answered(store, external_id, text, reply, *, channel="x", name="Rachel Green", language="en",

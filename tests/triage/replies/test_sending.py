@@ -8,10 +8,8 @@ import pytest
 
 from conftest import make_mention
 from fake_listeners import NO_SDK_DISABLED, FakeFeed, fake_kind, no_sdk_kind  # noqa: F401  (fixtures)
-
-from triage.queue import workflow
-from triage.config.settings import Config, SourceConfig
 from triage.config.secrets import load_secrets
+from triage.config.settings import Config, SourceConfig
 from triage.context import Context
 from triage.db.schema import DEMO_META_KEY
 from triage.errors import WorkflowConflict

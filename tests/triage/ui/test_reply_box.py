@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import open_mention, start_dashboard
 from triage.context import Context
-from triage.replies.history import forget
 from triage.db.store import open_store
 from triage.replies.history import forget
 from triage.replies.suggest import for_mention
