@@ -20,7 +20,6 @@ A malformed item is not an error: the listener skips it and names it in ``Batch.
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -79,7 +78,7 @@ class Listener(ABC):
     def __init__(self, name: str, config: Mapping[str, Any], secrets: Mapping[str, str] | None = None) -> None:
         self.name = name
         self.config = dict(config)
-        self._secrets = secrets if secrets is not None else os.environ
+        self._secrets: Mapping[str, str] = secrets if secrets is not None else {}  # the Context's, when given
 
     def secret(self, variable: str) -> str:
         """The credential ``variable``, or ``MissingCredentials`` naming it."""

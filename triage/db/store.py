@@ -6,7 +6,7 @@ Every statement uses bound parameters: post text never becomes SQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from triage.config.environment import environment
 from triage.db.schema import AuditRow, MentionRow, MetaRow, ReplyRow
-from triage.db.transitions import Move, NewReply, add_reply, apply_move
-from triage.errors import DatabaseUnavailable, MentionNotFound
+from triage.db.transitions import Move, NewReply, add_reply, apply_move, current_row
+from triage.errors import DatabaseUnavailable, MentionNotFound, WorkflowConflict
 from triage.records import OPEN_STATUSES, Mention, Priority, SentimentScores, utcnow
 
 DEFAULT_DB_URL = "sqlite:///data/triage.db"
@@ -446,6 +446,21 @@ class Store:
             if reply is None:
                 return None
             return add_reply(session, move.mention_id, move.agent, move.at, reply)
+
+    def mark_not_spam(self, mention_id: int, agent: str, at: datetime, note: str,
+                      intent_for: Callable[[MentionRow], str | None]) -> None:
+        """Set ``not_spam`` with its audit row in one transaction; ``intent_for`` gives the intent the
+        mention takes instead of spam (decided by ``triage.ranking.intent``, not here).
+        Raises ``WorkflowConflict`` when it is already marked."""
+        with self.session() as session:
+            row = current_row(session, mention_id)
+            if row.not_spam:
+                raise WorkflowConflict("this mention is already marked not spam")
+            row.not_spam = True
+            row.intent = intent_for(row)
+            row.updated_at = at
+            session.add(AuditRow(mention_id=mention_id, actor=agent, at=at, action="not_spam",
+                                 from_status=row.status, to_status=row.status, note=note))
 
     def reply_count(self) -> int:
         with self.session() as session:

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from triage.db.schema import AuditRow
 from triage.db.store import Store
 from triage.errors import WorkflowConflict
-from triage.queue.workflow import _current
 from triage.ranking.intent import final_intent
 from triage.ranking.priority import PriorityWeights
 from triage.ranking.refresh import refresh_priorities
@@ -28,13 +26,8 @@ def mark_not_spam(
     if not agent.strip():
         raise WorkflowConflict("set your agent name first (sidebar or --agent)")
     now = now or utcnow()
-    with store.session() as session:
-        row = _current(session, mention_id)
-        if row.not_spam:
-            raise WorkflowConflict("this mention is already marked not spam")
-        row.not_spam = True
-        row.intent = final_intent(row.text, row.intent, p_negative=row.p_negative, not_spam=True)
-        row.updated_at = now
-        session.add(AuditRow(mention_id=mention_id, actor=agent, at=now, action="not_spam",
-                             from_status=row.status, to_status=row.status, note=note or "marked not spam"))
+    store.mark_not_spam(
+        mention_id, agent, now, note or "marked not spam",
+        lambda row: final_intent(row.text, row.intent, p_negative=row.p_negative, not_spam=True),
+    )
     refresh_priorities(store, now, weights)

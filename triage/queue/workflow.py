@@ -12,7 +12,6 @@ from typing import cast
 
 from triage.db.store import Store
 from triage.db.transitions import Move, NewReply
-from triage.db.transitions import current_row as _current  # noqa: F401  (triage.ranking.spam uses it)
 from triage.errors import MoveRefused, WorkflowConflict
 from triage.records import utcnow
 
