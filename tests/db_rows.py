@@ -12,6 +12,7 @@ only takes some values (a status, a kind).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
+    Enum,
     Float,
     Integer,
     LargeBinary,
@@ -32,6 +34,8 @@ from sqlalchemy import (
     inspect,
     select,
 )
+
+from triage.db.dump import advance_id_sequences
 
 SKIPPED = {"alembic_version"}
 WHEN = dt.datetime(2026, 11, 20, 12, 30, 15)
@@ -72,8 +76,20 @@ def _realistic(value: Any, n: int) -> Any:
     return value
 
 
+def _allowed_values(engine: Engine, table: Table) -> dict[str, list[str]]:
+    """Values a CHECK constraint ``column IN ('a', 'b')`` allows, by column (a status, a state)."""
+    allowed: dict[str, list[str]] = {}
+    for check in inspect(engine).get_check_constraints(table.name):
+        for column, values in re.findall(r"\b(\w+)\s+IN\s*\(([^)]*)\)", check["sqltext"], re.IGNORECASE):
+            if column in table.c:
+                allowed[column] = re.findall(r"'([^']*)'", values)
+    return allowed
+
+
 def _value_of_type(column: Any, n: int) -> Any:
     kind = column.type
+    if isinstance(kind, Enum) and kind.enums:
+        return kind.enums[(n - 1) % len(kind.enums)]
     if isinstance(kind, Boolean):
         return n % 2 == 1
     if isinstance(kind, Integer):
@@ -101,13 +117,18 @@ def fill_every_table(engine: Engine, per_table: int = 2) -> dict[str, int]:
     inserted: dict[str, list[dict[str, Any]]] = {}
     with engine.begin() as connection:
         for table in _tables(metadata):
+            allowed = _allowed_values(engine, table)
             rows = []
             for n in range(1, per_table + 1):
                 row: dict[str, Any] = {}
+                realistic = REALISTIC.get(table.name, {})
                 for column in table.columns:
-                    realistic = REALISTIC.get(table.name, {})
-                    row[column.name] = (_realistic(realistic[column.name], n) if column.name in realistic
-                                        else _value_of_type(column, n))
+                    if column.name in allowed:
+                        row[column.name] = allowed[column.name][(n - 1) % len(allowed[column.name])]
+                    elif column.name in realistic:
+                        row[column.name] = _realistic(realistic[column.name], n)
+                    else:
+                        row[column.name] = _value_of_type(column, n)
                 for key in table.foreign_keys:
                     parent_rows = inserted.get(key.column.table.name)
                     if parent_rows:
@@ -117,6 +138,7 @@ def fill_every_table(engine: Engine, per_table: int = 2) -> dict[str, int]:
                 rows.append(row)
             connection.execute(table.insert(), rows)
             inserted[table.name] = rows
+        advance_id_sequences(connection, _tables(metadata))  # PostgreSQL: later inserts take new ids
     return {name: len(rows) for name, rows in inserted.items()}
 
 

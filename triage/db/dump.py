@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -197,7 +197,7 @@ def import_all(engine: Engine, path: Path) -> DumpCounts:
                 batch.append({key: _from_json(table.c[key], value) for key, value in row.items()})
             if current is not None:
                 _insert(connection, current, batch, counts, path)
-            _advance_sequences(connection, tables.values())
+            advance_id_sequences(connection, tables.values())
     except (SQLAlchemyError, ValueError) as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise BackupError(f"{path}: import stopped, nothing was imported: {reason}") from None
@@ -254,7 +254,7 @@ def _same(stored: Any, value: Any) -> bool:
     return bool(stored == value)
 
 
-def _advance_sequences(connection: Connection, tables: Any) -> None:
+def advance_id_sequences(connection: Connection, tables: Iterable[Table]) -> None:
     """PostgreSQL: ids inserted by hand do not move a table's id sequence; move it past them."""
     if connection.dialect.name != "postgresql":
         return
