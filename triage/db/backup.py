@@ -91,6 +91,9 @@ def _pg_dump(parsed: URL, output: Path) -> Backup:
     environment = {**os.environ}
     if parsed.password is not None:
         environment["PGPASSWORD"] = str(parsed.password)
+    for option, variable in (("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT")):
+        if isinstance(parsed.query.get(option), str):
+            environment[variable] = str(parsed.query[option])
     finished = subprocess.run(arguments, env=environment, capture_output=True, text=True, check=False)
     if finished.returncode != 0:
         output.unlink(missing_ok=True)
