@@ -65,6 +65,9 @@ def _report_bad_rows(path: Path, errors: Sequence[Any]) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from triage.db.store import open_store
+
+    if args.all:
+        return _import_all(args)
     from triage.ingest.pipeline import ingest
     from triage.tables.mentions import read_mentions
 
@@ -77,6 +80,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     _report_bad_rows(path, parsed.errors)
     print(f"{path}: {result.inserted} new, {result.updated} already stored, {len(parsed.errors)} bad rows skipped")
     return 1 if parsed.errors else 0
+
+
+def _import_all(args: argparse.Namespace) -> int:
+    from triage.db.dump import import_all
+    from triage.db.store import open_store
+
+    if args.channel:
+        raise UsageError("--channel does not apply to import --all: the file keeps every row's channel")
+    path = Path(args.file)
+    store = open_store(args.db)
+    counts = import_all(store.engine, path)
+    print(f"{path}: {sum(counts.inserted.values())} rows imported, {sum(counts.already_there.values())} already "
+          f"stored; database {store.url}")
+    return 0
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -105,14 +122,37 @@ def cmd_export(args: argparse.Namespace) -> int:
     from triage.ranking.refresh import refresh_priorities
     from triage.tables.formats import write_rows
 
+    if args.all:
+        return _export_all(args)
     if not args.unanswered:
         raise UsageError("choose a report: --unanswered")
     output = Path(args.output)
     store = open_store(args.db)
     refresh_priorities(store)
     rows = unanswered(store)
-    write_rows(output, rows, UNANSWERED_COLUMNS, fmt=args.format)
+    write_rows(output, rows, UNANSWERED_COLUMNS, fmt=args.format or "csv")
     print(f"{output}: {len(rows)} unanswered negative mentions, oldest first")
+    return 0
+
+
+def _export_all(args: argparse.Namespace) -> int:
+    from triage.db.dump import export_all
+    from triage.db.store import open_store
+
+    if args.format not in (None, "jsonl"):
+        raise UsageError("export --all writes JSON lines only; use --format jsonl")
+    output = Path(args.output)
+    store = open_store(args.db)
+    counts = export_all(store.engine, output)
+    print(f"{output}: {sum(counts.written.values())} rows from {len(counts.written)} tables")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from triage.db.backup import backup
+
+    made = backup(Path(args.output), args.db)
+    print(f"{made.output}: {made.size} bytes ({made.method})")
     return 0
 
 
@@ -268,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="store mentions from a CSV or JSONL file")
     imp.add_argument("file", help="CSV/TSV/JSONL with columns id, text, author, created_at (see README)")
     imp.add_argument("--channel", help="channel name for every row (default: the file's channel column, else 'file')")
+    imp.add_argument("--all", action="store_true",
+                     help="FILE is a whole-database export (export --all): re-import every row, keeping ids")
     imp.add_argument("--db", help=DB_HELP)
     imp.set_defaults(run=cmd_import)
 
@@ -279,12 +321,21 @@ def build_parser() -> argparse.ArgumentParser:
     cls.add_argument("--batch-size", type=int, default=64)
     cls.set_defaults(run=cmd_classify)
 
-    exp = sub.add_parser("export", help="write a report, e.g. unanswered complaints")
-    exp.add_argument("--unanswered", action="store_true", help="unanswered negative mentions, oldest first")
-    exp.add_argument("--format", choices=("csv", "tsv", "jsonl"), default="csv")
+    exp = sub.add_parser("export", help="write a report, e.g. unanswered complaints, or every row (--all)")
+    report = exp.add_mutually_exclusive_group()
+    report.add_argument("--unanswered", action="store_true", help="unanswered negative mentions, oldest first")
+    report.add_argument("--all", action="store_true",
+                        help="every row of every table as JSON lines, re-importable with import --all")
+    exp.add_argument("--format", choices=("csv", "tsv", "jsonl"),
+                     help="csv (default), tsv or jsonl; --all writes jsonl")
     exp.add_argument("--output", required=True, help="file to write")
     exp.add_argument("--db", help=DB_HELP)
     exp.set_defaults(run=cmd_export)
+
+    bak = sub.add_parser("backup", help="copy the whole database while the app runs (SQLite; pg_dump for PostgreSQL)")
+    bak.add_argument("--output", required=True, help="the backup file to create (must not exist)")
+    bak.add_argument("--db", help=DB_HELP)
+    bak.set_defaults(run=cmd_backup)
 
     train = sub.add_parser("train", help="rebuild a shipped model artifact from shared/data")
     train.add_argument("task", choices=("sentiment", "intent"))

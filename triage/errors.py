@@ -13,6 +13,7 @@ The hierarchy::
     ├── ColumnMappingError          a column mapping (preset, columns, date_format) is wrong
     ├── CredentialsFileError        the secrets file exists but cannot be read
     ├── DatabaseUnavailable         the database URL cannot be opened
+    ├── BackupError                 a backup, a whole-database export or its import cannot be done
     ├── InputFileError              an input file cannot be read at all
     ├── ModelUnavailable            a classifier's files are missing or cannot be loaded
     ├── WorkflowConflict            a workflow action is not allowed in the mention's state
@@ -57,6 +58,10 @@ class CredentialsFileError(TriageError):
 
 class DatabaseUnavailable(TriageError):
     """The database URL cannot be opened."""
+
+
+class BackupError(TriageError):
+    """A backup, a whole-database export (``export --all``) or its import cannot be done."""
 
 
 class InputFileError(TriageError):

@@ -136,3 +136,50 @@ def test_a_usage_error_is_one_line_and_exit_2_like_argparses_own(tmp_path, capsy
 
     assert main([*args, "--db", f"sqlite:///{tmp_path / 'u.db'}"]) == 2
     assert capsys.readouterr().err == f"error: {message}\n"
+
+
+def test_export_all_then_import_all_round_trips_every_row(tmp_path, capsys):
+    from db_rows import fill_every_table, read_every_table
+    from triage.cli import main
+
+    source, target = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
+    opened = open_store(source)
+    fill_every_table(opened.engine)
+    dump = tmp_path / "all.jsonl"
+
+    assert main(["export", "--all", "--format", "jsonl", "--output", str(dump), "--db", source]) == 0
+    assert capsys.readouterr().out == f"{dump}: 12 rows from 6 tables\n"
+    assert main(["import", "--all", str(dump), "--db", target]) == 0
+    assert capsys.readouterr().out.startswith(f"{dump}: 12 rows imported, 0 already stored; database ")
+    assert main(["import", "--all", str(dump), "--db", target]) == 0
+    assert capsys.readouterr().out.startswith(f"{dump}: 0 rows imported, 12 already stored; ")
+
+    restored = open_store(target)
+    assert read_every_table(restored.engine) == read_every_table(opened.engine)
+    opened.dispose()
+    restored.dispose()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("export", "--all", "--format", "csv", "--output", "r.csv"),
+         "export --all writes JSON lines only; use --format jsonl"),
+        (("import", "--all", "dump.jsonl", "--channel", "x"),
+         "--channel does not apply to import --all: the file keeps every row's channel"),
+    ],
+)
+def test_whole_database_flags_that_do_not_fit_are_one_line(tmp_path, capsys, args, message):
+    from triage.cli import main
+
+    assert main([*args, "--db", f"sqlite:///{tmp_path / 'u.db'}"]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"
+
+
+def test_export_takes_one_report_at_a_time(capsys):
+    from triage.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["export", "--all", "--unanswered", "--output", "r.jsonl"])
+    assert exited.value.code == 2
+    assert "argument --unanswered: not allowed with argument --all" in capsys.readouterr().err

@@ -13,9 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, case, create_engine, event, func, or_, select, update
+from sqlalchemy import Engine, case, create_engine, event, func, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,24 +21,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from triage.config.environment import environment
 from triage.db.schema import AuditRow, MentionRow, MetaRow, ReplyRow
 from triage.db.transitions import Move, NewReply, add_reply, apply_move, current_row
+from triage.db.upgrade import MIGRATIONS_DIR, alembic_config, upgrade_schema  # noqa: F401 (re-exported)
 from triage.errors import DatabaseUnavailable, MentionNotFound, WorkflowConflict
 from triage.records import OPEN_STATUSES, Mention, Priority, SentimentScores, utcnow
 
 DEFAULT_DB_URL = "sqlite:///data/triage.db"
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _BATCH = 400  # rows per statement; keeps SQLite under its bound-parameter limit
 
 
 def resolve_url(url: str | None = None) -> str:
     """The database URL: the argument, else ``TRIAGE_DB_URL``, else the default SQLite file."""
     return url or environment().db_url or DEFAULT_DB_URL
-
-
-def alembic_config(connection: Connection) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = connection
-    return config
 
 
 def _redacted(url: str) -> str:
@@ -88,12 +79,6 @@ def create_db_engine(url: str) -> Engine:
             f"cannot open database {shown}: {reason}; check --db or TRIAGE_DB_URL and that the server is running"
         ) from None
     return engine
-
-
-def upgrade_schema(engine: Engine) -> None:
-    """Bring the database to the newest schema revision; existing data is kept."""
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
 
 
 def open_store(url: str | None = None) -> Store:
