@@ -104,7 +104,7 @@ def search(page: Page, text: str, expected: int) -> None:
 
 def wait_idle(page: Page) -> None:
     """Wait until the app's script is not running (Streamlit marks it on the root element)."""
-    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1, timeout=30_000)
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1, timeout=90_000)
 
 
 def select_first_row(page: Page) -> None:
