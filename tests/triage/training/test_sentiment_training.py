@@ -87,7 +87,7 @@ def test_the_adapter_changes_the_sentiment_encoder_but_not_the_shared_plain_one(
 def test_frozen_training_writes_no_adapter(shared_data: Path, tmp_path: Path):
     config = SentimentTrainingConfig(umsab_languages=("english",), adapter=False, epochs=2, extra_epochs=2,
                                      hidden=8, extra_hidden=8, batch_size=16)
-    card = train_sentiment(shared_data, tmp_path, config, cache=None, log=lambda _message: None)
+    card = train_sentiment(shared_data, tmp_path, config, cache=None, log=lambda _message: None).to_dict()
     assert "adapter" not in card and card["encoder"]["frozen"] is True
     assert not (tmp_path / "adapter").exists()
     assert EncoderHeadModel(tmp_path).encoder.adapter is None
