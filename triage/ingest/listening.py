@@ -199,14 +199,15 @@ class _SourceRunner:
         """Fetch from the last committed cursor; each batch: store and commit, then save its cursor."""
         for batch in listener.fetch(self.cursor):
             upserted = self.store.upsert_mentions(batch.mentions)
-            save_batch(self.store, self.source.name, batch.cursor, len(batch.mentions), len(batch.skipped))
+            skipped = batch.skipped + [str(refused) for refused in upserted.refused]  # refused: the others are stored
+            save_batch(self.store, self.source.name, batch.cursor, len(batch.mentions), len(skipped))
             if batch.cursor is not None:
                 self.cursor = batch.cursor
             self.result.batches += 1
             self.result.fetched += len(batch.mentions)
             self.result.new += len(upserted.inserted)
-            self.result.skipped += len(batch.skipped)
-            for item in batch.skipped:
+            self.result.skipped += len(skipped)
+            for item in skipped:
                 log.warning("source %s: skipped a malformed item: %s", self.source.name, self.redact(item))
             if upserted.ids:
                 self._process()
