@@ -100,7 +100,8 @@ def test_a_long_file_name_is_shortened_to_a_channel_that_still_tells_files_apart
 def test_a_too_long_channel_flag_is_a_usage_error(tmp_path, capsys):
     source = write_jsonl(tmp_path / "export.jsonl", rows(1))
     assert main(["import", str(source), "--channel", "c" * 40, "--db", f"sqlite:///{tmp_path / 'x.db'}"]) == 2
-    assert capsys.readouterr().err == "error: --channel needs a name of 1 to 32 characters, e.g. --channel support-inbox\n"
+    assert capsys.readouterr().err == (
+        "error: --channel needs a name of 1 to 32 characters, e.g. --channel support-inbox\n")
 
 
 @pytest.mark.parametrize("case", ["folder", "missing parent"])
