@@ -13,17 +13,17 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from listeners import limits
 from listeners.base import RateLimited, ResponseTooLarge, TransientError
-from listeners.limits import TIMEOUT_SECONDS, LimitedTransport
 
 DEFAULT_RETRY_AFTER = 60.0
 USER_AGENT = "Ascolto/1.0 (social listening; +https://github.com/ascolto)"
 
 
-def new_client(timeout: float = TIMEOUT_SECONDS) -> httpx.Client:
-    """A client whose answers are bounded in time and size (``listeners.limits``)."""
-    return httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT},
-                        transport=LimitedTransport())
+def new_client(timeout: float | None = None) -> httpx.Client:
+    """A client whose answers are bounded in time (default ``TIMEOUT_SECONDS``) and size (``listeners.limits``)."""
+    return httpx.Client(timeout=limits.TIMEOUT_SECONDS if timeout is None else timeout, follow_redirects=True,
+                        headers={"User-Agent": USER_AGENT}, transport=limits.LimitedTransport())
 
 
 def retry_after(headers: Mapping[str, str] | Message, default: float = DEFAULT_RETRY_AFTER) -> float:
