@@ -67,12 +67,15 @@ def play(monkeypatch) -> Iterator[PlayStore]:
             form = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             status, headers, payload = store.handle(self.path, form)
             time.sleep(store.delay)
-            self.send_response(status)
-            for name, value in {"Content-Type": "application/json; charset=utf-8", **headers}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json; charset=utf-8", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stopped reading: a refused oversized answer, or a timeout
 
         def log_message(self, *args) -> None:
             pass
