@@ -21,6 +21,7 @@ from typing import Any
 from triage.records import MAX_CHANNEL_CHARS, Author, Mention
 from triage.tables.columns import ColumnMapping
 from triage.tables.formats import BadRow, read_rows
+from triage.text.clean import TRUNCATED_KEY, bounded_raw, bounded_text
 
 REQUIRED = ("id", "text", "author", "created_at")
 OPTIONAL = ("channel", "url", "author_name", "followers", "verified", "lang", "kind", "parent_id", "rating",
@@ -87,10 +88,14 @@ def mention_from_row(row: dict[str, Any], channel: str | None, default_channel: 
         handle, name = str(author), str(row.get("author_name") or "")
         followers = _int(row.get("followers"), "followers", 0) or 0
         verified = _bool(row.get("verified"))
+    text, truncated_from = bounded_text(str(row["text"]))  # a file's megabyte posts are not kept in memory
+    raw = bounded_raw(dict(row))
+    if truncated_from is not None:
+        raw[TRUNCATED_KEY] = truncated_from
     return Mention(
         channel=channel or str(row.get("channel") or "").strip() or default_channel,
         external_id=str(row["id"]).strip(),
-        text=str(row["text"]),
+        text=text,
         author=Author(handle=handle.strip().lstrip("@"), display_name=name, followers=followers, verified=verified),
         created_at=parse_time(row["created_at"]),
         url=str(row.get("url") or ""),
@@ -99,7 +104,7 @@ def mention_from_row(row: dict[str, Any], channel: str | None, default_channel: 
         parent_id=str(row.get("parent_id") or "").strip() or None,
         rating=_int(row.get("rating"), "rating"),
         app_version=str(row.get("app_version") or "").strip() or None,
-        raw={k: v for k, v in row.items()},
+        raw=raw,
     )
 
 

@@ -122,3 +122,14 @@ def test_the_default_database_path_works_on_a_fresh_clone(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     create_db_engine(DEFAULT_DB_URL).dispose()
     assert (tmp_path / "data").is_dir()
+
+
+def test_a_post_longer_than_the_limit_is_stored_cut_and_flagged(tmp_path, sqlite_url, fake_models):
+    from triage.text.clean import MAX_TEXT_CHARS
+
+    long_text = "the app crashes on login " * 200_000  # 5 MB
+    source = write_jsonl(tmp_path / "export.jsonl", rows(2, **{"1": {"text": long_text}}))
+    assert main(["import", str(source), "--db", sqlite_url]) == 0
+    row = open_store(sqlite_url).find("file:export.jsonl", "1")
+    assert row is not None and row.text == long_text[:MAX_TEXT_CHARS] and row.sentiment is not None
+    assert row.raw["truncated_from"] == len(long_text) and len(row.raw["text"]) == MAX_TEXT_CHARS
