@@ -4,10 +4,12 @@ Post text is hostile. A NUL byte is refused by PostgreSQL and kept by SQLite, so
 (with every other control character except newline and tab; ``\\r\\n`` and ``\\r`` become ``\\n``),
 and so are unpaired surrogates, which neither database can encode. A post longer than
 ``MAX_TEXT_CHARS`` is cut there: nothing downstream (language detection, signals, the encoder)
-ever sees more. ``triage.db.store.Store.upsert_mentions`` applies ``clean_mention_values``
-to every mention it stores, so SQLite and PostgreSQL store the same text; the original stays
-in ``raw`` (long strings in ``raw`` are cut too, and ``raw["truncated_from"]`` says how long
-the text was).
+ever sees more. ``triage.db.store.Store.upsert_mentions`` (the one way a mention is stored)
+applies these to every field of every mention, so SQLite and PostgreSQL store the same text;
+the original stays in ``raw`` (long strings in ``raw`` are cut too, and
+``raw["truncated_from"]`` says how long the text was). ``triage.tables.mentions`` applies them
+as a file is read too, so a file of megabyte posts is never held in memory, and the
+``classify`` command to the texts it scores.
 """
 
 from __future__ import annotations
