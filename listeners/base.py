@@ -11,8 +11,10 @@ Errors a listener raises, and what the runner does with them:
   one-line message; the other sources run.
 - ``RateLimited``: the runner waits until ``retry_after`` seconds have passed (bounded)
   and calls ``fetch`` again with the last committed cursor.
-- ``TransientError`` (5xx, network): retried with exponential backoff, then the run gives
-  up for this source with its cursor unchanged.
+- ``TransientError`` (5xx, network, timeout): retried with exponential backoff, then the run
+  gives up for this source with its cursor unchanged.
+- ``ResponseTooLarge``: an answer over ``listeners.limits.MAX_RESPONSE_BYTES`` was refused
+  unread; recorded as the source's last error like any other ``ListenerError``.
 - Any other ``ListenerError``: recorded as the source's last error.
 
 A malformed item is not an error: the listener skips it and names it in ``Batch.skipped``.
@@ -32,6 +34,7 @@ from triage.errors import (  # noqa: F401
     MissingPackage,
     PostingError,
     RateLimited,
+    ResponseTooLarge,
     SourceDisabled,
     TransientError,
 )

@@ -22,9 +22,20 @@ from typing import Any
 
 from atproto import Client, models
 from atproto_client import exceptions as at_errors
+from atproto_client.request import Request
 from atproto_core.exceptions import AtProtocolError
 
-from listeners.base import Batch, Listener, ListenerError, PostingError, RateLimited, ReplyTarget, TransientError
+from listeners.base import (
+    Batch,
+    Listener,
+    ListenerError,
+    PostingError,
+    RateLimited,
+    ReplyTarget,
+    ResponseTooLarge,
+    TransientError,
+)
+from listeners.limits import TIMEOUT_SECONDS, LimitedTransport
 from triage.records import Author, Mention
 
 DEFAULT_RETRY_AFTER = 60.0
@@ -44,7 +55,7 @@ class BlueskyListener(Listener):
         handle, password = self.secret("BLUESKY_HANDLE"), self.secret("BLUESKY_APP_PASSWORD")
         if self._logged_in is not None:
             return self._logged_in
-        client = Client(self.config.get("service"))
+        client = Client(self.config.get("service"), request=bounded_request())
         try:
             client.login(handle, password, fetch_bsky_profile=False)
         except at_errors.UnauthorizedError:
@@ -54,6 +65,8 @@ class BlueskyListener(Listener):
             ) from None
         except AtProtocolError as exc:
             raise _mapped(exc, self.name) from None
+        except ResponseTooLarge as exc:
+            raise ResponseTooLarge(f"source '{self.name}' (bluesky): {exc}") from None
         self._logged_in = client
         return client
 
@@ -79,6 +92,8 @@ class BlueskyListener(Listener):
                     if isinstance(exc, at_errors.UnauthorizedError):
                         self._logged_in = None  # log in again next run
                     raise _mapped(exc, self.name) from None
+                except ResponseTooLarge as exc:
+                    raise ResponseTooLarge(f"source '{self.name}' (bluesky): {exc}") from None
                 mentions, skipped = [], []
                 reached = False
                 for post in response.posts:
@@ -120,6 +135,8 @@ class BlueskyListener(Listener):
             )
         except AtProtocolError as exc:
             raise PostingError(f"Bluesky refused the reply: {exc}") from None
+        except ResponseTooLarge as exc:
+            raise PostingError(f"Bluesky answered the reply with {exc}") from None
         return created.uri
 
 
@@ -156,6 +173,11 @@ def mention_from_post(post: models.AppBskyFeedDefs.PostView) -> Mention:
             "indexed_at": post.indexed_at,
         },
     )
+
+
+def bounded_request() -> Request:
+    """atproto's HTTP layer with our timeout (its own is httpx's 5 s) and the answer size limit."""
+    return Request(timeout=TIMEOUT_SECONDS, transport=LimitedTransport())
 
 
 def _time(value: str) -> datetime:

@@ -10,9 +10,12 @@ before the last keep the cursor as it was, so a run that stops half-way reads th
 reviews again next time instead of skipping any.
 
 The library's ``reviews()`` turns every failure (429, 5xx, no network) into an empty result,
-which would read as "no new reviews"; this listener calls the one-page fetch underneath it
-(``_fetch_review_items``, pinned with google-play-scraper 1.2.7) so failures keep their
-meaning, and extracts fields with the library's own ``ElementSpecs.Review``.
+which would read as "no new reviews", and its HTTP (``urlopen``) has no timeout and reads an
+answer of any size. So this listener builds each page's request with the library's
+``Formats.Reviews`` (pinned with google-play-scraper 1.2.7), sends it through
+``listeners.webget`` (``listeners.limits``: timeout, size limit; failures keep their meaning),
+reads the answer as the library's ``_fetch_review_items`` does, and extracts fields with the
+library's own ``ElementSpecs.Review``.
 """
 
 from __future__ import annotations
@@ -22,16 +25,16 @@ import ssl
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
-from urllib.error import HTTPError, URLError
 
+import httpx
 from google_play_scraper import Sort
 from google_play_scraper.constants.element import ElementSpecs
+from google_play_scraper.constants.regex import Regex
 from google_play_scraper.constants.request import Formats
-from google_play_scraper.exceptions import NotFoundError
-from google_play_scraper.features.reviews import _fetch_review_items
 
-from listeners.base import Batch, Listener, ListenerError, RateLimited, TransientError
-from listeners.webget import DEFAULT_RETRY_AFTER, retry_after
+from listeners import webget
+from listeners.base import Batch, Listener, ListenerError, RateLimited
+from listeners.webget import DEFAULT_RETRY_AFTER
 from triage.records import Author, Mention
 
 # Importing google_play_scraper switches off certificate checks for every urllib request in
@@ -40,6 +43,7 @@ from triage.records import Author, Mention
 ssl._create_default_https_context = ssl.create_default_context
 
 GATEWAY_ERROR = "com.google.play.gateway.proto.PlayGatewayError"
+FORM = {"content-type": "application/x-www-form-urlencoded"}
 
 
 class GooglePlayListener(Listener):
@@ -57,10 +61,17 @@ class GooglePlayListener(Listener):
         count, max_pages = int(self.config.get("count", 100)), int(self.config.get("max_pages", 10))
         since: dict[str, str] | None = json.loads(cursor) if cursor else None
         url = Formats.Reviews.build(lang=lang, country=country)
+        with webget.new_client() as client:
+            yield from self._pages(client, url, app_id, count, max_pages, since, lang, country, cursor)
+
+    def _pages(
+        self, client: httpx.Client, url: str, app_id: str, count: int, max_pages: int,
+        since: dict[str, str] | None, lang: str, country: str, cursor: str | None,
+    ) -> Iterator[Batch]:
         newest: dict[str, str] | None = None
         token: str | None = None
         for page in range(1, max_pages + 1):
-            items, token = self._page(url, app_id, count, token)
+            items, token = self._page(client, url, app_id, count, token)
             mentions, skipped, reached = [], [], False
             for number, item in enumerate(items, start=1):
                 review = {key: spec.extract_content(item) for key, spec in ElementSpecs.Review.items()}
@@ -84,32 +95,41 @@ class GooglePlayListener(Listener):
             if mentions or skipped:
                 yield Batch(mentions, cursor, skipped)
 
-    def _page(self, url: str, app_id: str, count: int, token: str | None) -> tuple[list[Any], str | None]:
+    def _page(
+        self, client: httpx.Client, url: str, app_id: str, count: int, token: str | None
+    ) -> tuple[list[Any], str | None]:
+        """One page of reviews: the library's request body and parsing, our bounded HTTP (``listeners.webget``).
+
+        google-play-scraper's own request (``urlopen``) has no timeout and reads any size, and
+        retries with sleeps of its own; the runner does the retrying here.
+        """
         what = f"source '{self.name}' (googleplay)"
+        body = Formats.Reviews.build_body(app_id, Sort.NEWEST.value, count, "null", "null", token)
+        response = webget.request(client, "POST", url, what, FORM, content=body)
+        if response.status_code == 404:
+            raise ListenerError(f"{what}: Google Play has no app {app_id}; check app_id")
+        if response.status_code >= 400:
+            raise ListenerError(f"{what}: Google Play answered {response.status_code}; check app_id, lang and country")
+        dom = response.text
+        if GATEWAY_ERROR in dom:
+            raise RateLimited(f"{what}: Google Play is throttling requests", DEFAULT_RETRY_AFTER)
         try:
-            items, next_token = _fetch_review_items(url, app_id, Sort.NEWEST.value, count, None, None, token)
-        except NotFoundError:
-            raise ListenerError(f"{what}: Google Play has no app {app_id}; check app_id") from None
-        except HTTPError as exc:  # not seen through the library today, which wraps it; kept for safety
-            raise _http_error(exc, what) from None
-        except URLError as exc:
-            raise TransientError(f"{what}: network error ({exc.reason}); will retry") from None
-        except Exception as exc:  # the library raises bare Exceptions
-            cause = exc.__context__
-            if isinstance(cause, HTTPError):
-                raise _http_error(cause, what) from None
-            if GATEWAY_ERROR in str(exc):
-                raise RateLimited(f"{what}: Google Play is throttling requests", DEFAULT_RETRY_AFTER) from None
+            return _review_items(dom)
+        except (IndexError, KeyError, TypeError, ValueError) as exc:
             raise ListenerError(f"{what}: unexpected answer from Google Play ({type(exc).__name__}: {exc})") from None
-        return list(items or []), next_token if isinstance(next_token, str) else None
 
 
-def _http_error(exc: HTTPError, what: str) -> ListenerError:
-    if exc.code == 429:
-        return RateLimited(f"{what}: rate limited by Google Play", retry_after(exc.headers or {}))
-    if exc.code >= 500:
-        return TransientError(f"{what}: Google Play answered {exc.code}; will retry")
-    return ListenerError(f"{what}: Google Play answered {exc.code}; check app_id, lang and country")
+def _review_items(dom: str) -> tuple[list[Any], str | None]:
+    """The reviews and the next page's token in a batchexecute answer, read as google-play-scraper reads them."""
+    match = json.loads(Regex.REVIEWS.findall(dom)[0])
+    results = json.loads(match[0][2])
+    try:
+        token = results[-2][-1]
+    except (IndexError, KeyError, TypeError):
+        token = None
+    if not results or not results[0]:
+        return [], token if isinstance(token, str) else None
+    return list(results[0]), token if isinstance(token, str) else None
 
 
 def _timestamp(item: Any) -> datetime | None:

@@ -47,7 +47,18 @@ from mastodon import (
 )
 from mastodon.utility import parse_version_string
 
-from listeners.base import Batch, Listener, ListenerError, PostingError, RateLimited, ReplyTarget, TransientError
+from listeners.base import (
+    Batch,
+    Listener,
+    ListenerError,
+    PostingError,
+    RateLimited,
+    ReplyTarget,
+    ResponseTooLarge,
+    TransientError,
+)
+from listeners.limits import TIMEOUT_SECONDS
+from listeners.sessions import BoundedSession
 from triage.records import Author, Mention
 
 STREAM_KINDS = ("hashtags", "search", "mentions")
@@ -130,7 +141,8 @@ class MastodonListener(Listener):
                 version_check_mode="none",
                 ratelimit_method="throw",
                 mastodon_version=version,
-                request_timeout=30,
+                request_timeout=TIMEOUT_SECONDS,
+                session=BoundedSession(),  # answers bounded in size (listeners.limits)
                 user_agent=USER_AGENT,
             )
             # version_check_mode "none" leaves the version at 1.0.0; set it so no call is made to ask
@@ -282,7 +294,9 @@ class MastodonListener(Listener):
             raise RateLimited(f"{where}: Mastodon rate limit reached", self._retry_after()) from None
         except MastodonServerError as exc:
             raise TransientError(f"{where}: the instance answered {_status(exc)}; will retry") from None
-        except MastodonNetworkError:
+        except MastodonNetworkError as exc:
+            if isinstance(exc.__context__, ResponseTooLarge):  # Mastodon.py wraps whatever the session raised
+                raise ResponseTooLarge(f"{where}: {exc.__context__}") from None
             raise TransientError(f"{where}: the instance could not be reached; will retry") from None
         except MastodonUnauthorizedError:
             raise ListenerError(f"{where}: the instance refused the token (401); check {SECRET}") from None

@@ -39,7 +39,18 @@ import praw
 import praw.exceptions
 import prawcore
 
-from listeners.base import Batch, Listener, ListenerError, PostingError, RateLimited, ReplyTarget, TransientError
+from listeners.base import (
+    Batch,
+    Listener,
+    ListenerError,
+    PostingError,
+    RateLimited,
+    ReplyTarget,
+    ResponseTooLarge,
+    TransientError,
+)
+from listeners.limits import TIMEOUT_SECONDS
+from listeners.sessions import BoundedSession
 from triage.records import Author, Mention
 
 STREAMS = ("search", "submissions", "comments", "mentions")
@@ -78,6 +89,8 @@ class RedditListener(Listener):
             user_agent=agent,
             check_for_updates=False,
             ratelimit_seconds=0,
+            timeout=int(TIMEOUT_SECONDS),
+            requestor_kwargs={"session": BoundedSession()},  # answers bounded in size (listeners.limits)
         )
 
     def streams(self) -> list[str]:
@@ -205,6 +218,8 @@ class RedditListener(Listener):
             return RateLimited(f"{where}: Reddit rate limit reached", _retry_after(exc.response.headers))
         if isinstance(exc, prawcore.ServerError):
             return TransientError(f"{where}: Reddit answered {exc.response.status_code}; will retry")
+        if isinstance(exc, prawcore.RequestException) and isinstance(exc.original_exception, ResponseTooLarge):
+            return ResponseTooLarge(f"{where}: {exc.original_exception}")
         if isinstance(exc, prawcore.RequestException):
             return TransientError(f"{where}: Reddit could not be reached ({type(exc.original_exception).__name__})")
         if isinstance(exc, prawcore.OAuthException):

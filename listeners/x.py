@@ -36,7 +36,17 @@ from typing import Any
 import requests
 import tweepy
 
-from listeners.base import Batch, Listener, ListenerError, PostingError, RateLimited, ReplyTarget, TransientError
+from listeners.base import (
+    Batch,
+    Listener,
+    ListenerError,
+    PostingError,
+    RateLimited,
+    ReplyTarget,
+    ResponseTooLarge,
+    TransientError,
+)
+from listeners.sessions import BoundedSession
 from triage.records import Author, Mention
 
 # tweepy logs each request's headers (the bearer token) at DEBUG; credentials must never reach a log
@@ -96,6 +106,7 @@ class XListener(Listener):
 
     def fetch(self, cursor: str | None) -> Iterator[Batch]:
         client = tweepy.Client(bearer_token=self.secret(READ_SECRET), return_type=dict, wait_on_rate_limit=False)
+        client.session = BoundedSession()  # tweepy's own session has no timeout and reads any size
         streams = self.streams()
         state: dict[str, dict[str, str]] = json.loads(cursor) if cursor else {}
         for stream in streams:
@@ -212,8 +223,13 @@ class XListener(Listener):
             ) from None
         except tweepy.HTTPException as exc:
             raise ListenerError(f"X answered {_status(exc)} for source '{self.name}': {_api_message(exc)}") from None
+        except requests.Timeout as exc:
+            raise TransientError(f"X did not answer in time for source '{self.name}' ({type(exc).__name__}); "
+                                 "will retry") from None
         except requests.RequestException as exc:
             raise TransientError(f"X could not be reached for source '{self.name}': {type(exc).__name__}") from None
+        except ResponseTooLarge as exc:
+            raise ResponseTooLarge(f"source '{self.name}' (x): {exc}") from None
 
     def post_reply(self, target: ReplyTarget, text: str) -> str:
         """Post ``text`` in reply to the tweet ``target.external_id``; returns the new tweet's id.
@@ -230,6 +246,7 @@ class XListener(Listener):
             return_type=dict,
             wait_on_rate_limit=False,
         )
+        client.session = BoundedSession()
         try:
             body = client.create_tweet(text=text, in_reply_to_tweet_id=target.external_id, user_auth=True)
         except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
@@ -241,6 +258,8 @@ class XListener(Listener):
             raise PostingError(f"X refused the reply ({_status(exc)}: {_api_message(exc)})") from None
         except requests.RequestException as exc:
             raise PostingError(f"X could not be reached to post the reply ({type(exc).__name__}); try again") from None
+        except ResponseTooLarge as exc:
+            raise PostingError(f"X answered the reply with {exc}") from None
         return str(body["data"]["id"])
 
 

@@ -69,17 +69,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.all:
         return _import_all(args)
     from triage.ingest.pipeline import ingest
+    from triage.records import MAX_CHANNEL_CHARS
     from triage.tables.mentions import read_mentions
 
     path = Path(args.file)
-    parsed = read_mentions(path, args.channel)
+    if args.channel is not None and not 0 < len(args.channel.strip()) <= MAX_CHANNEL_CHARS:
+        raise UsageError(f"--channel needs a name of 1 to {MAX_CHANNEL_CHARS} characters, e.g. --channel support-inbox")
+    parsed = read_mentions(path, args.channel.strip() if args.channel else None)
     store = open_store(args.db)
     bar = ProgressBar("classifying")
     result = ingest(store, parsed.mentions, _model(), progress=bar)
     bar.close()
     _report_bad_rows(path, parsed.errors)
-    print(f"{path}: {result.inserted} new, {result.updated} already stored, {len(parsed.errors)} bad rows skipped")
-    return 1 if parsed.errors else 0
+    for refused in result.refused:
+        print(f"{path}: {refused}", file=sys.stderr)
+    refused_note = f", {len(result.refused)} refused by the database" if result.refused else ""
+    print(f"{path}: {result.inserted} new, {result.updated} already stored, {len(parsed.errors)} bad rows skipped"
+          f"{refused_note}")
+    return 1 if parsed.errors or result.refused else 0
 
 
 def _import_all(args: argparse.Namespace) -> int:
@@ -307,7 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="store mentions from a CSV or JSONL file")
     imp.add_argument("file", help="CSV/TSV/JSONL with columns id, text, author, created_at (see README)")
-    imp.add_argument("--channel", help="channel name for every row (default: the file's channel column, else 'file')")
+    imp.add_argument("--channel", help="channel name for every row (default: the file's channel column, "
+                     "else 'file:<name of the file>')")
     imp.add_argument("--all", action="store_true",
                      help="FILE is a whole-database export (export --all): re-import every row, keeping ids")
     imp.add_argument("--db", help=DB_HELP)

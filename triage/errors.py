@@ -25,7 +25,8 @@ The hierarchy::
         │   ├── MissingCredentials  a credential is not set
         │   └── MissingPackage      the listener's platform SDK is not installed
         ├── RateLimited             the platform said to slow down (``retry_after``)
-        ├── TransientError          a 5xx answer or a network failure: worth retrying
+        ├── TransientError          a 5xx answer, a network failure or a timeout: worth retrying
+        ├── ResponseTooLarge        an answer over the listeners' size limit was refused
         └── PostingError            the platform refused a reply
 
 What the listen runner does with each ``ListenerError`` is told in ``listeners.base``.
@@ -119,7 +120,11 @@ class RateLimited(ListenerError):
 
 
 class TransientError(ListenerError):
-    """A 5xx answer or a network failure: worth retrying later."""
+    """A 5xx answer, a network failure or a timeout: worth retrying later."""
+
+
+class ResponseTooLarge(ListenerError):
+    """A platform's answer was larger than ``listeners.limits.MAX_RESPONSE_BYTES``; it was not read."""
 
 
 class PostingError(ListenerError):

@@ -10,6 +10,7 @@ STATUSES: tuple[str, ...] = ("new", "in_progress", "replied", "escalated", "igno
 OPEN_STATUSES: tuple[str, ...] = ("new", "in_progress", "escalated")
 KINDS: tuple[str, ...] = ("post", "reply", "review")
 SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
+MAX_CHANNEL_CHARS = 32  # the width of mentions.channel
 
 
 def utcnow() -> datetime:
@@ -52,6 +53,8 @@ class Mention:
     def __post_init__(self) -> None:
         if not self.channel:
             raise ValueError("a mention needs a channel")
+        if len(self.channel) > MAX_CHANNEL_CHARS:
+            raise ValueError(f"channel '{self.channel[:40]}' is longer than {MAX_CHANNEL_CHARS} characters")
         if not str(self.external_id).strip():
             raise ValueError("a mention needs an id")
         if self.kind not in KINDS:

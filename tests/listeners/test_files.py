@@ -51,3 +51,11 @@ def test_a_preset_reads_another_tools_export_dropped_in_the_folder(tmp_path):
 
     assert [m.external_id for m in batch.mentions] == ["t3_1gq2x7k", "news-88421"]
     assert batch.mentions[0].channel == "reddit" and batch.skipped == []
+
+
+def test_files_without_a_channel_each_get_their_own(tmp_path):
+    (tmp_path / "sprout.csv").write_text(HEADER + "1,from sprout,anna,2026-11-20T09:00:00Z\n", encoding="utf-8")
+    (tmp_path / "survey.csv").write_text(HEADER + "1,from the survey,bob,2026-11-20T09:00:00Z\n", encoding="utf-8")
+    batches, _ = drain(create("files", "exports", {"folder": str(tmp_path)}), None)
+    assert [(m.channel, m.external_id) for b in batches for m in b.mentions] == [
+        ("file:sprout.csv", "1"), ("file:survey.csv", "1")]

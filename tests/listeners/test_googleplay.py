@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,7 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from google_play_scraper.constants.request import Formats
 
-from listeners.base import ListenerError, RateLimited, TransientError
+from listeners.base import ListenerError, RateLimited, ResponseTooLarge, TransientError
+from listeners.limits import MAX_RESPONSE_BYTES
 from listeners.registry import create
 
 PAYLOADS = Path(__file__).parent / "payloads" / "googleplay"
@@ -37,6 +39,7 @@ class PlayStore:
         self.pages: dict[str | None, tuple[int, dict[str, str], bytes]] = {}
         self.requests: list[dict] = []
         self.unexpected: list[str] = []
+        self.delay = 0.0  # seconds before each answer
 
     def answer(self, token: str | None, payload: bytes, status: int = 200, headers: dict | None = None) -> None:
         self.pages[token] = (status, headers or {}, payload)
@@ -63,12 +66,16 @@ def play(monkeypatch) -> Iterator[PlayStore]:
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             form = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             status, headers, payload = store.handle(self.path, form)
-            self.send_response(status)
-            for name, value in {"Content-Type": "application/json; charset=utf-8", **headers}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            time.sleep(store.delay)
+            try:
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json; charset=utf-8", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stopped reading: a refused oversized answer, or a timeout
 
         def log_message(self, *args) -> None:
             pass
@@ -171,4 +178,24 @@ def test_no_network_is_transient(monkeypatch):
     closed_port = "http://127.0.0.1:9/_/PlayStoreUi/data/batchexecute?hl={lang}&gl={country}"
     monkeypatch.setattr(Formats.Reviews, "URL_FORMAT", closed_port)
     with pytest.raises(TransientError, match="network error"):
+        list(listener().fetch(None))
+
+
+def test_an_answer_over_the_size_limit_is_refused_in_one_line(play):
+    play.answer(None, b")]}'\n\n" + b"x" * MAX_RESPONSE_BYTES)
+
+    with pytest.raises(ResponseTooLarge) as caught:
+        list(listener().fetch(None))
+
+    assert str(caught.value) == ("source 'android' (googleplay): the answer from 127.0.0.1 is over the 5 MB limit; "
+                                 "refused unread (lower the source's page size, or check its URL points at the "
+                                 "platform's API or feed)")
+
+
+def test_a_slow_answer_times_out_as_transient(play, monkeypatch):
+    monkeypatch.setattr("listeners.limits.TIMEOUT_SECONDS", 0.2)  # google-play-scraper's own urlopen has none
+    play.answer(None, body("page1.txt"))
+    play.delay = 1.0
+
+    with pytest.raises(TransientError, match="did not answer in time"):
         list(listener().fetch(None))

@@ -20,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from triage.records import MAX_CHANNEL_CHARS
+
 
 class UTCDateTime(TypeDecorator):
     """Stores UTC; always returns timezone-aware UTC datetimes (SQLite drops the zone)."""
@@ -57,7 +59,7 @@ class MentionRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(MAX_CHANNEL_CHARS))
     external_id: Mapped[str] = mapped_column(String(255))
     url: Mapped[str] = mapped_column(Text, default="")
     author_handle: Mapped[str] = mapped_column(String(255))

@@ -15,7 +15,14 @@ from typing import Any
 
 from sqlalchemy import Engine, case, create_engine, event, func, or_, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+    StatementError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from triage.config.environment import environment
@@ -24,6 +31,7 @@ from triage.db.transitions import Move, NewReply, add_reply, apply_move, current
 from triage.db.upgrade import MIGRATIONS_DIR, alembic_config, upgrade_schema  # noqa: F401 (re-exported)
 from triage.errors import DatabaseUnavailable, MentionNotFound, WorkflowConflict
 from triage.records import OPEN_STATUSES, Mention, Priority, SentimentScores, utcnow
+from triage.text.clean import TRUNCATED_KEY, bounded_raw, bounded_text, clean_text
 
 DEFAULT_DB_URL = "sqlite:///data/triage.db"
 _BATCH = 400  # rows per statement; keeps SQLite under its bound-parameter limit
@@ -50,6 +58,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _check_sqlite_path(path: Path, default: bool) -> None:
+    """A SQLite path must name a file in an existing folder; only the default's ``data/`` folder is created."""
+    if path.is_dir():
+        raise DatabaseUnavailable(
+            f"SQLite path {path} is a folder; give a file in it, e.g. sqlite:///{(path / 'triage.db').as_posix()}"
+        )
+    if path.parent.is_dir():
+        return
+    if default:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    if path.parent.exists():
+        raise DatabaseUnavailable(f"SQLite path {path}: {path.parent} is not a folder; choose another path")
+    raise DatabaseUnavailable(
+        f"SQLite path {path}: folder {path.parent} does not exist; create it (mkdir -p {path.parent}) "
+        "or choose another path"
+    )
+
+
 def create_db_engine(url: str) -> Engine:
     """An engine for ``url``; raises ``DatabaseUnavailable`` with a one-line hint on failure."""
     shown = _redacted(url)
@@ -61,7 +88,7 @@ def create_db_engine(url: str) -> Engine:
             "postgresql+psycopg://user:pass@host/db (--db or TRIAGE_DB_URL)"
         ) from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _check_sqlite_path(Path(parsed.database), default=url == DEFAULT_DB_URL)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
@@ -108,14 +135,33 @@ class QueueFilter:
     classified_only: bool = False  # the agents' queue: a mention shows once classified and ranked
 
 
+@dataclass(frozen=True)
+class RefusedMention:
+    """A mention the database would not store, and its one-line reason."""
+
+    channel: str
+    external_id: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.channel} id {self.external_id}: not stored ({self.reason})"
+
+
 @dataclass
 class UpsertResult:
     inserted: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
+    refused: list[RefusedMention] = field(default_factory=list)  # the database refused these; the rest are stored
 
     @property
     def ids(self) -> list[int]:
         return self.inserted + self.updated
+
+
+def _reason(exc: StatementError) -> str:
+    """The database's own first line, never the statement or its parameters (post text is hostile)."""
+    message = str(exc.orig if exc.orig is not None else type(exc).__name__).strip()
+    return clean_text(message.splitlines()[0] if message else type(exc).__name__)[:200]
 
 
 def _like_pattern(text: str) -> str:
@@ -123,24 +169,36 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _optional(value: str | None, width: int | None = None) -> str | None:
+    if value is None:
+        return None
+    cleaned = clean_text(value)
+    return cleaned[:width] if width else cleaned
+
+
 def _mention_values(mention: Mention) -> dict[str, Any]:
+    """The row for ``mention``: every text cleaned and bounded (``triage.text.clean``), ``raw`` kept as sent."""
+    text, truncated_from = bounded_text(mention.text)
+    raw = bounded_raw(dict(mention.raw or {}))
+    if truncated_from is not None:
+        raw[TRUNCATED_KEY] = truncated_from
     return {
-        "channel": mention.channel,
-        "external_id": mention.external_id,
-        "url": mention.url,
-        "author_handle": mention.author.handle,
-        "author_name": mention.author.display_name,
+        "channel": clean_text(mention.channel),
+        "external_id": clean_text(mention.external_id),
+        "url": clean_text(mention.url),
+        "author_handle": clean_text(mention.author.handle),
+        "author_name": clean_text(mention.author.display_name)[:255],
         "author_followers": int(mention.author.followers or 0),
         "author_verified": bool(mention.author.verified),
-        "text": mention.text,
-        "language": mention.language,
+        "text": text,
+        "language": _optional(mention.language, 16),
         "created_at": mention.created_at,
         "fetched_at": mention.fetched_at,
-        "parent_id": mention.parent_id,
+        "parent_id": _optional(mention.parent_id),
         "kind": mention.kind,
         "rating": mention.rating,
-        "app_version": mention.app_version,
-        "raw": mention.raw,
+        "app_version": _optional(mention.app_version, 64),
+        "raw": raw,
         "status": "new",
         "priority": 0,
         "reasons": [],
@@ -178,22 +236,49 @@ class Store:
         """Store mentions by (channel, external id); a repeat refreshes content, never workflow.
 
         When a repeat's text changed, its classification is cleared so it is classified again.
+        Texts are cleaned and bounded on the way in (``triage.text.clean``). A row the database
+        refuses never takes its chunk with it: the chunk is stored again row by row, and the
+        refused rows are listed in ``UpsertResult.refused``.
         """
         result = UpsertResult()
-        unique: dict[tuple[str, str], Mention] = {}
+        unique: dict[tuple[str, str], dict[str, Any]] = {}
         for mention in mentions:
-            unique[(mention.channel, mention.external_id)] = mention
+            values = _mention_values(mention)
+            unique[(values["channel"], values["external_id"])] = values
         items = list(unique.values())
         for start in range(0, len(items), _BATCH):
             chunk = items[start : start + _BATCH]
-            with self.session() as session:
-                self._upsert_chunk(session, chunk, result)
+            try:
+                stored = self._store_chunk(chunk)
+            except StatementError as exc:
+                if isinstance(exc, (OperationalError, InterfaceError)):
+                    raise  # the database itself is unavailable: no row would go in
+                for values in chunk:  # find the refused rows; store the others
+                    try:
+                        stored = self._store_chunk([values])
+                    except StatementError as row_exc:
+                        if isinstance(row_exc, (OperationalError, InterfaceError)):
+                            raise
+                        result.refused.append(
+                            RefusedMention(values["channel"], values["external_id"], _reason(row_exc)))
+                        continue
+                    result.inserted += stored.inserted
+                    result.updated += stored.updated
+                continue
+            result.inserted += stored.inserted
+            result.updated += stored.updated
         return result
 
-    def _upsert_chunk(self, session: Session, chunk: list[Mention], result: UpsertResult) -> None:
-        keys = {(m.channel, m.external_id) for m in chunk}
+    def _store_chunk(self, rows: list[dict[str, Any]]) -> UpsertResult:
+        """Upsert ``rows`` in one transaction: all of them, or none and the database's error."""
+        stored = UpsertResult()
+        with self.session() as session:
+            self._upsert_chunk(session, rows, stored)
+        return stored
+
+    def _upsert_chunk(self, session: Session, rows: list[dict[str, Any]], result: UpsertResult) -> None:
+        keys = {(v["channel"], v["external_id"]) for v in rows}
         existing = self._ids_for(session, keys)
-        rows = [_mention_values(m) for m in chunk]
         dialect = session.get_bind().dialect.name
         if dialect in ("sqlite", "postgresql"):
             if dialect == "sqlite":
@@ -225,8 +310,8 @@ class Store:
                     session.add(MentionRow(**values))
             session.flush()
         ids = self._ids_for(session, keys)
-        for mention in chunk:  # input order, so callers can zip ids with what they passed
-            key = (mention.channel, mention.external_id)
+        for values in rows:  # input order, so callers can zip ids with what they passed
+            key = (values["channel"], values["external_id"])
             (result.updated if key in existing else result.inserted).append(ids[key])
 
     @staticmethod

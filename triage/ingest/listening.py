@@ -199,15 +199,18 @@ class _SourceRunner:
         """Fetch from the last committed cursor; each batch: store and commit, then save its cursor."""
         for batch in listener.fetch(self.cursor):
             upserted = self.store.upsert_mentions(batch.mentions)
-            save_batch(self.store, self.source.name, batch.cursor, len(batch.mentions), len(batch.skipped))
+            skipped = len(batch.skipped) + len(upserted.refused)  # a refused row is skipped; the others are stored
+            save_batch(self.store, self.source.name, batch.cursor, len(batch.mentions), skipped)
             if batch.cursor is not None:
                 self.cursor = batch.cursor
             self.result.batches += 1
             self.result.fetched += len(batch.mentions)
             self.result.new += len(upserted.inserted)
-            self.result.skipped += len(batch.skipped)
+            self.result.skipped += skipped
             for item in batch.skipped:
                 log.warning("source %s: skipped a malformed item: %s", self.source.name, self.redact(item))
+            for refused in upserted.refused:
+                log.warning("source %s: %s", self.source.name, self.redact(str(refused)))
             if upserted.ids:
                 self._process()
             if self.stop.requested:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from triage.db.store import Store
+from triage.db.store import RefusedMention, Store
 from triage.models.intent import IntentModel, load_intent_model
 from triage.models.sentiment import SentimentModel
 from triage.ranking.incidents import assign_incidents
@@ -25,6 +25,7 @@ class IngestResult:
     inserted: int
     updated: int
     classified: int
+    refused: list[RefusedMention] = field(default_factory=list)  # rows the database would not store
 
 
 def classify_pending(
@@ -80,11 +81,13 @@ def ingest(
 ) -> IngestResult:
     """Store mentions (idempotently), classify what is new, group incidents, and re-rank the queue.
 
+    A mention the database refuses is listed in ``IngestResult.refused``; the others are stored.
+
     ``intent_model`` defaults to the shipped intent model (``triage.models.intent.load_intent_model``).
     """
     upserted = store.upsert_mentions(mentions)
     classified = process_new(store, model, progress, now, intent_model)
-    return IngestResult(len(upserted.inserted), len(upserted.updated), classified)
+    return IngestResult(len(upserted.inserted), len(upserted.updated), classified, upserted.refused)
 
 
 def process_new(

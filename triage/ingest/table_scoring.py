@@ -31,6 +31,7 @@ from triage.ranking.refresh import prioritize
 from triage.records import SentimentScores, as_utc, utcnow
 from triage.tables.formats import BadRow, read_rows
 from triage.tables.mentions import _bool, _int, parse_time
+from triage.text.clean import bounded_text
 from triage.text.language import detect_language
 
 SENTIMENT_COLUMNS: tuple[str, ...] = (
@@ -122,7 +123,8 @@ class TableRows:
 
     @property
     def texts(self) -> list[str]:
-        return [str(row.get(self.text_column) or "") for row in self.rows]
+        """Each row's text, cleaned and cut at ``MAX_TEXT_CHARS`` as a stored mention's is (``triage.text.clean``)."""
+        return [bounded_text(str(row.get(self.text_column) or ""))[0] for row in self.rows]
 
 
 @dataclass

@@ -229,7 +229,8 @@ def score(
     scaled: list[Reason] = list(text_reasons(mention, w))
     needs_reply = intent in (None, "complaint", "question", "feedback")
     if mention.status in OPEN_STATUSES and needs_reply:
-        sla = w.sla_hours.get(mention.channel, w.default_sla_hours)
+        family = mention.channel.split(":", 1)[0]  # "file:export.csv" has the SLA of "file"
+        sla = w.sla_hours.get(mention.channel, w.sla_hours.get(family, w.default_sla_hours))
         waited = max(0.0, (as_utc(now) - as_utc(mention.created_at)).total_seconds() / 3600)
         if waited >= sla * 0.5:
             points = w.waiting_max * min(1.0, waited / (sla * 4))

@@ -4,23 +4,42 @@ Required columns: ``id``, ``text``, ``author``, ``created_at`` (ISO 8601; a time
 zone is taken as UTC). Optional: ``channel``, ``url``, ``author_name``, ``followers``,
 ``verified``, ``lang``, ``kind`` (post/reply/review), ``parent_id``, ``rating`` (1-5),
 ``app_version``. Good rows are stored; each bad row is reported with its line number.
+
+A row without a channel gets the file's own channel, ``file:<name of the file>``
+(``file_channel``), so two unrelated files that reuse ids never overwrite each other.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from triage.records import Author, Mention
+from triage.records import MAX_CHANNEL_CHARS, Author, Mention
 from triage.tables.columns import ColumnMapping
 from triage.tables.formats import BadRow, read_rows
+from triage.text.clean import TRUNCATED_KEY, bounded_raw, bounded_text
 
 REQUIRED = ("id", "text", "author", "created_at")
 OPTIONAL = ("channel", "url", "author_name", "followers", "verified", "lang", "kind", "parent_id", "rating",
             "app_version")
+
+
+FILE_CHANNEL_PREFIX = "file:"
+
+
+def file_channel(path: Path) -> str:
+    """The channel of ``path``'s rows that name none: ``file:<name>``, a long name shortened with a hash of it."""
+    name = path.name
+    channel = FILE_CHANNEL_PREFIX + name
+    if len(channel) <= MAX_CHANNEL_CHARS:
+        return channel
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    keep = MAX_CHANNEL_CHARS - len(FILE_CHANNEL_PREFIX) - len(digest) - 1
+    return f"{FILE_CHANNEL_PREFIX}{name[:keep]}~{digest}"
 
 
 @dataclass
@@ -54,7 +73,8 @@ def _bool(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "y")
 
 
-def mention_from_row(row: dict[str, Any], channel: str | None) -> Mention:
+def mention_from_row(row: dict[str, Any], channel: str | None, default_channel: str = "file") -> Mention:
+    """The mention in ``row``: its channel is ``channel``, else the row's own, else ``default_channel``."""
     missing = [c for c in REQUIRED if not str(row.get(c) or "").strip()]
     if missing:
         raise ValueError(f"missing {', '.join(missing)}")
@@ -68,10 +88,14 @@ def mention_from_row(row: dict[str, Any], channel: str | None) -> Mention:
         handle, name = str(author), str(row.get("author_name") or "")
         followers = _int(row.get("followers"), "followers", 0) or 0
         verified = _bool(row.get("verified"))
+    text, truncated_from = bounded_text(str(row["text"]))  # a file's megabyte posts are not kept in memory
+    raw = bounded_raw(dict(row))
+    if truncated_from is not None:
+        raw[TRUNCATED_KEY] = truncated_from
     return Mention(
-        channel=channel or str(row.get("channel") or "").strip() or "file",
+        channel=channel or str(row.get("channel") or "").strip() or default_channel,
         external_id=str(row["id"]).strip(),
-        text=str(row["text"]),
+        text=text,
         author=Author(handle=handle.strip().lstrip("@"), display_name=name, followers=followers, verified=verified),
         created_at=parse_time(row["created_at"]),
         url=str(row.get("url") or ""),
@@ -80,20 +104,24 @@ def mention_from_row(row: dict[str, Any], channel: str | None) -> Mention:
         parent_id=str(row.get("parent_id") or "").strip() or None,
         rating=_int(row.get("rating"), "rating"),
         app_version=str(row.get("app_version") or "").strip() or None,
-        raw={k: v for k, v in row.items()},
+        raw=raw,
     )
 
 
 def iter_file(
     path: Path, channel: str | None = None, mapping: ColumnMapping | None = None
 ) -> Iterator[Mention | BadRow]:
-    """Mentions and bad rows of ``path``; ``mapping`` renames another tool's columns (``triage.tables.columns``)."""
+    """Mentions and bad rows of ``path``; ``mapping`` renames another tool's columns (``triage.tables.columns``).
+
+    ``channel`` overrides the rows' own; rows without one get ``file_channel(path)``.
+    """
+    default_channel = file_channel(path)
     for line, row in read_rows(path):
         if isinstance(row, BadRow):
             yield row
             continue
         try:
-            yield mention_from_row(mapping.apply(row) if mapping else row, channel)
+            yield mention_from_row(mapping.apply(row) if mapping else row, channel, default_channel)
         except (ValueError, TypeError) as exc:
             yield BadRow(line, str(exc))
 

@@ -266,3 +266,20 @@ def test_a_source_keeps_its_listener_between_runs_so_platform_sessions_are_reuse
     assert listener_for(source(feed, name="kept"), {"TOKEN": "a"}) is first
     assert listener_for(source(feed, name="kept"), {"TOKEN": "b"}) is not first  # a new credential, a new session
     assert listener_for(source(FakeFeed(["one"]), name="kept"), {"TOKEN": "b"}) is not first
+
+
+def test_a_mention_the_database_refuses_is_skipped_counted_and_logged_the_rest_stored(
+        store, fake_model, fake_intent_model, fake_kind, caplog):
+    from sqlalchemy import text
+
+    with store.engine.begin() as connection:
+        connection.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON mentions WHEN NEW.external_id = 'p2' "
+                                "BEGIN SELECT RAISE(ABORT, 'refused by a rule'); END"))
+    feed = FakeFeed(["lumora down\x00 again", *TEXTS[1:]], page_size=5)
+    with caplog.at_level(logging.WARNING, logger="triage.ingest.listening"):
+        run = run_source(context(store, fake_model, fake_intent_model), source(feed), SETTINGS)
+    assert (run.fetched, run.new, run.skipped, run.ok) == (5, 4, 1, True)
+    assert stored_ids(store) == ["p0", "p1", "p3", "p4"]
+    assert store.find("fake", "p0").text == "lumora down again"
+    assert [r.getMessage() for r in caplog.records] == [
+        "source fake-feed: fake id p2: not stored (refused by a rule)"]
