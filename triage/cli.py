@@ -64,18 +64,25 @@ def _report_bad_rows(path: Path, errors: Sequence[Any]) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    """``import FILE``: store the file's mentions, then (unless ``--no-classify``) run one worker in-process."""
+    from triage.context import Context
     from triage.db.store import open_store
-    from triage.ingest.pipeline import ingest
+    from triage.ingest.pipeline import drain_pending, store_mentions
     from triage.tables.mentions import read_mentions
 
     path = Path(args.file)
     parsed = read_mentions(path, args.channel)
-    store = open_store(args.db)
-    bar = ProgressBar("classifying")
-    result = ingest(store, parsed.mentions, _model(), progress=bar)
-    bar.close()
+    ctx = Context(open_store(args.db))
+    upserted = store_mentions(ctx.store, parsed.mentions)
+    if not args.no_classify:
+        bar = ProgressBar("classifying")
+        try:
+            drain_pending(ctx.store, ctx.sentiment, ctx.intent, progress=bar, now=ctx.now())
+        finally:
+            bar.close()
     _report_bad_rows(path, parsed.errors)
-    print(f"{path}: {result.inserted} new, {result.updated} already stored, {len(parsed.errors)} bad rows skipped")
+    print(f"{path}: {len(upserted.inserted)} new, {len(upserted.updated)} already stored, "
+          f"{len(parsed.errors)} bad rows skipped")
     return 1 if parsed.errors else 0
 
 
@@ -213,7 +220,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
-        runs = listen(ctx, every=None if args.once else args.every, report=report, only=args.source or (), stop=stop)
+        runs = listen(ctx, every=None if args.once else args.every, report=report, only=args.source or (), stop=stop,
+                      classify=not args.no_classify)
     finally:
         signal.signal(signal.SIGINT, previous)
     return 1 if any(run.error for run in runs) else 0
@@ -254,6 +262,39 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """``worker [--once]``: classify and rank the pending mentions; one line per round that classified some."""
+    import logging
+    import signal
+
+    from triage.context import Context
+    from triage.db.store import open_store
+    from triage.ingest.stopping import StopFlag
+    from triage.ingest.worker import WorkerSettings, run_worker
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if args.batch < 1:
+        raise UsageError("--batch needs a number of mentions above 0, e.g. --batch 64")
+    if args.poll <= 0:
+        raise UsageError("--poll needs a number of seconds above 0, e.g. --poll 5")
+    ctx = Context(open_store(args.db), config_path=args.config)
+    stop = StopFlag()
+
+    def on_interrupt(_signum: int, _frame: Any) -> None:
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop.request()
+        print("stopping after the current batch is committed (Ctrl-C again to abort it)", file=sys.stderr, flush=True)
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        run_worker(ctx, once=args.once, settings=WorkerSettings(args.batch, args.poll), stop=stop,
+                   report=lambda done: print(done.line(), flush=True))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m triage",
@@ -268,6 +309,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="store mentions from a CSV or JSONL file")
     imp.add_argument("file", help="CSV/TSV/JSONL with columns id, text, author, created_at (see README)")
     imp.add_argument("--channel", help="channel name for every row (default: the file's channel column, else 'file')")
+    imp.add_argument("--no-classify", action="store_true",
+                     help="only store; leave classifying to `triage worker` processes")
     imp.add_argument("--db", help=DB_HELP)
     imp.set_defaults(run=cmd_import)
 
@@ -324,8 +367,22 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--every", type=float, metavar="SECONDS", help="keep polling every SECONDS until Ctrl-C")
     listen.add_argument("--config", help="configuration file (default: $TRIAGE_CONFIG, else ./triage.toml)")
     listen.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
+    listen.add_argument("--no-classify", action="store_true",
+                        help="only store; leave classifying to `triage worker` processes")
     listen.add_argument("--db", help=DB_HELP)
     listen.set_defaults(run=cmd_listen)
+
+    work = sub.add_parser("worker", help="classify and rank the stored mentions still pending "
+                                         "(PostgreSQL: run as many as you like)")
+    work.add_argument("--once", action="store_true", help="classify what is pending, print how many, exit")
+    work.add_argument("--batch", type=int, default=64, metavar="N",
+                      help="mentions per batch; each batch is committed (default 64)")
+    work.add_argument("--poll", type=float, default=5.0, metavar="SECONDS",
+                      help="without --once: wait this long after finding nothing pending (default 5)")
+    work.add_argument("--config", help="configuration file for the priority weights "
+                                       "(default: $TRIAGE_CONFIG, else ./triage.toml)")
+    work.add_argument("--db", help=DB_HELP)
+    work.set_defaults(run=cmd_worker)
     return parser
 
 
