@@ -263,7 +263,10 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """``worker [--once]``: classify and rank the pending mentions; one line per round that classified some."""
+    """``worker [--once]``: classify and rank the pending mentions; one line per round that classified some.
+
+    The first Ctrl-C (or SIGTERM, e.g. ``systemctl stop``) stops after the current batch is committed.
+    """
     import logging
     import signal
 
@@ -287,11 +290,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
         print("stopping after the current batch is committed (Ctrl-C again to abort it)", file=sys.stderr, flush=True)
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
+    previous_term = signal.signal(signal.SIGTERM, on_interrupt)  # a service manager's stop: the same
     try:
         run_worker(ctx, once=args.once, settings=WorkerSettings(args.batch, args.poll), stop=stop,
                    report=lambda done: print(done.line(), flush=True))
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
     return 0
 
 

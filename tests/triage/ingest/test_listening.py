@@ -266,3 +266,16 @@ def test_a_source_keeps_its_listener_between_runs_so_platform_sessions_are_reuse
     assert listener_for(source(feed, name="kept"), {"TOKEN": "a"}) is first
     assert listener_for(source(feed, name="kept"), {"TOKEN": "b"}) is not first  # a new credential, a new session
     assert listener_for(source(FakeFeed(["one"]), name="kept"), {"TOKEN": "b"}) is not first
+
+
+def test_without_classifying_the_listener_only_stores_and_a_worker_classifies_later(backend, fake_model,
+                                                                                   fake_intent_model, fake_kind):
+    from triage.db.claims import pending_count
+    from triage.ingest.worker import drain
+
+    ctx = context(backend, fake_model, fake_intent_model)
+    run = run_source(ctx, source(FakeFeed(TEXTS)), SETTINGS, classify=False)
+    assert (run.ok, run.new) == (True, len(TEXTS))
+    assert fake_model.calls == 0 and pending_count(backend) == len(TEXTS)
+    assert drain(ctx).classified == len(TEXTS)
+    assert pending_count(backend) == 0 and len(backend.queue(QueueFilter(classified_only=True))) == len(TEXTS)

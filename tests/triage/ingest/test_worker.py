@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -217,5 +218,23 @@ def test_an_import_killed_mid_way_leaves_nothing_in_limbo_for_the_next_worker(ba
     assert again.stdout == f"classified {len(limbo)} mentions\n"
     classified = seen_texts(tmp_path / "worker.jsonl")
     assert sorted(classified) == sorted(limbo)  # exactly the mentions in limbo, each once
+    assert pending_count(store) == 0
+    store.dispose()
+
+
+def test_a_polling_worker_stops_cleanly_on_ctrl_c(tmp_path):
+    db = f"sqlite:///{tmp_path / 'triage.db'}"
+    store = open_store(db)
+    stored_only(store, 3)
+    worker = subprocess.Popen(fake_cli("worker", "--poll", "3600", "--db", db), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=environment(), cwd=tmp_path)
+    try:
+        assert worker.stdout.readline() == "classified 3 mentions\n"  # then it waits for more
+        worker.send_signal(signal.SIGINT)
+        out, err = worker.communicate(timeout=60)
+    finally:
+        worker.kill()
+    assert worker.returncode == 0, err
+    assert "stopping after the current batch is committed" in err and "Traceback" not in err
     assert pending_count(store) == 0
     store.dispose()
