@@ -91,11 +91,15 @@ class Classified:
         return values
 
 
-def _write(session: Session, results: dict[int, Classified]) -> None:
+def _write(session: Session, results: dict[int, Classified], texts: dict[int, str] | None = None) -> None:
+    """``texts``: only write where the text is still the one classified (SQLite: nothing held the rows)."""
     for mention_id, result in results.items():
         values = result.values()
         if values:
-            session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(**values))
+            statement = update(MentionRow).where(MentionRow.id == mention_id)
+            if texts is not None and mention_id in texts:
+                statement = statement.where(MentionRow.text == texts[mention_id])
+            session.execute(statement.values(**values))
 
 
 @dataclass
@@ -111,9 +115,9 @@ class PendingBatch:
         """Write the results (PostgreSQL: committed with the claim when its block ends)."""
         if self._session is not None:
             _write(self._session, results)
-        else:
+        else:  # a repeat with new text stored meanwhile cleared the row: it stays pending for the next batch
             with self._store.session() as session:
-                _write(session, results)
+                _write(session, results, {row.id: row.text for row in self.rows})
         self.saved.update(results)
 
 

@@ -10,6 +10,8 @@ then ranks once. A process killed at any point leaves its mentions pending, neve
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +28,8 @@ from triage.ranking.refresh import refresh_priorities
 from triage.records import Mention
 from triage.replies.tone import profile
 from triage.text.language import detect_language
+
+log = logging.getLogger("triage.ingest.pipeline")
 
 Progress = Callable[[int, int], None]
 StopRequested = Callable[[], bool]
@@ -95,10 +99,14 @@ def classify_batch(
     store: Store, model: SentimentModel, intent_model: IntentModel, batch_size: int = DEFAULT_BATCH
 ) -> int:
     """Claim one batch of pending mentions, classify it and commit it; returns how many (0: none pending)."""
+    return len(_classify_claimed(store, model, intent_model, batch_size))
+
+
+def _classify_claimed(store: Store, model: SentimentModel, intent_model: IntentModel, batch_size: int) -> list[int]:
     with claim_pending(store, batch_size) as batch:
         if batch.rows:
             batch.save(classify_rows(batch.rows, model, intent_model, batch_size))
-        return len(batch.rows)
+        return [row.id for row in batch.rows]
 
 
 def rank(store: Store, now: datetime | None = None, weights: PriorityWeights | None = None) -> None:
@@ -128,12 +136,17 @@ def drain_pending(
     """
     intent_model = intent_model or load_intent_model()
     total = pending_count(store) if progress else 0
-    done = 0
+    done, attempts = 0, Counter[int]()
     while not stop():
-        taken = classify_batch(store, model, intent_model, batch_size)
+        taken = _classify_claimed(store, model, intent_model, batch_size)
         if not taken:
             break
-        done += taken
+        attempts.update(taken)
+        if min(attempts[i] for i in taken) > 2:  # classified twice in this call, pending again: never loop
+            log.warning("mentions %s are still pending after classifying them twice; the next run retries them",
+                        taken[:10])
+            break
+        done += len(taken)
         if progress:
             total = max(total, done)
             progress(done, total)

@@ -238,3 +238,35 @@ def test_a_polling_worker_stops_cleanly_on_ctrl_c(tmp_path):
     assert "stopping after the current batch is committed" in err and "Traceback" not in err
     assert pending_count(store) == 0
     store.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_mention_edited_while_its_batch_is_classified_is_classified_again_with_its_new_text(backend, tmp_path,
+                                                                                             request):
+    import threading
+
+    db = f"sqlite:///{tmp_path / 'triage.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    store = open_store(db)
+    store_mentions(store, [make_mention("1", "thank you lumora, great service")])
+    seen: list[str] = []
+    editors: list[threading.Thread] = []
+
+    class EditedMeanwhile(KeywordSentimentModel):
+        def predict(self, texts, batch_size=64, progress=None):
+            seen.extend(texts)
+            if len(seen) == 1:  # the platform's edit is stored while the batch is being classified
+                editor = threading.Thread(target=store_mentions, args=(
+                    store, [make_mention("1", "lumora internet down again, still broken")]))
+                editor.start()
+                editors.append(editor)
+                editor.join(timeout=0.5)  # SQLite: it is done; PostgreSQL: it waits for the batch's lock
+            return super().predict(texts, batch_size, progress)
+
+    ctx = Context(store, Config(), {}, sentiment=EditedMeanwhile(), intent=KeywordIntentModel())
+    drain(ctx)
+    editors[0].join(timeout=60)  # PostgreSQL: the edit is stored once the first batch is committed
+    drain(ctx)
+    row = store.mentions()[0]
+    assert seen[-1] == row.text == "lumora internet down again, still broken"
+    assert row.sentiment == "negative" and pending_count(store) == 0
+    store.dispose()
