@@ -64,11 +64,13 @@ def _report_bad_rows(path: Path, errors: Sequence[Any]) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    """``import FILE``: store the file's mentions, then (unless ``--no-classify``) run one worker in-process."""
+    from triage.context import Context
     from triage.db.store import open_store
 
     if args.all:
         return _import_all(args)
-    from triage.ingest.pipeline import ingest
+    from triage.ingest.pipeline import drain_pending, store_mentions
     from triage.records import MAX_CHANNEL_CHARS
     from triage.tables.mentions import read_mentions
 
@@ -76,17 +78,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.channel is not None and not 0 < len(args.channel.strip()) <= MAX_CHANNEL_CHARS:
         raise UsageError(f"--channel needs a name of 1 to {MAX_CHANNEL_CHARS} characters, e.g. --channel support-inbox")
     parsed = read_mentions(path, args.channel.strip() if args.channel else None)
-    store = open_store(args.db)
-    bar = ProgressBar("classifying")
-    result = ingest(store, parsed.mentions, _model(), progress=bar)
-    bar.close()
+    ctx = Context(open_store(args.db))
+    upserted = store_mentions(ctx.store, parsed.mentions)
+    if not args.no_classify:
+        bar = ProgressBar("classifying")
+        try:
+            drain_pending(ctx.store, ctx.sentiment, ctx.intent, progress=bar, now=ctx.now())
+        finally:
+            bar.close()
     _report_bad_rows(path, parsed.errors)
-    for refused in result.refused:
+    for refused in upserted.refused:
         print(f"{path}: {refused}", file=sys.stderr)
-    refused_note = f", {len(result.refused)} refused by the database" if result.refused else ""
-    print(f"{path}: {result.inserted} new, {result.updated} already stored, {len(parsed.errors)} bad rows skipped"
-          f"{refused_note}")
-    return 1 if parsed.errors or result.refused else 0
+    refused_note = f", {len(upserted.refused)} refused by the database" if upserted.refused else ""
+    print(f"{path}: {len(upserted.inserted)} new, {len(upserted.updated)} already stored, "
+          f"{len(parsed.errors)} bad rows skipped{refused_note}")
+    return 1 if parsed.errors or upserted.refused else 0
 
 
 def _import_all(args: argparse.Namespace) -> int:
@@ -260,7 +266,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
-        runs = listen(ctx, every=None if args.once else args.every, report=report, only=args.source or (), stop=stop)
+        runs = listen(ctx, every=None if args.once else args.every, report=report, only=args.source or (), stop=stop,
+                      classify=not args.no_classify)
     finally:
         signal.signal(signal.SIGINT, previous)
     return 1 if any(run.error for run in runs) else 0
@@ -301,6 +308,44 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """``worker [--once]``: classify and rank the pending mentions; one line per round that classified some.
+
+    The first Ctrl-C (or SIGTERM, e.g. ``systemctl stop``) stops after the current batch is committed.
+    """
+    import logging
+    import signal
+
+    from triage.context import Context
+    from triage.db.store import open_store
+    from triage.ingest.stopping import StopFlag
+    from triage.ingest.worker import WorkerSettings, run_worker
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if args.batch < 1:
+        raise UsageError("--batch needs a number of mentions above 0, e.g. --batch 64")
+    if args.poll <= 0:
+        raise UsageError("--poll needs a number of seconds above 0, e.g. --poll 5")
+    ctx = Context(open_store(args.db), config_path=args.config)
+    stop = StopFlag()
+
+    def on_interrupt(_signum: int, _frame: Any) -> None:
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop.request()
+        print("stopping after the current batch is committed (Ctrl-C again to abort it)", file=sys.stderr, flush=True)
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    previous_term = signal.signal(signal.SIGTERM, on_interrupt)  # a service manager's stop: the same
+    try:
+        run_worker(ctx, once=args.once, settings=WorkerSettings(args.batch, args.poll), stop=stop,
+                   report=lambda done: print(done.line(), flush=True))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m triage",
@@ -318,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "else 'file:<name of the file>')")
     imp.add_argument("--all", action="store_true",
                      help="FILE is a whole-database export (export --all): re-import every row, keeping ids")
+    imp.add_argument("--no-classify", action="store_true",
+                     help="only store; leave classifying to `triage worker` processes")
     imp.add_argument("--db", help=DB_HELP)
     imp.set_defaults(run=cmd_import)
 
@@ -383,8 +430,22 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--every", type=float, metavar="SECONDS", help="keep polling every SECONDS until Ctrl-C")
     listen.add_argument("--config", help="configuration file (default: $TRIAGE_CONFIG, else ./triage.toml)")
     listen.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
+    listen.add_argument("--no-classify", action="store_true",
+                        help="only store; leave classifying to `triage worker` processes")
     listen.add_argument("--db", help=DB_HELP)
     listen.set_defaults(run=cmd_listen)
+
+    work = sub.add_parser("worker", help="classify and rank the stored mentions still pending "
+                                         "(PostgreSQL: run as many as you like)")
+    work.add_argument("--once", action="store_true", help="classify what is pending, print how many, exit")
+    work.add_argument("--batch", type=int, default=64, metavar="N",
+                      help="mentions per batch; each batch is committed (default 64)")
+    work.add_argument("--poll", type=float, default=5.0, metavar="SECONDS",
+                      help="without --once: wait this long after finding nothing pending (default 5)")
+    work.add_argument("--config", help="configuration file for the priority weights "
+                                       "(default: $TRIAGE_CONFIG, else ./triage.toml)")
+    work.add_argument("--db", help=DB_HELP)
+    work.set_defaults(run=cmd_worker)
     return parser
 
 

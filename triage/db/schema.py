@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -49,6 +50,10 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
 
 
+# A mention is pending (waits for a worker) while any of these is missing; see triage.db.claims.
+PENDING_SQL = "sentiment IS NULL OR intent IS NULL OR tone IS NULL"
+
+
 class MentionRow(Base):
     __tablename__ = "mentions"
     __table_args__ = (
@@ -56,6 +61,8 @@ class MentionRow(Base):
         Index("ix_mentions_status_priority", "status", "priority"),
         Index("ix_mentions_author", "channel", "author_handle"),
         Index("ix_mentions_created_at", "created_at"),
+        # the pending mentions workers claim (triage.db.claims); revision 0006
+        Index("ix_mentions_pending", "id", sqlite_where=text(PENDING_SQL), postgresql_where=text(PENDING_SQL)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,1 +1,1 @@
-"""Getting mentions in: listening, imports, the demo, classifying what is new."""
+"""Getting mentions in: listening, imports, the demo (they store); the worker classifies and ranks them."""

@@ -1,4 +1,10 @@
-"""The listen runner: fetch each source from its stored cursor, store, classify, rank.
+"""The listen runner: fetch each source from its stored cursor and store; then classify and rank.
+
+The listener only stores. Classifying and ranking is the worker's job (``triage.ingest.pipeline.
+drain_pending``): by default ``listen`` runs one worker in-process after each stored batch (and at
+the start of each source's run, for mentions a killed process left pending), so a single user needs
+nothing else; with ``classify=False`` (``listen --no-classify``) it only stores and
+``python -m triage worker`` processes classify.
 
 Order of writes, per batch: the batch's mentions are upserted and committed, THEN the
 batch's cursor (and counts) are committed. A crash between the two refetches that batch
@@ -22,7 +28,6 @@ through ``Secrets.redact`` first.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -35,32 +40,16 @@ from triage.config.secrets import Secrets
 from triage.config.settings import ConfigError, ListenSettings, SourceConfig
 from triage.context import Context
 from triage.db import source_state
+from triage.db.claims import has_pending
 from triage.db.source_state import finish_run, save_batch, start_run
 from triage.errors import MissingPackage, TriageError
-from triage.ingest.pipeline import process_new
+from triage.ingest.pipeline import drain_pending
+from triage.ingest.stopping import StopFlag
 from triage.ranking.priority import PriorityWeights, configured_weights
 
 log = logging.getLogger("triage.ingest.listening")
 
 Sleep = Callable[[float], None]
-
-
-class StopFlag:
-    """Set by Ctrl-C (or a test) to stop after the current batch is committed; its sleep wakes up early."""
-
-    def __init__(self) -> None:
-        self.requested = False
-
-    def request(self) -> None:
-        self.requested = True
-
-    def sleep(self, seconds: float) -> None:
-        deadline = time.monotonic() + max(0.0, seconds)
-        while not self.requested:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            time.sleep(min(0.2, remaining))
 
 
 @dataclass
@@ -102,10 +91,11 @@ def listener_for(source: SourceConfig, secrets: Mapping[str, str]) -> Listener:
 
 class _SourceRunner:
     def __init__(self, ctx: Context, source: SourceConfig, settings: ListenSettings, sleep: Sleep, stop: StopFlag,
-                 weights: PriorityWeights | None) -> None:
+                 weights: PriorityWeights | None, classify: bool = True) -> None:
         self.ctx, self.store, self.source = ctx, ctx.store, source
         self.secrets, self.redact = ctx.secrets, _redactor(ctx.secrets)
         self.settings, self.sleep, self.stop, self.weights = settings, sleep, stop, weights
+        self.classify = classify  # run the in-process worker after each stored batch (off: ``triage worker`` does)
         self.result = SourceRun(source.name, source.kind)
         self.cursor: str | None = None
         self.rate_limited = False  # the run ended on a rate limit it could not wait out
@@ -115,7 +105,7 @@ class _SourceRunner:
         state = start_run(self.store, self.source.name, self.source.kind, self.ctx.now())
         self.cursor = state.cursor
         try:
-            if self.store.unclassified_ids():  # stored by a run that stopped before classifying them
+            if self.classify and has_pending(self.store):  # stored by a run that stopped before classifying them
                 self._process()
             listener = listener_for(self.source, self.secrets)
             self._fetch_all(listener)
@@ -191,9 +181,8 @@ class _SourceRunner:
                     self.redact(str(error)), state.attempt_number, self.settings.attempts, wait)
 
     def _process(self) -> None:
-        """Classify, group and rank what is new, before the queue shows it."""
-        process_new(self.store, self.ctx.sentiment, now=self.ctx.now(), intent_model=self.ctx.intent,
-                    weights=self.weights)
+        """The in-process worker: classify, group and rank what is pending, before the queue shows it."""
+        drain_pending(self.store, self.ctx.sentiment, self.ctx.intent, now=self.ctx.now(), weights=self.weights)
 
     def _drain(self, listener: Listener) -> None:
         """Fetch from the last committed cursor; each batch: store and commit, then save its cursor."""
@@ -211,7 +200,7 @@ class _SourceRunner:
                 log.warning("source %s: skipped a malformed item: %s", self.source.name, self.redact(item))
             for refused in upserted.refused:
                 log.warning("source %s: %s", self.source.name, self.redact(str(refused)))
-            if upserted.ids:
+            if upserted.ids and self.classify:
                 self._process()
             if self.stop.requested:
                 self.result.stopped = True
@@ -225,16 +214,18 @@ def run_source(
     sleep: Sleep | None = None,
     stop: StopFlag | None = None,
     weights: PriorityWeights | None = None,
+    classify: bool = True,
 ) -> SourceRun:
     """Run one source once from its stored cursor; its outcome is also stored in ``sources``.
 
     ``settings`` default to the configuration's ``[listen]``. ``sleep`` waits for rate limits
     and between retries (default: ``stop.sleep``, which a stop request cuts short).
-    ``weights`` are the priority weights used to rank.
+    ``weights`` are the priority weights used to rank. ``classify``: after each stored batch, run
+    one worker in-process until nothing is pending (``False``: only store; ``triage worker`` classifies).
     """
     stop = stop or StopFlag()
     runner = _SourceRunner(ctx, source, settings or ctx.config.listen, sleep if sleep is not None else stop.sleep,
-                           stop, weights)
+                           stop, weights, classify)
     return runner.run()
 
 
@@ -244,6 +235,7 @@ def run_all(
     sleep: Sleep | None = None,
     stop: StopFlag | None = None,
     weights: PriorityWeights | None = None,
+    classify: bool = True,
 ) -> list[SourceRun]:
     """Run every enabled source (or those named in ``only``) once; one ``SourceRun`` per configured source.
 
@@ -263,7 +255,7 @@ def run_all(
         if stop.requested:
             break
         log.info("source %s (%s): fetching", source.name, source.kind)
-        runs.append(run_source(ctx, source, config.listen, sleep, stop, weights))
+        runs.append(run_source(ctx, source, config.listen, sleep, stop, weights, classify))
     return runs
 
 
@@ -274,6 +266,7 @@ def listen(
     only: Sequence[str] = (),
     stop: StopFlag | None = None,
     weights: PriorityWeights | None = None,
+    classify: bool = True,
 ) -> list[SourceRun]:
     """Run the sources once (``every`` None) or every ``every`` seconds until ``stop`` is requested.
 
@@ -281,7 +274,7 @@ def listen(
     """
     stop = stop or StopFlag()
     while True:
-        runs = run_all(ctx, only, stop=stop, weights=weights)
+        runs = run_all(ctx, only, stop=stop, weights=weights, classify=classify)
         report(runs)
         if every is None or stop.requested:
             return runs

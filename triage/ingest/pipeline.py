@@ -1,23 +1,40 @@
-"""From stored mention to ranked queue item: classify sentiment and intent, group incidents, score priority."""
+"""From stored mention to ranked queue item: classify sentiment and intent, profile the tone,
+group incidents, score priority.
+
+Storing and classifying are separate steps. ``store_mentions`` only stores; whatever is
+stored and not classified yet is *pending* (``triage.db.claims``), and ``drain_pending``
+(run by ``python -m triage worker``, by ``listen`` and ``import`` in-process, by the
+dashboard on SQLite) takes pending mentions in batches, classifies each batch and commits it,
+then ranks once. A process killed at any point leaves its mentions pending, never lost.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from triage.db.store import RefusedMention, Store
+from triage.db.claims import Classified, claim_pending, pending_count, ranking_lock
+from triage.db.schema import MentionRow
+from triage.db.store import RefusedMention, Store, UpsertResult
 from triage.models.intent import IntentModel, load_intent_model
 from triage.models.sentiment import SentimentModel
 from triage.ranking.incidents import assign_incidents
-from triage.ranking.intent import final_result
+from triage.ranking.intent import final_result, intent_of
 from triage.ranking.priority import PriorityWeights
 from triage.ranking.refresh import refresh_priorities
-from triage.records import Mention, SentimentScores
-from triage.replies.suggest import profile_pending
+from triage.records import Mention
+from triage.replies.tone import profile
 from triage.text.language import detect_language
 
+log = logging.getLogger("triage.ingest.pipeline")
+
 Progress = Callable[[int, int], None]
+StopRequested = Callable[[], bool]
+
+DEFAULT_BATCH = 64  # mentions per claimed batch: one model call, one commit
 
 
 @dataclass
@@ -28,47 +45,115 @@ class IngestResult:
     refused: list[RefusedMention] = field(default_factory=list)  # rows the database would not store
 
 
-def classify_pending(
-    store: Store, model: SentimentModel, batch_size: int = 64, progress: Progress | None = None
+@dataclass
+class _Reading:
+    """A mention's fields as the worker has just classified them (what ``intent_of`` reads)."""
+
+    text: str
+    intent: str | None
+    sentiment: str | None
+    p_negative: float | None
+    author_handle: str
+    author_followers: int
+    not_spam: bool
+
+
+def store_mentions(store: Store, mentions: Iterable[Mention]) -> UpsertResult:
+    """Store mentions (idempotently, by channel and platform id); they stay pending until a worker runs."""
+    return store.upsert_mentions(mentions)
+
+
+def classify_rows(
+    rows: Sequence[MentionRow], model: SentimentModel, intent_model: IntentModel, batch_size: int = DEFAULT_BATCH
+) -> dict[int, Classified]:
+    """Sentiment, language, intent, topic and tone profile of each row, by id; only what is missing is predicted."""
+    need_sentiment = [row for row in rows if row.sentiment is None]
+    need_intent = [row for row in rows if row.intent is None]
+    scores = dict(zip((row.id for row in need_sentiment),
+                      model.predict([row.text for row in need_sentiment], batch_size=batch_size)
+                      if need_sentiment else []))
+    intents = dict(zip((row.id for row in need_intent),
+                       intent_model.predict([row.text for row in need_intent], batch_size=batch_size)
+                       if need_intent else []))
+    results: dict[int, Classified] = {}
+    for row in rows:
+        found = Classified()
+        sentiment, p_negative, intent, language = row.sentiment, row.p_negative, row.intent, row.language
+        if row.id in scores:
+            found.scores, found.classified_by = scores[row.id], model.name
+            found.language = language = row.language or detect_language(row.text)
+            sentiment, p_negative = found.scores.label, found.scores.p_negative
+        if row.id in intents:
+            final = final_result(intents[row.id], row.text, row.author_handle, row.author_followers)
+            found.intent, found.topic, found.intent_set = final.intent, final.topic, True
+            intent = final.intent
+        if row.id in scores or row.id in intents or row.tone is None:
+            reading = _Reading(row.text, intent, sentiment, p_negative, row.author_handle or "",
+                               int(row.author_followers or 0), bool(row.not_spam))
+            found.tone = profile(row.text, language, p_negative or 0.0, sentiment=sentiment,
+                                 intent=intent_of(reading, guess=True) or "other").to_dict()
+        results[row.id] = found
+    return results
+
+
+def classify_batch(
+    store: Store, model: SentimentModel, intent_model: IntentModel, batch_size: int = DEFAULT_BATCH
 ) -> int:
-    """Classify every stored mention that has no sentiment yet; returns how many."""
-    ids = store.unclassified_ids()
-    done = 0
-    chunk = max(batch_size * 4, 256)  # commit every few batches so a crash loses little work
-    for start in range(0, len(ids), chunk):
-        rows = store.mentions(ids[start : start + chunk])
-        base = done
-
-        def report(n: int, _total: int) -> None:
-            if progress:
-                progress(base + n, len(ids))  # noqa: B023 (called within this iteration)
-
-        scores = model.predict([r.text for r in rows], batch_size=batch_size, progress=report)
-        results: dict[int, tuple[SentimentScores, str | None]] = {
-            row.id: (s, row.language or detect_language(row.text)) for row, s in zip(rows, scores)
-        }
-        store.save_classifications(results, model.name)
-        done += len(rows)
-    return done
+    """Claim one batch of pending mentions, classify it and commit it; returns how many (0: none pending)."""
+    return len(_classify_claimed(store, model, intent_model, batch_size))
 
 
-def classify_intents_pending(
-    store: Store, model: IntentModel, batch_size: int = 64, progress: Progress | None = None
+def _classify_claimed(store: Store, model: SentimentModel, intent_model: IntentModel, batch_size: int) -> list[int]:
+    with claim_pending(store, batch_size) as batch:
+        if batch.rows:
+            batch.save(classify_rows(batch.rows, model, intent_model, batch_size))
+        return [row.id for row in batch.rows]
+
+
+def rank(store: Store, now: datetime | None = None, weights: PriorityWeights | None = None) -> None:
+    """Group incidents and refresh the queue's priorities (one worker at a time on PostgreSQL)."""
+    with ranking_lock(store):
+        assign_incidents(store, now)
+        refresh_priorities(store, now, weights)
+
+
+def drain_pending(
+    store: Store,
+    model: SentimentModel,
+    intent_model: IntentModel | None = None,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+    weights: PriorityWeights | None = None,
+    stop: StopRequested = lambda: False,
+    rank_when_idle: bool = True,
 ) -> int:
-    """Give every stored mention without an intent its intent and complaint topic; returns how many."""
-    ids = store.intent_pending_ids()
-    chunk = max(batch_size * 4, 256)
-    for start in range(0, len(ids), chunk):
-        rows = store.mentions(ids[start : start + chunk])
-        results = model.predict([r.text for r in rows], batch_size=batch_size)
-        store.save_intents({
-            row.id: (final.intent, final.topic)
-            for row, result in zip(rows, results)
-            for final in [final_result(result, row.text, row.author_handle, row.author_followers)]
-        })
+    """Classify pending mentions batch by batch (each committed) until none is left or ``stop()``, then rank
+    (also when nothing was pending, unless ``rank_when_idle`` is off: a polling worker's empty polls).
+
+    Returns how many mentions this call classified. ``progress(done, total)`` counts them
+    against the pending total seen at the start (more may arrive meanwhile).
+    """
+    intent_model = intent_model or load_intent_model()
+    total = pending_count(store) if progress else 0
+    done, attempts = 0, Counter[int]()
+    while not stop():
+        taken = _classify_claimed(store, model, intent_model, batch_size)
+        if not taken:
+            break
+        attempts.update(taken)
+        if min(attempts[i] for i in taken) > 2:  # classified twice in this call, pending again: never loop
+            log.warning("mentions %s are still pending after classifying them twice; the next run retries them",
+                        taken[:10])
+            break
+        done += len(taken)
         if progress:
-            progress(min(start + chunk, len(ids)), len(ids))
-    return len(ids)
+            total = max(total, done)
+            progress(done, total)
+    if done or rank_when_idle:
+        rank(store, now, weights)
+    return done
 
 
 def ingest(
@@ -79,13 +164,13 @@ def ingest(
     now: datetime | None = None,
     intent_model: IntentModel | None = None,
 ) -> IngestResult:
-    """Store mentions (idempotently), classify what is new, group incidents, and re-rank the queue.
+    """Store mentions, then run one worker in-process until nothing is pending (see ``drain_pending``).
 
     A mention the database refuses is listed in ``IngestResult.refused``; the others are stored.
 
     ``intent_model`` defaults to the shipped intent model (``triage.models.intent.load_intent_model``).
     """
-    upserted = store.upsert_mentions(mentions)
+    upserted = store_mentions(store, mentions)
     classified = process_new(store, model, progress, now, intent_model)
     return IngestResult(len(upserted.inserted), len(upserted.updated), classified, upserted.refused)
 
@@ -98,13 +183,8 @@ def process_new(
     intent_model: IntentModel | None = None,
     weights: PriorityWeights | None = None,
 ) -> int:
-    """Everything a stored mention needs before the queue shows it (``ingest`` and the listen runner).
+    """Everything a stored mention needs before the queue shows it: ``drain_pending`` with its defaults.
 
     Returns how many mentions were classified.
     """
-    classified = classify_pending(store, model, progress=progress)
-    classify_intents_pending(store, intent_model or load_intent_model())
-    profile_pending(store)  # the tone profile (language, register, emoji, intensity) for the reply suggestions
-    assign_incidents(store, now)
-    refresh_priorities(store, now, weights)
-    return classified
+    return drain_pending(store, model, intent_model, progress=progress, now=now, weights=weights)

@@ -13,10 +13,12 @@ import streamlit as st
 from triage.config.environment import environment
 from triage.config.settings import Config, load_config
 from triage.context import Context
+from triage.db.claims import shares_work
 from triage.db.schema import DEMO_META_KEY
 from triage.db.store import Store, open_store, resolve_url
 from triage.errors import TriageError
 from triage.ingest.demo import load_demo
+from triage.ingest.worker import drain
 from triage.models.sentiment import SentimentModel, load_sentiment_model
 from triage.ranking.refresh import refresh_priorities
 from triage.records import as_utc, utcnow
@@ -71,8 +73,19 @@ def _refreshed(url: str, minute: str) -> int:
     return refresh_priorities(_store(url))
 
 
+@st.cache_data(ttl=60, show_spinner="Classifying new mentions…")
+def _drained(url: str, minute: str) -> int:
+    """SQLite: the dashboard's in-process worker classifies what is pending (e.g. left by a killed import).
+    PostgreSQL: ``python -m triage worker`` processes do it; the page only reads."""
+    ctx = _context(url)
+    if shares_work(ctx.store):
+        return 0
+    return drain(ctx, rank_when_idle=False).classified
+
+
 def ready_store() -> Store:
-    """The store with data in it: loads the demo into an empty database, refreshes priorities."""
+    """The store with data in it: loads the demo into an empty database, classifies pending mentions
+    (SQLite; at most once a minute), refreshes priorities."""
     store = get_store()
     if store.count() == 0:
         st.info("The database is empty: loading the demo data set (fictional brand Lumora)…")
@@ -84,7 +97,9 @@ def ready_store() -> Store:
         load_demo(store, get_model(), progress=progress)
         bar.empty()
         st.cache_data.clear()
-    _refreshed(resolve_url(), utcnow().strftime("%Y-%m-%d %H:%M"))
+    minute = utcnow().strftime("%Y-%m-%d %H:%M")
+    _drained(resolve_url(), minute)
+    _refreshed(resolve_url(), minute)
     if store.get_meta(DEMO_META_KEY):
         st.caption(
             "Showing demo data: Lumora is a fictional telecom brand, its mentions and replies are authored "

@@ -283,3 +283,16 @@ def test_a_mention_the_database_refuses_is_skipped_counted_and_logged_the_rest_s
     assert store.find("fake", "p0").text == "lumora down again"
     assert [r.getMessage() for r in caplog.records] == [
         "source fake-feed: fake id p2: not stored (refused by a rule)"]
+
+
+def test_without_classifying_the_listener_only_stores_and_a_worker_classifies_later(backend, fake_model,
+                                                                                   fake_intent_model, fake_kind):
+    from triage.db.claims import pending_count
+    from triage.ingest.worker import drain
+
+    ctx = context(backend, fake_model, fake_intent_model)
+    run = run_source(ctx, source(FakeFeed(TEXTS)), SETTINGS, classify=False)
+    assert (run.ok, run.new) == (True, len(TEXTS))
+    assert fake_model.calls == 0 and pending_count(backend) == len(TEXTS)
+    assert drain(ctx).classified == len(TEXTS)
+    assert pending_count(backend) == 0 and len(backend.queue(QueueFilter(classified_only=True))) == len(TEXTS)
