@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import Session, sessionmaker
 
 from triage.config.environment import environment
-from triage.db.schema import AuditRow, MentionRow, MetaRow, ReplyRow
+from triage.db.schema import RESCORE_NOW, AuditRow, MentionRow, MetaRow, ReplyRow
 from triage.db.transitions import Move, NewReply, add_reply, apply_move
 from triage.errors import DatabaseUnavailable, MentionNotFound
 from triage.records import OPEN_STATUSES, Mention, Priority, SentimentScores, utcnow
@@ -29,6 +29,7 @@ from triage.records import OPEN_STATUSES, Mention, Priority, SentimentScores, ut
 DEFAULT_DB_URL = "sqlite:///data/triage.db"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _BATCH = 400  # rows per statement; keeps SQLite under its bound-parameter limit
+WRITE_CHUNK = 300  # rows per write transaction: no transaction holds SQLite's write lock for long
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -159,6 +160,7 @@ def _mention_values(mention: Mention) -> dict[str, Any]:
         "status": "new",
         "priority": 0,
         "reasons": [],
+        "rescore_at": RESCORE_NOW,
         "updated_at": utcnow(),
     }
 
@@ -220,6 +222,7 @@ class Store:
             refreshed: dict[str, Any] = {name: statement.excluded[name] for name in _REFRESHED}
             for name in _CLASSIFICATION:
                 refreshed[name] = case((changed, None), else_=getattr(MentionRow, name))
+            refreshed["rescore_at"] = RESCORE_NOW  # followers, engagement or text may have changed
             statement = statement.on_conflict_do_update(
                 index_elements=["channel", "external_id"], set_=refreshed
             )
@@ -233,6 +236,7 @@ class Store:
                     text_changed = row.text != values["text"]
                     for name in _REFRESHED:
                         setattr(row, name, values[name])
+                    row.rescore_at = RESCORE_NOW
                     if text_changed:
                         for name in _CLASSIFICATION:
                             setattr(row, name, None)
@@ -258,40 +262,54 @@ class Store:
                 found[(channel, external_id)] = mention_id
         return found
 
+    def _update_by_id(self, values: list[dict[str, Any]]) -> None:
+        """UPDATE mentions by primary key, ``WRITE_CHUNK`` rows per transaction (each dict has ``id``)."""
+        for start in range(0, len(values), WRITE_CHUNK):
+            chunk = values[start : start + WRITE_CHUNK]
+            with self.session() as session:
+                for keys in {tuple(sorted(v)) for v in chunk}:  # one executemany per set of columns
+                    session.execute(update(MentionRow), [v for v in chunk if tuple(sorted(v)) == keys])
+
     def save_classifications(
         self, results: dict[int, tuple[SentimentScores, str | None]], model_name: str
     ) -> None:
-        """Store sentiment scores (and detected language) by mention id."""
-        with self.session() as session:
-            for mention_id, (scores, language) in results.items():
-                values: dict[str, Any] = {
-                    "sentiment": scores.label,
-                    "p_negative": scores.p_negative,
-                    "p_neutral": scores.p_neutral,
-                    "p_positive": scores.p_positive,
-                    "classified_by": model_name,
-                    "p_anger": scores.p_anger,
-                    "p_offensive": scores.p_offensive,
-                }
-                if language:
-                    values["language"] = language
-                session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(**values))
+        """Store sentiment scores (and detected language) by mention id; the mentions are rescored next refresh."""
+        values = []
+        for mention_id, (scores, language) in results.items():
+            row: dict[str, Any] = {
+                "id": mention_id,
+                "sentiment": scores.label,
+                "p_negative": scores.p_negative,
+                "p_neutral": scores.p_neutral,
+                "p_positive": scores.p_positive,
+                "classified_by": model_name,
+                "p_anger": scores.p_anger,
+                "p_offensive": scores.p_offensive,
+                "rescore_at": RESCORE_NOW,
+            }
+            if language:
+                row["language"] = language
+            values.append(row)
+        self._update_by_id(values)
 
-    def save_priorities(self, priorities: dict[int, Priority], urgencies: dict[int, float] | None = None) -> None:
-        with self.session() as session:
-            for mention_id, priority in priorities.items():
-                values: dict[str, Any] = {"priority": priority.score,
-                                          "reasons": [r.to_dict() for r in priority.reasons]}
-                if urgencies is not None and mention_id in urgencies:
-                    values["urgency"] = urgencies[mention_id]
-                session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(**values))
+    def save_priorities(self, priorities: dict[int, Priority], urgencies: dict[int, float] | None = None,
+                        rescore_at: dict[int, datetime | None] | None = None) -> None:
+        """Store priorities (and urgencies, and when each goes stale) by mention id, in short transactions."""
+        values = []
+        for mention_id, priority in priorities.items():
+            row: dict[str, Any] = {"id": mention_id, "priority": priority.score,
+                                   "reasons": [r.to_dict() for r in priority.reasons]}
+            if urgencies is not None and mention_id in urgencies:
+                row["urgency"] = urgencies[mention_id]
+            if rescore_at is not None and mention_id in rescore_at:
+                row["rescore_at"] = rescore_at[mention_id]
+            values.append(row)
+        self._update_by_id(values)
 
     def save_intents(self, results: dict[int, tuple[str, str | None]]) -> None:
-        """Store (intent, complaint topic) by mention id."""
-        with self.session() as session:
-            for mention_id, (intent, topic) in results.items():
-                session.execute(update(MentionRow).where(MentionRow.id == mention_id)
-                                .values(intent=intent, topic=topic))
+        """Store (intent, complaint topic) by mention id; the mentions are rescored next refresh."""
+        self._update_by_id([{"id": mention_id, "intent": intent, "topic": topic, "rescore_at": RESCORE_NOW}
+                            for mention_id, (intent, topic) in results.items()])
 
     def intent_pending_ids(self) -> list[int]:
         """Mentions whose intent is not classified yet."""

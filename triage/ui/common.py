@@ -66,9 +66,12 @@ def get_store() -> Store:
         raise  # unreachable: st.stop ends the script
 
 
+REFRESH_LIMIT = 2000  # due mentions one page view's refresh takes at most (the rest: next minute)
+
+
 @st.cache_data(ttl=60, show_spinner=False)
 def _refreshed(url: str, minute: str) -> int:
-    return refresh_priorities(_store(url))
+    return refresh_priorities(_store(url), limit=REFRESH_LIMIT)
 
 
 def ready_store() -> Store:
