@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from triage.db.schema import IncidentRow, MentionRow
 from triage.db.store import Store
@@ -74,18 +74,22 @@ def incident_sizes(store: Store) -> dict[int, int]:
         return {int(i): int(n) for i, n in session.execute(query) if i is not None}
 
 
-def incidents_with_members(
-    store: Store, incident_ids: Iterable[int]
-) -> tuple[dict[int, IncidentRow], list[tuple[int, datetime, str]]]:
-    """The incidents by id, and ``(incident_id, created_at, status)`` of each of their mentions."""
+def incident_figures(
+    store: Store, incident_ids: Iterable[int], open_statuses: Sequence[str], since: datetime
+) -> tuple[dict[int, IncidentRow], list[tuple[int, int, int, int, datetime, datetime]]]:
+    """The incidents by id, and per incident ``(id, members, open members, members posted since ``since``,
+    first post, last post)``: aggregates, not the members."""
     ids = list(incident_ids)
     with store.session() as session:
         incidents = {r.id: r for r in session.scalars(select(IncidentRow).where(IncidentRow.id.in_(ids)))}
-        members = [(int(i), created_at, status) for i, created_at, status in session.execute(
-            select(MentionRow.incident_id, MentionRow.created_at, MentionRow.status)
-            .where(MentionRow.incident_id.in_(ids))
-        ).tuples() if i is not None]
-    return incidents, members
+        query = (select(MentionRow.incident_id, func.count(MentionRow.id),
+                        func.sum(case((MentionRow.status.in_(list(open_statuses)), 1), else_=0)),
+                        func.sum(case((MentionRow.created_at >= since, 1), else_=0)),
+                        func.min(MentionRow.created_at), func.max(MentionRow.created_at))
+                 .where(MentionRow.incident_id.in_(ids)).group_by(MentionRow.incident_id))
+        figures = [(int(i), int(n), int(o or 0), int(h or 0), first, last)
+                   for i, n, o, h, first, last in session.execute(query).tuples() if i is not None]
+    return incidents, figures
 
 
 def incident_members(store: Store, incident_id: int) -> list[MentionRow]:

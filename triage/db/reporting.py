@@ -6,28 +6,40 @@ computed by the callers. Every statement uses bound parameters.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, func, select
 
 from triage.db.schema import MentionRow, ReplyRow
 from triage.db.store import Store
 from triage.records import OPEN_STATUSES
 
 
+def _unanswered() -> list[ColumnElement[bool]]:
+    return [MentionRow.sentiment == "negative", MentionRow.status.in_(list(OPEN_STATUSES)),
+            MentionRow.first_response_at.is_(None)]
+
+
 def unanswered_negative(store: Store) -> list[MentionRow]:
     """Negative mentions still open with no first response, oldest first."""
-    query = (
-        select(MentionRow)
-        .where(
-            MentionRow.sentiment == "negative",
-            MentionRow.status.in_(list(OPEN_STATUSES)),
-            MentionRow.first_response_at.is_(None),
-        )
-        .order_by(MentionRow.created_at.asc(), MentionRow.id)
-    )
+    query = select(MentionRow).where(*_unanswered()).order_by(MentionRow.created_at.asc(), MentionRow.id)
     with store.session() as session:
         return list(session.scalars(query))
+
+
+def unanswered_negative_since(store: Store, bounds: Sequence[datetime]) -> list[int]:
+    """How many unanswered negative mentions were posted at or after each of ``bounds`` (one COUNT)."""
+    columns = [func.sum(case((MentionRow.created_at >= bound, 1), else_=0)) for bound in bounds]
+    with store.session() as session:
+        row = session.execute(select(func.count(MentionRow.id), *columns).where(*_unanswered())).one()
+    return [int(value or 0) for value in row[1:]]
+
+
+def unanswered_negative_count(store: Store) -> int:
+    """How many negative mentions are still open with no first response."""
+    with store.session() as session:
+        return int(session.scalar(select(func.count(MentionRow.id)).where(*_unanswered())) or 0)
 
 
 def trend_records(store: Store, since: datetime) -> list[tuple[datetime, str, str | None, datetime | None]]:

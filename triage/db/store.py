@@ -15,7 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, case, create_engine, event, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, case, create_engine, event, func, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -137,6 +137,37 @@ class UpsertResult:
 def _like_pattern(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+# The queue's order: highest priority first, oldest first on ties (index ix_mentions_queue_order).
+QUEUE_ORDER = (MentionRow.priority.desc(), MentionRow.created_at.asc(), MentionRow.id)
+
+
+def queue_conditions(flt: QueueFilter) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the queue's filter (``Store.queue``, ``triage.db.queue_view``)."""
+    conditions: list[ColumnElement[bool]] = []
+    if flt.classified_only:
+        conditions.append(MentionRow.sentiment.is_not(None))
+    if flt.channels:
+        conditions.append(MentionRow.channel.in_(list(flt.channels)))
+    if flt.sentiments:
+        conditions.append(MentionRow.sentiment.in_(list(flt.sentiments)))
+    if flt.statuses:
+        conditions.append(MentionRow.status.in_(list(flt.statuses)))
+    if flt.languages:
+        conditions.append(MentionRow.language.in_(list(flt.languages)))
+    if flt.since is not None:
+        conditions.append(MentionRow.created_at >= flt.since)
+    if flt.until is not None:
+        conditions.append(MentionRow.created_at < flt.until)
+    if flt.text.strip():
+        pattern = _like_pattern(flt.text.strip())
+        conditions.append(or_(
+            MentionRow.text.ilike(pattern, escape="\\"),
+            MentionRow.author_handle.ilike(pattern, escape="\\"),
+            MentionRow.author_name.ilike(pattern, escape="\\"),
+        ))
+    return conditions
 
 
 def _mention_values(mention: Mention) -> dict[str, Any]:
@@ -322,6 +353,11 @@ class Store:
         with self.session() as session:
             return session.scalar(select(func.count(MentionRow.id))) or 0
 
+    def is_empty(self) -> bool:
+        """Whether no mention is stored (cheaper than ``count`` on a big database)."""
+        with self.session() as session:
+            return session.scalar(select(MentionRow.id).limit(1)) is None
+
     def get(self, mention_id: int) -> MentionRow:
         with self.session() as session:
             row = session.get(MentionRow, mention_id)
@@ -361,33 +397,9 @@ class Store:
             return list(session.scalars(select(MentionRow.id).where(MentionRow.sentiment.is_(None))))
 
     def queue(self, flt: QueueFilter | None = None) -> list[MentionRow]:
-        """Mentions for the agent's queue, highest priority first, oldest first on ties."""
+        """Mentions for the agent's queue, highest priority first, oldest first on ties (``flt.limit`` of them)."""
         flt = flt or QueueFilter()
-        query = select(MentionRow)
-        if flt.classified_only:
-            query = query.where(MentionRow.sentiment.is_not(None))
-        if flt.channels:
-            query = query.where(MentionRow.channel.in_(list(flt.channels)))
-        if flt.sentiments:
-            query = query.where(MentionRow.sentiment.in_(list(flt.sentiments)))
-        if flt.statuses:
-            query = query.where(MentionRow.status.in_(list(flt.statuses)))
-        if flt.languages:
-            query = query.where(MentionRow.language.in_(list(flt.languages)))
-        if flt.since is not None:
-            query = query.where(MentionRow.created_at >= flt.since)
-        if flt.until is not None:
-            query = query.where(MentionRow.created_at < flt.until)
-        if flt.text.strip():
-            pattern = _like_pattern(flt.text.strip())
-            query = query.where(
-                or_(
-                    MentionRow.text.ilike(pattern, escape="\\"),
-                    MentionRow.author_handle.ilike(pattern, escape="\\"),
-                    MentionRow.author_name.ilike(pattern, escape="\\"),
-                )
-            )
-        query = query.order_by(MentionRow.priority.desc(), MentionRow.created_at.asc(), MentionRow.id)
+        query = select(MentionRow).where(*queue_conditions(flt)).order_by(*QUEUE_ORDER)
         with self.session() as session:
             return list(session.scalars(query.limit(flt.limit)))
 

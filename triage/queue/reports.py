@@ -13,7 +13,12 @@ from typing import Any
 
 import pandas as pd
 
-from triage.db.reporting import trend_records, unanswered_negative
+from triage.db.reporting import (
+    trend_records,
+    unanswered_negative,
+    unanswered_negative_count,
+    unanswered_negative_since,
+)
 from triage.db.store import Store
 from triage.records import SENTIMENTS, as_utc, utcnow
 
@@ -101,8 +106,12 @@ def trends(store: Store, now: datetime | None = None, days: int = 30) -> Trends:
 
 
 def _bucket_counts(store: Store, now: datetime) -> pd.Series:
-    counts = {name: 0 for name, _ in AGE_BUCKETS}
-    for row in unanswered(store, now):
-        counts[age_bucket(row["age_hours"])] += 1
+    """Unanswered complaints per age bucket, counted in SQL (ages as ``unanswered`` rounds them)."""
+    limits = [limit for _, limit in AGE_BUCKETS[:-1]]
+    # age_hours is rounded to 0.1 h, so a post is "< limit" while its age is under limit - 0.05 h
+    newer = unanswered_negative_since(store, [now - timedelta(hours=limit - 0.05) for limit in limits])
+    total = unanswered_negative_count(store)
+    cumulative = [*newer, total]
+    counts = {name: cumulative[i] - (cumulative[i - 1] if i else 0) for i, (name, _) in enumerate(AGE_BUCKETS)}
     return pd.Series(counts, name="unanswered complaints")
 

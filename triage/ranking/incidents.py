@@ -199,20 +199,13 @@ def summaries(store: Store, incident_ids: Iterable[int | None],
     if not ids:
         return {}
     now = as_utc(now or utcnow())
-    incidents, members = incident_db.incidents_with_members(store, ids)
-    grouped: dict[int, list[tuple[datetime, str]]] = {}
-    for incident_id, created_at, status in members:
-        if incident_id is None:  # not selected: the query asks for these ids
-            continue
-        grouped.setdefault(incident_id, []).append((as_utc(created_at), status))
+    incidents, figures = incident_db.incident_figures(store, ids, OPEN_STATUSES, now - timedelta(hours=1))
     result = {}
-    for incident_id, items in grouped.items():
+    for incident_id, size, open_members, last_hour, first_at, last_at in figures:
         incident = incidents.get(incident_id)
-        times = [t for t, _ in items]
         result[incident_id] = IncidentSummary(
-            incident_id, incident.title if incident else "", incident.topic if incident else None, len(items),
-            sum(1 for _, s in items if s in OPEN_STATUSES), sum(1 for t in times if now - t <= timedelta(hours=1)),
-            min(times), max(times),
+            incident_id, incident.title if incident else "", incident.topic if incident else None, size,
+            open_members, last_hour, as_utc(first_at), as_utc(last_at),
         )
     return result
 

@@ -77,7 +77,7 @@ def _refreshed(url: str, minute: str) -> int:
 def ready_store() -> Store:
     """The store with data in it: loads the demo into an empty database, refreshes priorities."""
     store = get_store()
-    if store.count() == 0:
+    if store.is_empty():
         st.info("The database is empty: loading the demo data set (fictional brand Lumora)…")
         bar = st.progress(0.0, text="Classifying demo mentions…")
 
