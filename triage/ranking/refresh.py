@@ -25,6 +25,7 @@ RESCORED_AUDIT_KEY = "priorities_rescored_audit_id"
 SCORING_KEY = "priorities_scoring"
 SCORING_VERSION = 2  # bump when ``score`` changes, so every open mention is rescored once
 _CHUNK = 500  # mentions rescored (and written) per round
+VIEW_REFRESH_LIMIT = 2000  # due mentions the dashboard's refresh takes per page view at most (the rest: next one)
 
 
 def _repeats_by_index(items: Sequence[Any]) -> dict[int, tuple[int, float]]:

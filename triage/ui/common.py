@@ -18,7 +18,7 @@ from triage.db.store import Store, open_store, resolve_url
 from triage.errors import TriageError
 from triage.ingest.demo import load_demo
 from triage.models.sentiment import SentimentModel, load_sentiment_model
-from triage.ranking.refresh import refresh_priorities
+from triage.ranking.refresh import VIEW_REFRESH_LIMIT, refresh_priorities
 from triage.records import as_utc, utcnow
 
 
@@ -66,12 +66,9 @@ def get_store() -> Store:
         raise  # unreachable: st.stop ends the script
 
 
-REFRESH_LIMIT = 2000  # due mentions one page view's refresh takes at most (the rest: next minute)
-
-
 @st.cache_data(ttl=60, show_spinner=False)
 def _refreshed(url: str, minute: str) -> int:
-    return refresh_priorities(_store(url), limit=REFRESH_LIMIT)
+    return refresh_priorities(_store(url), limit=VIEW_REFRESH_LIMIT)
 
 
 def ready_store() -> Store:
