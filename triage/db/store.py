@@ -499,7 +499,5 @@ class Store:
                                                                  MentionRow.sentiment.is_not(None))))
 
     def save_tones(self, tones: dict[int, dict[str, Any]]) -> None:
-        """Store tone profiles (``ToneProfile.to_dict()``) by mention id."""
-        with self.session() as session:
-            for mention_id, tone in tones.items():
-                session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(tone=tone))
+        """Store tone profiles (``ToneProfile.to_dict()``) by mention id, in short transactions."""
+        self._update_by_id([{"id": mention_id, "tone": tone} for mention_id, tone in tones.items()])

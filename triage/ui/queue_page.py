@@ -232,6 +232,8 @@ def render() -> None:
     pages = max(1, -(-total // size))
     page = 1
     if pages > 1:
+        if int(st.session_state.get("q_page", 1)) > pages:  # the filters shrank the queue
+            st.session_state["q_page"] = pages
         page = int(pager.number_input(f"Page (of {pages})", min_value=1, max_value=pages, key="q_page"))
     rows = queue_page(store, flt, (page - 1) * size, size)  # an incident shows once, with its size
     incidents = summaries(store, [r.incident_id for r in rows])

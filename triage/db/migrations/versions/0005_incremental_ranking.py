@@ -36,5 +36,4 @@ def downgrade() -> None:
     op.drop_index('ix_mentions_sentiment_status', table_name='mentions')
     op.drop_index('ix_mentions_rescore_at', table_name='mentions')
     op.drop_index('ix_mentions_queue_order', table_name='mentions')
-    with op.batch_alter_table('mentions', schema=None) as batch_op:
-        batch_op.drop_column('rescore_at')
+    op.drop_column('mentions', 'rescore_at')  # native on SQLite >= 3.35: no table rebuild, no cascade
