@@ -112,14 +112,6 @@ def incidents_since(store: Store, since: datetime) -> int:
         return int(session.scalar(query) or 0)
 
 
-def incident_sizes(store: Store) -> dict[int, int]:
-    """Members per incident id."""
-    with store.session() as session:
-        query = (select(MentionRow.incident_id, func.count(MentionRow.id))
-                 .where(MentionRow.incident_id.is_not(None)).group_by(MentionRow.incident_id))
-        return {int(i): int(n) for i, n in session.execute(query) if i is not None}
-
-
 def incident_figures(
     store: Store, incident_ids: Iterable[int], open_statuses: Sequence[str], since: datetime
 ) -> tuple[dict[int, IncidentRow], list[tuple[int, int, int, int, datetime, datetime]]]:

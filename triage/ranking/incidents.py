@@ -209,11 +209,6 @@ class IncidentSummary:
         return f"+{self.last_hour} in last hour" if self.last_hour else "no new posts in the last hour"
 
 
-def incident_sizes(store: Store) -> dict[int, int]:
-    """Members per incident id."""
-    return incident_db.incident_sizes(store)
-
-
 def summaries(store: Store, incident_ids: Iterable[int | None],
               now: datetime | None = None) -> dict[int, IncidentSummary]:
     """Size, open members and growth in the last hour of each incident."""
