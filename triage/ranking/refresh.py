@@ -7,6 +7,7 @@ re-scores the stored open mentions as their waiting time grows) and for the CLI'
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
@@ -121,7 +122,8 @@ def _rescore(store: Store, ids: Sequence[int], now: datetime, weights: PriorityW
     seed_ids = {r.id for r in seeds}
     later = [i for i, channel, handle, created in open_rows
              if i not in seed_ids and (as_utc(created), i) > earliest[(channel, handle)]]
-    rows = seeds + store.mentions(later) if later else seeds
+    rows = seeds + [row for start in range(0, len(later), _CHUNK)
+                    for row in store.mentions(later[start : start + _CHUNK])]
     open_by_key: dict[tuple[str, str], list[tuple[datetime, int]]] = {}
     for i, channel, handle, created in open_rows:
         open_by_key.setdefault((channel, handle), []).append((as_utc(created), i))
@@ -152,7 +154,8 @@ def _repeat(row: MentionRow, open_by_key: dict[tuple[str, str], list[tuple[datet
     if not row.author_handle:
         return 0, 0.0
     mine = (as_utc(row.created_at), row.id)
-    before = [entry for entry in open_by_key.get((row.channel, row.author_handle), []) if entry < mine]
+    entries = open_by_key.get((row.channel, row.author_handle), [])  # sorted
+    before = bisect.bisect_left(entries, mine)
     if not before:
         return 0, 0.0
-    return len(before), (mine[0] - before[0][0]).total_seconds() / 86400
+    return before, (mine[0] - entries[0][0]).total_seconds() / 86400
