@@ -6,35 +6,78 @@ computed by the callers. Every statement uses bound parameters.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, func, select
 
 from triage.db.schema import MentionRow, ReplyRow
 from triage.db.store import Store
 from triage.records import OPEN_STATUSES
 
 
+def _unanswered() -> list[ColumnElement[bool]]:
+    return [MentionRow.sentiment == "negative", MentionRow.status.in_(list(OPEN_STATUSES)),
+            MentionRow.first_response_at.is_(None)]
+
+
 def unanswered_negative(store: Store) -> list[MentionRow]:
     """Negative mentions still open with no first response, oldest first."""
-    query = (
-        select(MentionRow)
-        .where(
-            MentionRow.sentiment == "negative",
-            MentionRow.status.in_(list(OPEN_STATUSES)),
-            MentionRow.first_response_at.is_(None),
-        )
-        .order_by(MentionRow.created_at.asc(), MentionRow.id)
-    )
+    query = select(MentionRow).where(*_unanswered()).order_by(MentionRow.created_at.asc(), MentionRow.id)
     with store.session() as session:
         return list(session.scalars(query))
 
 
-def trend_records(store: Store, since: datetime) -> list[tuple[datetime, str, str | None, datetime | None]]:
-    """``(created_at, channel, sentiment, first_response_at)`` of the mentions posted since ``since``."""
-    columns = (MentionRow.created_at, MentionRow.channel, MentionRow.sentiment, MentionRow.first_response_at)
+def unanswered_negative_since(store: Store, bounds: Sequence[datetime]) -> list[int]:
+    """How many unanswered negative mentions were posted at or after each of ``bounds`` (one COUNT)."""
+    columns = [func.sum(case((MentionRow.created_at >= bound, 1), else_=0)) for bound in bounds]
     with store.session() as session:
-        return list(session.execute(select(*columns).where(MentionRow.created_at >= since)).tuples())
+        row = session.execute(select(func.count(MentionRow.id), *columns).where(*_unanswered())).one()
+    return [int(value or 0) for value in row[1:]]
+
+
+def unanswered_negative_count(store: Store) -> int:
+    """How many negative mentions are still open with no first response."""
+    with store.session() as session:
+        return int(session.scalar(select(func.count(MentionRow.id)).where(*_unanswered())) or 0)
+
+
+def _day(dialect: str) -> ColumnElement[str]:
+    """The UTC day a mention was posted, as ``YYYY-MM-DD`` text."""
+    if dialect == "postgresql":
+        return func.to_char(func.timezone("UTC", MentionRow.created_at), "YYYY-MM-DD")
+    return func.date(MentionRow.created_at)  # SQLite stores UTC text
+
+
+def _response_hours(dialect: str) -> ColumnElement[Any]:
+    """Hours from posting to the first response, rounded to 0.1 h (the precision the Trends page shows)."""
+    seconds: ColumnElement[Any]
+    if dialect == "postgresql":
+        seconds = func.extract("epoch", MentionRow.first_response_at - MentionRow.created_at)
+    else:
+        seconds = (func.julianday(MentionRow.first_response_at) - func.julianday(MentionRow.created_at)) * 86400
+    return func.round(seconds / 360) / 10
+
+
+def daily_counts(store: Store, since: datetime) -> list[tuple[str, str, str | None, int]]:
+    """``(day, channel, sentiment, mentions)`` of the mentions posted since ``since``: one GROUP BY."""
+    day = _day(store.engine.dialect.name).label("day")
+    query = (select(day, MentionRow.channel, MentionRow.sentiment, func.count(MentionRow.id))
+             .where(MentionRow.created_at >= since).group_by(day, MentionRow.channel, MentionRow.sentiment))
+    with store.session() as session:
+        return [(str(d), c, s, int(n)) for d, c, s, n in session.execute(query).tuples()]
+
+
+def response_hours(store: Store, since: datetime) -> list[tuple[str, float, int]]:
+    """``(day posted, hours to first response (0.1 h steps), mentions)`` of the answered mentions posted since
+    ``since``: a histogram, not the rows."""
+    dialect = store.engine.dialect.name
+    day, hours = _day(dialect).label("day"), _response_hours(dialect).label("hours")
+    query = (select(day, hours, func.count(MentionRow.id))
+             .where(MentionRow.created_at >= since, MentionRow.first_response_at.is_not(None)).group_by(day, hours))
+    with store.session() as session:
+        return [(str(d), float(h), int(n)) for d, h, n in session.execute(query).tuples()]
 
 
 def reply_provenance(store: Store, since: datetime) -> list[tuple[str | None, str | None, int | None]]:
@@ -45,9 +88,15 @@ def reply_provenance(store: Store, since: datetime) -> list[tuple[str | None, st
         return list(session.execute(query).tuples())
 
 
-def negative_times(store: Store, since: datetime, until: datetime) -> list[datetime]:
-    """When each negative mention posted between ``since`` and ``until`` (both included) came in."""
-    query = select(MentionRow.created_at).where(
-        MentionRow.sentiment == "negative", MentionRow.created_at >= since, MentionRow.created_at <= until)
+def negative_counts(store: Store, now: datetime, window: timedelta, windows: int) -> list[int]:
+    """Negative mentions in each window back from ``now``: index i counts those posted in
+    ``(now - (i + 1) * window, now - i * window]``, for i in 0..``windows`` (one query)."""
+    columns = [func.sum(case((and_(MentionRow.created_at > now - window * (i + 1),
+                                   MentionRow.created_at <= now - window * i), 1), else_=0))
+               for i in range(windows + 1)]
+    query = select(func.count(MentionRow.id), *columns).where(
+        MentionRow.sentiment == "negative", MentionRow.created_at > now - window * (windows + 1),
+        MentionRow.created_at <= now)
     with store.session() as session:
-        return list(session.scalars(query))
+        row = session.execute(query).one()
+    return [int(value or 0) for value in row[1:]]

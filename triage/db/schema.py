@@ -19,9 +19,15 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy import (
+    text as sql_text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from triage.records import MAX_CHANNEL_CHARS
+
+# ``mentions.rescore_at`` of a mention whose priority must be recomputed at the next refresh.
+RESCORE_NOW = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 class UTCDateTime(TypeDecorator):
@@ -63,6 +69,10 @@ class MentionRow(Base):
         Index("ix_mentions_created_at", "created_at"),
         # the pending mentions workers claim (triage.db.claims); revision 0006
         Index("ix_mentions_pending", "id", sqlite_where=text(PENDING_SQL), postgresql_where=text(PENDING_SQL)),
+        # the queue's order (priority first, oldest first on ties), the refresh's due list, the reports' filter
+        Index("ix_mentions_queue_order", sql_text("priority DESC"), "created_at", "id"),
+        Index("ix_mentions_rescore_at", "rescore_at"),
+        Index("ix_mentions_sentiment_status", "sentiment", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -101,6 +111,10 @@ class MentionRow(Base):
     )
     priority: Mapped[int] = mapped_column(Integer, default=0)
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # When the stored priority goes stale (its waiting time crosses a step); NULL: it never does on its own.
+    # RESCORE_NOW (the epoch) marks a mention to rescore at the next refresh (see triage.ranking.refresh).
+    rescore_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True,
+                                                        default=lambda: RESCORE_NOW)
 
     # workflow
     status: Mapped[str] = mapped_column(String(16), default="new")

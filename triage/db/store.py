@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, case, create_engine, event, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, case, create_engine, event, func, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -26,7 +26,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from triage.config.environment import environment
-from triage.db.schema import AuditRow, MentionRow, MetaRow, ReplyRow
+from triage.db.schema import RESCORE_NOW, AuditRow, MentionRow, MetaRow, ReplyRow
 from triage.db.transitions import Move, NewReply, add_reply, apply_move, current_row
 from triage.db.upgrade import MIGRATIONS_DIR, alembic_config, upgrade_schema  # noqa: F401 (re-exported)
 from triage.errors import DatabaseUnavailable, MentionNotFound, WorkflowConflict
@@ -35,6 +35,7 @@ from triage.text.clean import TRUNCATED_KEY, bounded_raw, bounded_text, clean_te
 
 DEFAULT_DB_URL = "sqlite:///data/triage.db"
 _BATCH = 400  # rows per statement; keeps SQLite under its bound-parameter limit
+WRITE_CHUNK = 300  # rows per write transaction: no transaction holds SQLite's write lock for long
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -176,6 +177,37 @@ def _optional(value: str | None, width: int | None = None) -> str | None:
     return cleaned[:width] if width else cleaned
 
 
+# The queue's order: highest priority first, oldest first on ties (index ix_mentions_queue_order).
+QUEUE_ORDER = (MentionRow.priority.desc(), MentionRow.created_at.asc(), MentionRow.id)
+
+
+def queue_conditions(flt: QueueFilter) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the queue's filter (``Store.queue``, ``triage.db.queue_view``)."""
+    conditions: list[ColumnElement[bool]] = []
+    if flt.classified_only:
+        conditions.append(MentionRow.sentiment.is_not(None))
+    if flt.channels:
+        conditions.append(MentionRow.channel.in_(list(flt.channels)))
+    if flt.sentiments:
+        conditions.append(MentionRow.sentiment.in_(list(flt.sentiments)))
+    if flt.statuses:
+        conditions.append(MentionRow.status.in_(list(flt.statuses)))
+    if flt.languages:
+        conditions.append(MentionRow.language.in_(list(flt.languages)))
+    if flt.since is not None:
+        conditions.append(MentionRow.created_at >= flt.since)
+    if flt.until is not None:
+        conditions.append(MentionRow.created_at < flt.until)
+    if flt.text.strip():
+        pattern = _like_pattern(flt.text.strip())
+        conditions.append(or_(
+            MentionRow.text.ilike(pattern, escape="\\"),
+            MentionRow.author_handle.ilike(pattern, escape="\\"),
+            MentionRow.author_name.ilike(pattern, escape="\\"),
+        ))
+    return conditions
+
+
 def _mention_values(mention: Mention) -> dict[str, Any]:
     """The row for ``mention``: every text cleaned and bounded (``triage.text.clean``), ``raw`` kept as sent."""
     text, truncated_from = bounded_text(mention.text)
@@ -202,6 +234,7 @@ def _mention_values(mention: Mention) -> dict[str, Any]:
         "status": "new",
         "priority": 0,
         "reasons": [],
+        "rescore_at": RESCORE_NOW,
         "updated_at": utcnow(),
     }
 
@@ -290,6 +323,7 @@ class Store:
             refreshed: dict[str, Any] = {name: statement.excluded[name] for name in _REFRESHED}
             for name in _CLASSIFICATION:
                 refreshed[name] = case((changed, None), else_=getattr(MentionRow, name))
+            refreshed["rescore_at"] = RESCORE_NOW  # followers, engagement or text may have changed
             statement = statement.on_conflict_do_update(
                 index_elements=["channel", "external_id"], set_=refreshed
             )
@@ -303,6 +337,7 @@ class Store:
                     text_changed = row.text != values["text"]
                     for name in _REFRESHED:
                         setattr(row, name, values[name])
+                    row.rescore_at = RESCORE_NOW
                     if text_changed:
                         for name in _CLASSIFICATION:
                             setattr(row, name, None)
@@ -328,40 +363,54 @@ class Store:
                 found[(channel, external_id)] = mention_id
         return found
 
+    def _update_by_id(self, values: list[dict[str, Any]]) -> None:
+        """UPDATE mentions by primary key, ``WRITE_CHUNK`` rows per transaction (each dict has ``id``)."""
+        for start in range(0, len(values), WRITE_CHUNK):
+            chunk = values[start : start + WRITE_CHUNK]
+            with self.session() as session:
+                for keys in {tuple(sorted(v)) for v in chunk}:  # one executemany per set of columns
+                    session.execute(update(MentionRow), [v for v in chunk if tuple(sorted(v)) == keys])
+
     def save_classifications(
         self, results: dict[int, tuple[SentimentScores, str | None]], model_name: str
     ) -> None:
-        """Store sentiment scores (and detected language) by mention id."""
-        with self.session() as session:
-            for mention_id, (scores, language) in results.items():
-                values: dict[str, Any] = {
-                    "sentiment": scores.label,
-                    "p_negative": scores.p_negative,
-                    "p_neutral": scores.p_neutral,
-                    "p_positive": scores.p_positive,
-                    "classified_by": model_name,
-                    "p_anger": scores.p_anger,
-                    "p_offensive": scores.p_offensive,
-                }
-                if language:
-                    values["language"] = language
-                session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(**values))
+        """Store sentiment scores (and detected language) by mention id; the mentions are rescored next refresh."""
+        values = []
+        for mention_id, (scores, language) in results.items():
+            row: dict[str, Any] = {
+                "id": mention_id,
+                "sentiment": scores.label,
+                "p_negative": scores.p_negative,
+                "p_neutral": scores.p_neutral,
+                "p_positive": scores.p_positive,
+                "classified_by": model_name,
+                "p_anger": scores.p_anger,
+                "p_offensive": scores.p_offensive,
+                "rescore_at": RESCORE_NOW,
+            }
+            if language:
+                row["language"] = language
+            values.append(row)
+        self._update_by_id(values)
 
-    def save_priorities(self, priorities: dict[int, Priority], urgencies: dict[int, float] | None = None) -> None:
-        with self.session() as session:
-            for mention_id, priority in priorities.items():
-                values: dict[str, Any] = {"priority": priority.score,
-                                          "reasons": [r.to_dict() for r in priority.reasons]}
-                if urgencies is not None and mention_id in urgencies:
-                    values["urgency"] = urgencies[mention_id]
-                session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(**values))
+    def save_priorities(self, priorities: dict[int, Priority], urgencies: dict[int, float] | None = None,
+                        rescore_at: dict[int, datetime | None] | None = None) -> None:
+        """Store priorities (and urgencies, and when each goes stale) by mention id, in short transactions."""
+        values = []
+        for mention_id, priority in priorities.items():
+            row: dict[str, Any] = {"id": mention_id, "priority": priority.score,
+                                   "reasons": [r.to_dict() for r in priority.reasons]}
+            if urgencies is not None and mention_id in urgencies:
+                row["urgency"] = urgencies[mention_id]
+            if rescore_at is not None and mention_id in rescore_at:
+                row["rescore_at"] = rescore_at[mention_id]
+            values.append(row)
+        self._update_by_id(values)
 
     def save_intents(self, results: dict[int, tuple[str, str | None]]) -> None:
-        """Store (intent, complaint topic) by mention id."""
-        with self.session() as session:
-            for mention_id, (intent, topic) in results.items():
-                session.execute(update(MentionRow).where(MentionRow.id == mention_id)
-                                .values(intent=intent, topic=topic))
+        """Store (intent, complaint topic) by mention id; the mentions are rescored next refresh."""
+        self._update_by_id([{"id": mention_id, "intent": intent, "topic": topic, "rescore_at": RESCORE_NOW}
+                            for mention_id, (intent, topic) in results.items()])
 
     def intent_pending_ids(self) -> list[int]:
         """Mentions whose intent is not classified yet."""
@@ -373,6 +422,11 @@ class Store:
     def count(self) -> int:
         with self.session() as session:
             return session.scalar(select(func.count(MentionRow.id))) or 0
+
+    def is_empty(self) -> bool:
+        """Whether no mention is stored (cheaper than ``count`` on a big database)."""
+        with self.session() as session:
+            return session.scalar(select(MentionRow.id).limit(1)) is None
 
     def get(self, mention_id: int) -> MentionRow:
         with self.session() as session:
@@ -413,33 +467,9 @@ class Store:
             return list(session.scalars(select(MentionRow.id).where(MentionRow.sentiment.is_(None))))
 
     def queue(self, flt: QueueFilter | None = None) -> list[MentionRow]:
-        """Mentions for the agent's queue, highest priority first, oldest first on ties."""
+        """Mentions for the agent's queue, highest priority first, oldest first on ties (``flt.limit`` of them)."""
         flt = flt or QueueFilter()
-        query = select(MentionRow)
-        if flt.classified_only:
-            query = query.where(MentionRow.sentiment.is_not(None))
-        if flt.channels:
-            query = query.where(MentionRow.channel.in_(list(flt.channels)))
-        if flt.sentiments:
-            query = query.where(MentionRow.sentiment.in_(list(flt.sentiments)))
-        if flt.statuses:
-            query = query.where(MentionRow.status.in_(list(flt.statuses)))
-        if flt.languages:
-            query = query.where(MentionRow.language.in_(list(flt.languages)))
-        if flt.since is not None:
-            query = query.where(MentionRow.created_at >= flt.since)
-        if flt.until is not None:
-            query = query.where(MentionRow.created_at < flt.until)
-        if flt.text.strip():
-            pattern = _like_pattern(flt.text.strip())
-            query = query.where(
-                or_(
-                    MentionRow.text.ilike(pattern, escape="\\"),
-                    MentionRow.author_handle.ilike(pattern, escape="\\"),
-                    MentionRow.author_name.ilike(pattern, escape="\\"),
-                )
-            )
-        query = query.order_by(MentionRow.priority.desc(), MentionRow.created_at.asc(), MentionRow.id)
+        query = select(MentionRow).where(*queue_conditions(flt)).order_by(*QUEUE_ORDER)
         with self.session() as session:
             return list(session.scalars(query.limit(flt.limit)))
 
@@ -554,7 +584,5 @@ class Store:
                                                                  MentionRow.sentiment.is_not(None))))
 
     def save_tones(self, tones: dict[int, dict[str, Any]]) -> None:
-        """Store tone profiles (``ToneProfile.to_dict()``) by mention id."""
-        with self.session() as session:
-            for mention_id, tone in tones.items():
-                session.execute(update(MentionRow).where(MentionRow.id == mention_id).values(tone=tone))
+        """Store tone profiles (``ToneProfile.to_dict()``) by mention id, in short transactions."""
+        self._update_by_id([{"id": mention_id, "tone": tone} for mention_id, tone in tones.items()])

@@ -13,7 +13,13 @@ from typing import Any
 
 import pandas as pd
 
-from triage.db.reporting import trend_records, unanswered_negative
+from triage.db.reporting import (
+    daily_counts,
+    response_hours,
+    unanswered_negative,
+    unanswered_negative_count,
+    unanswered_negative_since,
+)
 from triage.db.store import Store
 from triage.records import SENTIMENTS, as_utc, utcnow
 
@@ -69,40 +75,50 @@ class Trends:
 
 
 def trends(store: Store, now: datetime | None = None, days: int = 30) -> Trends:
-    """Volume, sentiment and response-time figures over the last ``days`` days."""
+    """Volume, sentiment and response-time figures over the last ``days`` days (from SQL aggregates)."""
     now = as_utc(now or utcnow())
     since = now - timedelta(days=days)
-    records = trend_records(store, since)
-    frame = pd.DataFrame(records, columns=["created_at", "channel", "sentiment", "first_response_at"])
+    counts = pd.DataFrame(daily_counts(store, since), columns=["day", "channel", "sentiment", "mentions"])
     day_index = pd.Index(pd.date_range((now - timedelta(days=days - 1)).date(), now.date(), freq="D").date, name="day")
-    if frame.empty:
+    if counts.empty:
         empty = pd.DataFrame(0, index=day_index, columns=list(SENTIMENTS))
         return Trends(empty, pd.Series(0.0, index=day_index), pd.DataFrame(index=day_index),
                       pd.Series(dtype=float), None, _bucket_counts(store, now), 0)
-    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
-    frame["day"] = frame["created_at"].dt.date
-    frame["sentiment"] = frame["sentiment"].fillna("unclassified")
-    daily = frame.pivot_table(index="day", columns="sentiment", values="channel", aggfunc="count", fill_value=0)
+    counts["day"] = pd.to_datetime(counts["day"]).dt.date
+    counts["sentiment"] = counts["sentiment"].fillna("unclassified")
+    daily = counts.pivot_table(index="day", columns="sentiment", values="mentions", aggfunc="sum", fill_value=0)
     daily = daily.reindex(index=day_index, columns=list(SENTIMENTS), fill_value=0)
     totals = daily.sum(axis=1)
     share = (daily["negative"] / totals.where(totals > 0)).fillna(0.0)
-    by_channel = frame.pivot_table(index="day", columns="channel", values="sentiment", aggfunc="count", fill_value=0)
+    by_channel = counts.pivot_table(index="day", columns="channel", values="mentions", aggfunc="sum", fill_value=0)
     by_channel = by_channel.reindex(index=day_index, fill_value=0)
-    answered = frame.dropna(subset=["first_response_at"]).copy()
-    if answered.empty:
+    histogram = pd.DataFrame(response_hours(store, since), columns=["day", "hours", "mentions"])
+    if histogram.empty:
         response = pd.Series(dtype=float, name="median hours")
         median = None
     else:
-        answered["first_response_at"] = pd.to_datetime(answered["first_response_at"], utc=True)
-        answered["hours"] = (answered["first_response_at"] - answered["created_at"]).dt.total_seconds() / 3600
-        response = answered.groupby("day")["hours"].median().reindex(day_index)
-        median = float(answered["hours"].median())
-    return Trends(daily, share, by_channel, response, median, _bucket_counts(store, now), len(frame))
+        histogram["day"] = pd.to_datetime(histogram["day"]).dt.date
+        response = (histogram.groupby("day")[["hours", "mentions"]]
+                    .apply(lambda g: _weighted_median(g["hours"], g["mentions"])).reindex(day_index))
+        median = _weighted_median(histogram["hours"], histogram["mentions"])
+    return Trends(daily, share, by_channel, response, median, _bucket_counts(store, now),
+                  int(counts["mentions"].sum()))
+
+
+def _weighted_median(values: pd.Series, weights: pd.Series) -> float:
+    """The median of ``values`` each repeated ``weights`` times."""
+    import numpy as np
+
+    return float(np.median(np.repeat(values.to_numpy(dtype=float), weights.to_numpy(dtype=int))))
 
 
 def _bucket_counts(store: Store, now: datetime) -> pd.Series:
-    counts = {name: 0 for name, _ in AGE_BUCKETS}
-    for row in unanswered(store, now):
-        counts[age_bucket(row["age_hours"])] += 1
+    """Unanswered complaints per age bucket, counted in SQL (ages as ``unanswered`` rounds them)."""
+    limits = [limit for _, limit in AGE_BUCKETS[:-1]]
+    # age_hours is rounded to 0.1 h, so a post is "< limit" while its age is under limit - 0.05 h
+    newer = unanswered_negative_since(store, [now - timedelta(hours=limit - 0.05) for limit in limits])
+    total = unanswered_negative_count(store)
+    cumulative = [*newer, total]
+    counts = {name: cumulative[i] - (cumulative[i - 1] if i else 0) for i, (name, _) in enumerate(AGE_BUCKETS)}
     return pd.Series(counts, name="unanswered complaints")
 

@@ -11,7 +11,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from triage.db.reporting import negative_times
+from triage.db.reporting import negative_counts
 from triage.db.store import Store
 from triage.records import as_utc, utcnow
 
@@ -52,11 +52,5 @@ def negative_spike(store: Store, now: datetime | None = None, window_hours: floa
     now = as_utc(now or utcnow())
     window = timedelta(hours=window_hours)
     windows = max(1, int(timedelta(days=baseline_days) / window))
-    since = now - window * (windows + 1)
-    times = negative_times(store, since, now)
-    counts = [0] * (windows + 1)
-    for created in times:
-        index = int((now - as_utc(created)) / window)
-        if 0 <= index <= windows:
-            counts[index] += 1
+    counts = negative_counts(store, now, window, windows)
     return spike_from_counts(counts[0], counts[1:windows + 1], window_hours, min_count, factor)

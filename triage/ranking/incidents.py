@@ -15,12 +15,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from triage.db import incidents as incident_db
+from triage.db import rescoring
 from triage.db.incidents import IncidentPlan
 from triage.db.schema import MentionRow
 from triage.db.store import Store
@@ -28,6 +29,8 @@ from triage.ranking.intent import intent_of
 from triage.records import OPEN_STATUSES, as_utc, utcnow
 from triage.text.normalize import normalize
 
+# Meta key: the newest mention id whose incident is assigned (newer classified mentions are the fresh ones).
+ASSIGNED_KEY = "incidents_assigned_through_id"
 WINDOW_HOURS = 12.0
 LOOKBACK_DAYS = 14
 SIMILARITY = 0.5
@@ -83,14 +86,15 @@ def _is_candidate(item: Any) -> bool:
 
 def find_groups(
     items: Sequence[Any], window_hours: float = WINDOW_HOURS, threshold: float = SIMILARITY,
-    brand_tags: Iterable[str] = (),
+    brand_tags: Iterable[str] = (), fresh: Collection[int] | None = None,
 ) -> list[list[int]]:
     """Indices of ``items`` grouped into incidents (each group has 2+ members, oldest first).
 
     ``items`` need ``text``, ``created_at``, ``intent``, ``p_negative``, ``parent_id``,
     ``channel`` (mention rows and the CLI's file rows both do). ``brand_tags`` are
     hashtags too generic to link posts (the brand's own name); hashtags naming the brand
-    plainly (``#lumora``) are ignored anyway.
+    plainly (``#lumora``) are ignored anyway. With ``fresh`` (indices), only pairs with a
+    fresh item are compared: the links among the others are already stored.
     """
     generic = {t.lower().lstrip("#") for t in brand_tags}
     nodes = []
@@ -113,11 +117,14 @@ def find_groups(
         return i
 
     window = timedelta(hours=window_hours)
+    new = set(range(len(items))) if fresh is None else set(fresh)
     for i, a in enumerate(nodes):
         for j in range(i + 1, len(nodes)):
             b = nodes[j]
             if b.created_at - a.created_at > window:
                 break
+            if a.index not in new and b.index not in new:
+                continue
             linked = (a.parent is not None and a.parent == b.parent) or bool((a.hashtags & b.hashtags) - brand_like)
             if not linked and a.tokens and b.tokens:
                 burst = (a.topic in BURST_TOPICS and a.topic == b.topic
@@ -155,19 +162,34 @@ def assign_incidents(
     store: Store, now: datetime | None = None, window_hours: float = WINDOW_HOURS,
     lookback_days: int = LOOKBACK_DAYS, brand_tags: Iterable[str] = (),
 ) -> int:
-    """Group the recent mentions into incidents and store the groups; returns how many incidents."""
-    now = as_utc(now or utcnow())
+    """Group the mentions classified since the last call into incidents; returns how many incidents
+    the mentions of the last ``lookback_days`` days form.
 
-    def plan(rows: list[MentionRow]) -> list[IncidentPlan]:
+    Work follows the new mentions: each is compared with the complaints posted within
+    ``window_hours`` of it (not with every recent post). A new mention linked to members of
+    an incident joins it; one that links two incidents merges them into the one most of the
+    linked members belong to. The merged incidents' members are rescored (their size changed).
+    """
+    now = as_utc(now or utcnow())
+    window = timedelta(hours=window_hours)
+    while True:
+        fresh = incident_db.fresh_mentions(store, ASSIGNED_KEY)
+        if not fresh.rows:
+            break
+        rows = incident_db.complaints_between(store, min(as_utc(r.created_at) for r in fresh.rows) - window,
+                                              max(as_utc(r.created_at) for r in fresh.rows) + window)
+        new_ids = {r.id for r in fresh.rows}
+        groups = find_groups(rows, window_hours, brand_tags=brand_tags,
+                             fresh=[i for i, r in enumerate(rows) if r.id in new_ids])
         plans = []
-        for group in find_groups(rows, window_hours, brand_tags=brand_tags):
+        for group in groups:
             members = [rows[i] for i in group]
             topics = Counter(m.topic for m in members if m.topic)
             plans.append(IncidentPlan([m.id for m in members], incident_key(members[0]), _title(members[0].text),
                                       topics.most_common(1)[0][0] if topics else None))
-        return plans
-
-    return incident_db.regroup_incidents(store, now - timedelta(days=lookback_days), plan, now)
+        rescoring.mark_incidents(store, incident_db.join_incidents(store, plans, now))
+        incident_db.set_assigned(store, ASSIGNED_KEY, fresh.through_id)
+    return incident_db.incidents_since(store, now - timedelta(days=lookback_days))
 
 
 @dataclass(frozen=True)
@@ -187,11 +209,6 @@ class IncidentSummary:
         return f"+{self.last_hour} in last hour" if self.last_hour else "no new posts in the last hour"
 
 
-def incident_sizes(store: Store) -> dict[int, int]:
-    """Members per incident id."""
-    return incident_db.incident_sizes(store)
-
-
 def summaries(store: Store, incident_ids: Iterable[int | None],
               now: datetime | None = None) -> dict[int, IncidentSummary]:
     """Size, open members and growth in the last hour of each incident."""
@@ -199,20 +216,13 @@ def summaries(store: Store, incident_ids: Iterable[int | None],
     if not ids:
         return {}
     now = as_utc(now or utcnow())
-    incidents, members = incident_db.incidents_with_members(store, ids)
-    grouped: dict[int, list[tuple[datetime, str]]] = {}
-    for incident_id, created_at, status in members:
-        if incident_id is None:  # not selected: the query asks for these ids
-            continue
-        grouped.setdefault(incident_id, []).append((as_utc(created_at), status))
+    incidents, figures = incident_db.incident_figures(store, ids, OPEN_STATUSES, now - timedelta(hours=1))
     result = {}
-    for incident_id, items in grouped.items():
+    for incident_id, size, open_members, last_hour, first_at, last_at in figures:
         incident = incidents.get(incident_id)
-        times = [t for t, _ in items]
         result[incident_id] = IncidentSummary(
-            incident_id, incident.title if incident else "", incident.topic if incident else None, len(items),
-            sum(1 for _, s in items if s in OPEN_STATUSES), sum(1 for t in times if now - t <= timedelta(hours=1)),
-            min(times), max(times),
+            incident_id, incident.title if incident else "", incident.topic if incident else None, size,
+            open_members, last_hour, as_utc(first_at), as_utc(last_at),
         )
     return result
 

@@ -20,7 +20,7 @@ from triage.errors import TriageError
 from triage.ingest.demo import load_demo
 from triage.ingest.worker import drain
 from triage.models.sentiment import SentimentModel, load_sentiment_model
-from triage.ranking.refresh import refresh_priorities
+from triage.ranking.refresh import VIEW_REFRESH_LIMIT, refresh_priorities
 from triage.records import as_utc, utcnow
 
 
@@ -70,7 +70,7 @@ def get_store() -> Store:
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _refreshed(url: str, minute: str) -> int:
-    return refresh_priorities(_store(url))
+    return refresh_priorities(_store(url), limit=VIEW_REFRESH_LIMIT)
 
 
 @st.cache_data(ttl=60, show_spinner="Classifying new mentions…")
@@ -87,7 +87,7 @@ def ready_store() -> Store:
     """The store with data in it: loads the demo into an empty database, classifies pending mentions
     (SQLite; at most once a minute), refreshes priorities."""
     store = get_store()
-    if store.count() == 0:
+    if store.is_empty():
         st.info("The database is empty: loading the demo data set (fictional brand Lumora)…")
         bar = st.progress(0.0, text="Classifying demo mentions…")
 

@@ -7,33 +7,43 @@ from datetime import datetime, time, timedelta, timezone
 import pandas as pd
 import streamlit as st
 
+from triage.db.queue_view import distinct_values, queue_lines, queue_page
 from triage.db.schema import MentionRow
-from triage.db.store import QueueFilter, Store
+from triage.db.store import QueueFilter, Store, resolve_url
 from triage.errors import TriageError
 from triage.queue import workflow
 from triage.queue.reports import unanswered_csv
 from triage.queue.timeline import customer_timeline
-from triage.ranking.incidents import collapse, summaries
+from triage.ranking.incidents import summaries
 from triage.records import OPEN_STATUSES, SENTIMENTS, STATUSES
 from triage.replies.drafts import Suggestion
 from triage.replies.generation import default_rewriter
 from triage.replies.sending import posts_on, send_reply
 from triage.replies.suggest import for_mention
 from triage.replies.tone import ToneProfile
-from triage.ui.common import age, agent, get_context, ready_store, safe_url, signature
+from triage.ui.common import age, agent, get_context, get_store, ready_store, safe_url, signature
 from triage.ui.triage_panel import incident_label, render_panel
 
 IGNORE_REASONS = ("not about us", "no reply needed", "spam or bot", "duplicate", "other")
 
 
+PAGE_SIZES = (100, 200, 500)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _choices(url: str, column: str) -> list[str]:
+    """A filter's choices (distinct channels, languages), read at most every five minutes."""
+    return distinct_values(get_store(), column)
+
+
 def _filters(store: Store) -> QueueFilter:
     with st.expander("Filters", expanded=False, icon=":material/filter_list:"):
         left, middle, right = st.columns(3)
-        channels = left.multiselect("Channel", store.distinct("channel"), key="f_channel")
+        channels = left.multiselect("Channel", _choices(resolve_url(), "channel"), key="f_channel")
         sentiments = middle.multiselect("Sentiment", list(SENTIMENTS), key="f_sentiment")
         statuses = right.multiselect("Status", list(STATUSES), default=list(OPEN_STATUSES), key="f_status")
         left, middle, right = st.columns(3)
-        languages = left.multiselect("Language", store.distinct("language"), key="f_language")
+        languages = left.multiselect("Language", _choices(resolve_url(), "language"), key="f_language")
         dates = middle.date_input("Date range", value=(), key="f_dates",  # type: ignore[arg-type]  # () = no range
                                   format="YYYY-MM-DD")
         text = right.text_input("Search text or author", key="f_text")
@@ -216,13 +226,20 @@ def render() -> None:
     if flash:
         (st.success if flash[0] == "success" else st.error)(flash[1])
     flt = _filters(store)
-    rows = store.queue(flt)
+    total = queue_lines(store, flt)  # an incident counts once
+    top, pager, download = st.columns([3, 2, 1])
+    size = int(st.session_state.get("q_page_size", PAGE_SIZES[-1]))
+    pages = max(1, -(-total // size))
+    page = 1
+    if pages > 1:
+        if int(st.session_state.get("q_page", 1)) > pages:  # the filters shrank the queue
+            st.session_state["q_page"] = pages
+        page = int(pager.number_input(f"Page (of {pages})", min_value=1, max_value=pages, key="q_page"))
+    rows = queue_page(store, flt, (page - 1) * size, size)  # an incident shows once, with its size
     incidents = summaries(store, [r.incident_id for r in rows])
-    rows = [entry.row for entry in collapse(rows, incidents)]  # an incident shows once, with its size
-    top, download = st.columns([3, 1])
-    top.text(f"{len(rows)} mentions, highest priority first")
-    download.download_button(
-        "Unanswered complaints (CSV)", unanswered_csv(store), file_name="unanswered-complaints.csv",
+    top.text(f"{total} mentions, highest priority first" + (f" · page {page} of {pages}" if pages > 1 else ""))
+    download.download_button(  # the file is built when clicked, not on every view
+        "Unanswered complaints (CSV)", lambda: unanswered_csv(store), file_name="unanswered-complaints.csv",
         mime="text/csv", icon=":material/download:", key="download-unanswered",
     )
     if not rows:
@@ -250,6 +267,7 @@ def render() -> None:
             st.error(str(exc))
     else:
         st.caption("Select a row to read the whole post, the customer's history and the actions.")
+    st.segmented_control("Rows per page", PAGE_SIZES, default=PAGE_SIZES[-1], key="q_page_size")
 
 
 def _selected_mention(rows: list[MentionRow], selection: tuple[int, ...]) -> int | None:

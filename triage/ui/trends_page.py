@@ -47,8 +47,9 @@ def render() -> None:
         st.subheader("Unanswered complaints by age")
         st.bar_chart(figures.unanswered_by_age)
     _suggestion_acceptance(store, days or 30)
-    st.download_button("Unanswered complaints (CSV)", unanswered_csv(store), file_name="unanswered-complaints.csv",
-                       mime="text/csv", icon=":material/download:", key="download-trends")
+    st.download_button("Unanswered complaints (CSV)", lambda: unanswered_csv(store),  # built when clicked
+                       file_name="unanswered-complaints.csv", mime="text/csv", icon=":material/download:",
+                       key="download-trends")
 
 
 def _suggestion_acceptance(store: Store, days: int) -> None:

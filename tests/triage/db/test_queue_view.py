@@ -1,0 +1,63 @@
+"""The queue page's SQL: pages of the collapsed queue and its line count agree with collapsing the whole list."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+
+from conftest import NOW, make_mention
+from triage.db.queue_view import distinct_values, queue_lines, queue_page
+from triage.db.schema import IncidentRow, MentionRow
+from triage.db.store import QueueFilter, open_store
+from triage.records import OPEN_STATUSES, Priority, SentimentScores
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def queue_store(request: pytest.FixtureRequest, sqlite_url: str):
+    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    store = open_store(url)
+    mentions = [make_mention(str(i), f"post {i}", channel=("x", "reddit")[i % 2], handle=f"u{i}",
+                             minutes_ago=i * 7) for i in range(40)]
+    ids = store.upsert_mentions(mentions).inserted
+    store.save_classifications({i: (SentimentScores(0.8, 0.1, 0.1), "it" if i % 3 else "en") for i in ids}, "fake")
+    store.save_priorities({i: Priority((i * 37) % 100, ()) for i in ids})
+    with store.session() as session:
+        incidents = [IncidentRow(key=f"inc-{n}", title=f"incident {n}", created_at=NOW, updated_at=NOW)
+                     for n in range(3)]
+        session.add_all(incidents)
+        session.flush()
+        for n, incident in enumerate(incidents):
+            members = ids[n::5][:4]
+            session.execute(update(MentionRow).where(MentionRow.id.in_(members)).values(incident_id=incident.id))
+        session.execute(update(MentionRow).where(MentionRow.id.in_(ids[::4])).values(status="replied"))
+    yield store
+    store.dispose()
+
+
+def collapsed(store, flt):
+    """The queue's lines the slow way: every matching row, each incident kept at its first (best) place."""
+    seen, lines = set(), []
+    for row in store.queue(QueueFilter(**{**flt.__dict__, "limit": 10_000})):
+        if row.incident_id is None or row.incident_id not in seen:
+            seen.add(row.incident_id)
+            lines.append(row.id)
+    return lines
+
+
+@pytest.mark.parametrize("flt", [
+    QueueFilter(statuses=list(OPEN_STATUSES), classified_only=True),
+    QueueFilter(channels=["reddit"]),
+    QueueFilter(languages=["it"], statuses=list(OPEN_STATUSES)),
+    QueueFilter(text="post 1"),
+], ids=["open", "reddit", "italian", "text"])
+def test_pages_and_count_match_the_collapsed_queue(queue_store, flt):
+    expected = collapsed(queue_store, flt)
+    assert queue_lines(queue_store, flt) == len(expected)
+    pages = [queue_page(queue_store, flt, offset, 7) for offset in range(0, len(expected) + 7, 7)]
+    assert [r.id for page in pages for r in page] == expected
+    assert all(len(page) <= 7 for page in pages)
+
+
+def test_filter_choices_are_the_distinct_values(queue_store):
+    assert distinct_values(queue_store, "channel") == ["reddit", "x"]
+    assert distinct_values(queue_store, "language") == ["en", "it"]
