@@ -159,6 +159,8 @@ def build(url: str, size: int, now: datetime, seed: int = 12) -> float:
             "sentiment": sentiment, "p_negative": p_neg, "p_neutral": 0.1, "p_positive": 1 - p_neg - 0.1,
             "classified_by": "bench", "intent": intent, "topic": "outage" if in_incident else None,
             "urgency": round(chance.random(), 3), "not_spam": False,
+            "tone": {"language": "en", "register": "informal", "emoji": False, "intensity": 0.2,
+                     "sentiment": sentiment, "intent": intent},  # classified: no worker has anything to do
             "incident_id": chance.randint(1, incidents) if in_incident else None,
             "priority": priority, "reasons": reasons, "rescore_at": rescore, "status": status,
             "assignee": "giulia" if status == "in_progress" else None,
