@@ -74,11 +74,12 @@ class WorkflowConflict(TriageError):
 class MoveRefused(WorkflowConflict):
     """The mention was not in a status the move allows, or another agent holds it; nothing was written."""
 
-    def __init__(self, action: str, status: str, assignee: str | None) -> None:
+    def __init__(self, action: str, status: str, assignee: str | None, sender: str | None = None) -> None:
         super().__init__(f"cannot {action} a mention that is {status}")
         self.action = action
         self.status = status
         self.assignee = assignee
+        self.sender = sender  # who is posting a reply to it, while it is ``sending``
 
 
 class MentionNotFound(TriageError):

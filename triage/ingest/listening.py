@@ -39,6 +39,7 @@ from triage.db.source_state import finish_run, save_batch, start_run
 from triage.errors import MissingPackage, TriageError
 from triage.ingest.pipeline import process_new
 from triage.ranking.priority import PriorityWeights, configured_weights
+from triage.replies.reconcile import reconcile_pending
 
 log = logging.getLogger("triage.ingest.listening")
 
@@ -277,6 +278,7 @@ def listen(
     Returns the last round's runs; ``report`` is called after each round.
     """
     stop = stop or StopFlag()
+    reconcile_pending(ctx)  # replies a crash left half-sent: settled before anything else
     while True:
         runs = run_all(ctx, only, stop=stop, weights=weights)
         report(runs)
