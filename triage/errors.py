@@ -74,12 +74,14 @@ class WorkflowConflict(TriageError):
 class MoveRefused(WorkflowConflict):
     """The mention was not in a status the move allows, or another agent holds it; nothing was written."""
 
-    def __init__(self, action: str, status: str, assignee: str | None, sender: str | None = None) -> None:
+    def __init__(self, action: str, status: str, assignee: str | None, sender: str | None = None,
+                 sent_as: str | None = None) -> None:
         super().__init__(f"cannot {action} a mention that is {status}")
         self.action = action
         self.status = status
         self.assignee = assignee
         self.sender = sender  # who is posting a reply to it, while it is ``sending``
+        self.sent_as = sent_as  # the platform id (or "") of the same reply, when it was sent already
 
 
 class MentionNotFound(TriageError):

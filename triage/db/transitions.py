@@ -136,15 +136,20 @@ def _rowcount(session: Session, statement: Any) -> int:
 def take_sending(session: Session, sending: Sending) -> int:
     """Lease the mention to the sender and store the pending reply; returns the reply's id.
 
-    Raises ``MoveRefused`` (with ``holder`` set when another agent sends it) when the
-    mention is not in ``allowed_from``, or someone else holds it.
+    Raises ``MoveRefused`` when the mention is not in ``allowed_from``, someone else holds it
+    (``sender`` set when another send holds it), or the same text was already sent to it
+    (``sent_as``: a repeated click).
     """
+    same_text = (select(ReplyRow.id)
+                 .where(ReplyRow.mention_id == sending.mention_id, ReplyRow.text == sending.reply.text,
+                        ReplyRow.state.in_(["pending", "posted", NEEDS_REVIEW])))
     statement = (
         update(MentionRow)
         .where(
             MentionRow.id == sending.mention_id,
             MentionRow.status.in_(list(sending.allowed_from)),
             or_(MentionRow.assignee.is_(None), MentionRow.assignee == sending.agent),
+            ~same_text.exists(),  # a repeated click after the first send finished: never the same text twice
         )
         .values(status=SENDING, sending_by=sending.agent, sending_since=sending.at, sending_from=MentionRow.status,
                 updated_at=sending.at)
@@ -152,7 +157,9 @@ def take_sending(session: Session, sending: Sending) -> int:
     )
     if _rowcount(session, statement) != 1:
         current = current_row(session, sending.mention_id)
-        raise MoveRefused("send", current.status, current.assignee, current.sending_by)
+        earlier = session.scalar(select(ReplyRow).where(ReplyRow.id.in_(same_text)).limit(1))
+        raise MoveRefused("send", current.status, current.assignee, current.sending_by,
+                          None if earlier is None else earlier.external_id or "")
     reply = sending.reply
     row = ReplyRow(
         mention_id=sending.mention_id, text=reply.text, agent=sending.agent, sent_at=sending.at, posted=False,

@@ -28,6 +28,9 @@ def refusal(refused: MoveRefused, agent: str) -> WorkflowConflict:
     if refused.status == SENDING:
         return WorkflowConflict(f"already being sent by {refused.sender or 'another agent'}; "
                                 "wait for it, then refresh the queue")
+    if refused.sent_as is not None:
+        where = f" (id {refused.sent_as})" if refused.sent_as else ""
+        return WorkflowConflict(f"this reply was already sent to this mention{where}; nothing was posted again")
     if refused.assignee and refused.assignee != agent:
         return WorkflowConflict(f"{refused.assignee} is already working on this mention; pick another one")
     return WorkflowConflict(f"cannot {refused.action} a mention that is {refused.status}")
