@@ -257,3 +257,14 @@ def test_a_stale_sending_lease_without_a_pending_reply_is_released(store, fake_p
     row = store.get(other)
     assert (row.status, row.sending_by) == ("new", None)
     assert [a.action for a in store.audit_for(other)] == ["release"]
+
+
+def test_listen_settles_half_sent_replies_before_it_fetches(store, fake_platform, fake_http_kind, now):
+    from triage.ingest.listening import listen
+
+    [mention] = store.upsert_mentions([make_mention("p0", channel=CHANNEL)]).inserted
+    ctx = live(store, fake_platform)
+    reply_id = workflow.start_sending(store, mention, "giulia", TEXT, "k" * 32, now=now)  # then the process died
+    listen(Context(store, ctx.config, {}, clock=lambda: now + timedelta(minutes=6)))
+    assert [r.id for r in store.replies_in_state("needs_review")] == [reply_id]  # the platform has no such post
+    assert store.get(mention).status == "needs_review" and fake_platform.posts == []
