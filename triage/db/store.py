@@ -511,7 +511,9 @@ class Store:
                                       .where(ReplyRow.state.in_(SHOWN_REPLY_STATES))) or 0)
 
     def replies_after(self, reply_id: int) -> list[tuple[ReplyRow, MentionRow]]:
-        """Replies stored after ``reply_id`` that did not fail, each with the mention it answered, oldest first."""
+        """Replies stored after ``reply_id`` that stand (posted or recorded), each with the mention it answered,
+        oldest first. It stops before the first reply still ``pending``, so a caller that keeps the last id
+        it saw never skips a reply whose post is finishing."""
         query = (
             select(ReplyRow, MentionRow)
             .join(MentionRow, MentionRow.id == ReplyRow.mention_id)
@@ -519,6 +521,10 @@ class Store:
             .order_by(ReplyRow.id)
         )
         with self.session() as session:
+            first_pending = session.scalar(select(func.min(ReplyRow.id))
+                                           .where(ReplyRow.id > reply_id, ReplyRow.state == "pending"))
+            if first_pending is not None:
+                query = query.where(ReplyRow.id < first_pending)
             return [(reply, mention) for reply, mention in session.execute(query).tuples()]
 
     def untoned_mentions(self) -> list[MentionRow]:

@@ -268,3 +268,13 @@ def test_listen_settles_half_sent_replies_before_it_fetches(store, fake_platform
     listen(Context(store, ctx.config, {}, clock=lambda: now + timedelta(minutes=6)))
     assert [r.id for r in store.replies_in_state("needs_review")] == [reply_id]  # the platform has no such post
     assert store.get(mention).status == "needs_review" and fake_platform.posts == []
+
+
+def test_the_reply_history_waits_for_a_reply_still_being_sent(store, now):
+    first, second = store.upsert_mentions([make_mention("p0", channel=CHANNEL), make_mention("p1", channel=CHANNEL)
+                                           ]).inserted
+    pending = workflow.start_sending(store, first, "giulia", TEXT, "k" * 32, now=now)
+    recorded = workflow.reply(store, second, "tom", "Fixed now. ^TB", now=now)
+    assert store.replies_after(0) == []  # not past the pending one: the history index would skip it
+    store.finish_sending(pending, "r1", now)
+    assert [reply.id for reply, _ in store.replies_after(0)] == [pending, recorded]
