@@ -100,3 +100,19 @@ class Listener(ABC):
     def post_reply(self, target: ReplyTarget, text: str) -> str:
         """Post ``text`` as a reply to ``target`` on the platform; returns the reply's platform id."""
         raise PostingError(f"{self.kind} does not allow replying from Ascolto; answer on the platform itself")
+
+    def post_reply_once(self, target: ReplyTarget, text: str, idempotency_key: str) -> str:
+        """``post_reply``, for platforms that take an idempotency key (e.g. Mastodon's ``Idempotency-Key``
+        header): override it to send ``idempotency_key`` along, so a repeated request cannot post twice.
+        Optional; by default the key is not sent. Ascolto itself never posts the same reply twice."""
+        return self.post_reply(target, text)
+
+    def find_reply(self, target: ReplyTarget, idempotency_key: str, text: str) -> str | None:
+        """The platform id of a reply Ascolto posted to ``target`` (with ``text``, under ``idempotency_key``),
+        or ``None`` when it is not there or the platform cannot say.
+
+        Optional: ``triage.replies.reconcile`` calls it for a reply whose post was interrupted (a crash
+        between the platform's answer and the database). ``None`` flags the mention for a person to check;
+        the reply is never posted again on a guess. Nothing is ever embedded in the post text to find it.
+        """
+        return None

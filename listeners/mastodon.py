@@ -322,11 +322,17 @@ class MastodonListener(Listener):
         The author is mentioned at the start (Mastodon only notifies mentioned accounts), and a
         reply to a direct message stays direct. Failures are ``PostingError`` and not retried.
         """
+        return self.post_reply_once(target, text, "")
+
+    def post_reply_once(self, target: ReplyTarget, text: str, idempotency_key: str) -> str:
+        """``post_reply`` with Mastodon's ``Idempotency-Key`` header: the instance answers a repeated
+        request with the same key (for an hour) with the status it already made."""
         handle = f"@{target.author_handle.lstrip('@')}"
         body = text if handle.lower() in text.lower() else f"{handle} {text}"
         visibility = "direct" if target.raw.get("visibility") == "direct" else None
         try:
-            status = self.api().status_post(body, in_reply_to_id=target.external_id, visibility=visibility)
+            status = self.api().status_post(body, in_reply_to_id=target.external_id, visibility=visibility,
+                                            idempotency_key=idempotency_key or None)
         except MastodonRatelimitError:
             raise PostingError("Mastodon rate limit reached; try again later") from None
         except MastodonNetworkError:

@@ -346,6 +346,20 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    """``reconcile``: settle replies a crash left half-sent (looked up on the platform, or flagged for review)."""
+    from datetime import timedelta
+
+    from triage.context import open_context
+    from triage.replies.reconcile import reconcile_pending
+
+    if args.grace < 0:
+        raise UsageError("--grace needs a number of seconds, 0 or more, e.g. --grace 300")
+    result = reconcile_pending(open_context(args.db, args.config), grace=timedelta(seconds=args.grace))
+    print("\n".join(result.lines()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m triage",
@@ -446,6 +460,13 @@ def build_parser() -> argparse.ArgumentParser:
                                        "(default: $TRIAGE_CONFIG, else ./triage.toml)")
     work.add_argument("--db", help=DB_HELP)
     work.set_defaults(run=cmd_worker)
+    rec = sub.add_parser("reconcile", help="settle replies a crash left half-sent: look them up on the platform, "
+                                           "else flag them for review (also runs at dashboard and listen start)")
+    rec.add_argument("--grace", type=float, default=300, metavar="SECONDS",
+                     help="only replies pending longer than this (default: 300; younger ones may still be sending)")
+    rec.add_argument("--config", help="configuration file (default: $TRIAGE_CONFIG, else ./triage.toml)")
+    rec.add_argument("--db", help=DB_HELP)
+    rec.set_defaults(run=cmd_reconcile)
     return parser
 
 

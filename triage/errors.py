@@ -17,9 +17,9 @@ The hierarchy::
     ├── InputFileError              an input file cannot be read at all
     ├── ModelUnavailable            a classifier's files are missing or cannot be loaded
     ├── WorkflowConflict            a workflow action is not allowed in the mention's state
-    │   └── MoveRefused             the conditional update matched no row: another agent or status won
+    │   └── MoveRefused             the conditional update matched no row: another agent, sender or status won
     ├── MentionNotFound             no mention has the given id
-    ├── SendingError                the platform did not take a reply; nothing was recorded
+    ├── SendingError                the platform did not take a reply; nothing is shown as sent
     └── ListenerError               a source could not be read (raised by ``listeners``)
         ├── SourceDisabled          the source cannot run at all this time
         │   ├── MissingCredentials  a credential is not set
@@ -80,11 +80,14 @@ class WorkflowConflict(TriageError):
 class MoveRefused(WorkflowConflict):
     """The mention was not in a status the move allows, or another agent holds it; nothing was written."""
 
-    def __init__(self, action: str, status: str, assignee: str | None) -> None:
+    def __init__(self, action: str, status: str, assignee: str | None, sender: str | None = None,
+                 sent_as: str | None = None) -> None:
         super().__init__(f"cannot {action} a mention that is {status}")
         self.action = action
         self.status = status
         self.assignee = assignee
+        self.sender = sender  # who is posting a reply to it, while it is ``sending``
+        self.sent_as = sent_as  # the platform id (or "") of the same reply, when it was sent already
 
 
 class MentionNotFound(TriageError):
@@ -92,7 +95,8 @@ class MentionNotFound(TriageError):
 
 
 class SendingError(TriageError):
-    """The platform did not take the reply; the message is the platform's error. Nothing was recorded."""
+    """The platform did not take the reply; the message is the platform's error. The reply is kept as
+    ``failed`` only (never shown as sent) and the mention keeps its status."""
 
 
 class ListenerError(TriageError):

@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-STATUSES: tuple[str, ...] = ("new", "in_progress", "replied", "escalated", "ignored", "closed")
-OPEN_STATUSES: tuple[str, ...] = ("new", "in_progress", "escalated")
+STATUSES: tuple[str, ...] = ("new", "in_progress", "sending", "needs_review", "replied", "escalated", "ignored",
+                             "closed")
+# Open: still waiting for an answer. ``sending``: a reply is being posted (the sender holds the mention);
+# ``needs_review``: a crash left it unknown whether a reply went out, a person checks the platform.
+OPEN_STATUSES: tuple[str, ...] = ("new", "in_progress", "sending", "needs_review", "escalated")
 KINDS: tuple[str, ...] = ("post", "reply", "review")
 SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
 MAX_CHANNEL_CHARS = 32  # the width of mentions.channel

@@ -177,6 +177,12 @@ def test_a_reply_mentions_the_author_and_answers_in_reply_to_the_status(http):
     assert sent["visibility"] == "direct"  # a reply to a direct message stays direct
 
 
+def test_a_reply_sent_once_carries_its_idempotency_key(http):
+    http.post(STATUSES, json=payload("mastodon", "status_posted"))
+    assert listener().post_reply_once(marta_dm(), "Yes, DM us.", "0f3c9a") == "113540000000000001"
+    assert http.calls[0].request.headers["Idempotency-Key"] == "0f3c9a"
+
+
 def test_a_refused_reply_carries_the_instances_words(http):
     http.post(STATUSES, status=422, json=payload("mastodon", "unprocessable"))
     with pytest.raises(PostingError, match="character limit of 500 exceeded"):

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 
-from triage.db.schema import MentionRow, ReplyRow
+from triage.db.schema import SHOWN_REPLY_STATES, MentionRow, ReplyRow
 from triage.db.store import Store
 from triage.records import OPEN_STATUSES
 
@@ -83,7 +83,7 @@ def response_hours(store: Store, since: datetime) -> list[tuple[str, float, int]
 def reply_provenance(store: Store, since: datetime) -> list[tuple[str | None, str | None, int | None]]:
     """``(suggestion_source, suggestion_text, edit_distance)`` of the replies sent since ``since``."""
     query = select(ReplyRow.suggestion_source, ReplyRow.suggestion_text, ReplyRow.edit_distance).where(
-        ReplyRow.sent_at >= since)
+        ReplyRow.sent_at >= since, ReplyRow.state.in_(SHOWN_REPLY_STATES))
     with store.session() as session:
         return list(session.execute(query).tuples())
 

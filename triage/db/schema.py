@@ -121,10 +121,25 @@ class MentionRow(Base):
     assignee: Mapped[str | None] = mapped_column(String(255), nullable=True)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # while a reply is being posted (status ``sending``): who sends it, since when, and the status to go back to
+    sending_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sending_from: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+REPLY_STATES: tuple[str, ...] = ("pending", "posted", "recorded", "failed", "needs_review")
+"""A reply's life: ``pending`` while it is being posted; ``posted`` on the platform (``external_id``);
+``recorded`` without posting (dry run, or a channel Ascolto cannot post on); ``failed`` when the platform
+refused it (``error``); ``needs_review`` when a crash left it unknown whether it went out."""
+SHOWN_REPLY_STATES: tuple[str, ...] = ("posted", "recorded")  # the replies that stand: shown as sent
 
 
 class ReplyRow(Base):
     __tablename__ = "replies"
+    __table_args__ = (
+        Index("ix_replies_idempotency_key", "idempotency_key", unique=True),
+        Index("ix_replies_state", "state"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"), index=True)
@@ -138,6 +153,9 @@ class ReplyRow(Base):
     suggestion_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     edit_distance: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)  # the platform's error if posting failed
+    state: Mapped[str] = mapped_column(String(16), default="recorded", server_default="recorded")  # REPLY_STATES
+    # one per attempt to post (unique): a retried or repeated request can never become a second reply
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AuditRow(Base):

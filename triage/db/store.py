@@ -26,8 +26,22 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from triage.config.environment import environment
-from triage.db.schema import RESCORE_NOW, AuditRow, MentionRow, MetaRow, ReplyRow
-from triage.db.transitions import Move, NewReply, add_reply, apply_move, current_row
+from triage.db.schema import RESCORE_NOW, SHOWN_REPLY_STATES, AuditRow, MentionRow, MetaRow, ReplyRow
+from triage.db.transitions import (
+    Move,
+    NewReply,
+    PendingReply,
+    Sending,
+    add_reply,
+    apply_move,
+    current_row,
+    fail_sending,
+    finish_sending,
+    flag_for_review,
+    pending_replies,
+    release_stale_leases,
+    take_sending,
+)
 from triage.db.upgrade import MIGRATIONS_DIR, alembic_config, upgrade_schema  # noqa: F401 (re-exported)
 from triage.errors import DatabaseUnavailable, MentionNotFound, WorkflowConflict
 from triage.records import OPEN_STATUSES, Mention, Priority, SentimentScores, utcnow
@@ -489,10 +503,13 @@ class Store:
             return list(session.scalars(query))
 
     def replies_for(self, mention_ids: Sequence[int]) -> dict[int, list[ReplyRow]]:
+        """The replies that stand (posted, or recorded), by mention; pending, failed and unsure ones are left out."""
         if not mention_ids:
             return {}
         with self.session() as session:
-            query = select(ReplyRow).where(ReplyRow.mention_id.in_(list(mention_ids))).order_by(ReplyRow.sent_at)
+            query = (select(ReplyRow)
+                     .where(ReplyRow.mention_id.in_(list(mention_ids)), ReplyRow.state.in_(SHOWN_REPLY_STATES))
+                     .order_by(ReplyRow.sent_at))
             grouped: dict[int, list[ReplyRow]] = {}
             for reply in session.scalars(query):
                 grouped.setdefault(reply.mention_id, []).append(reply)
@@ -562,19 +579,68 @@ class Store:
             session.add(AuditRow(mention_id=mention_id, actor=agent, at=at, action="not_spam",
                                  from_status=row.status, to_status=row.status, note=note))
 
-    def reply_count(self) -> int:
+    # ---- sending: the lease that makes each reply go out once (see ``triage.db.transitions``) ----
+    def take_sending(self, sending: Sending) -> int:
+        """Lease the mention to the sender and store the reply ``pending``, in one transaction; returns
+        the reply's id. Raises ``MoveRefused`` when the mention cannot be sent to now."""
         with self.session() as session:
-            return int(session.scalar(select(func.count(ReplyRow.id))) or 0)
+            return take_sending(session, sending)
+
+    def finish_sending(self, reply_id: int, external_id: str | None, at: datetime, note: str = "",
+                       actor: str | None = None) -> bool:
+        """Mark the pending reply posted and its mention replied; False when the sender no longer held it."""
+        with self.session() as session:
+            return finish_sending(session, reply_id, external_id, at, note, actor)
+
+    def fail_sending(self, reply_id: int, error: str, at: datetime) -> None:
+        """Mark the pending reply failed and give its mention back in the status it had."""
+        with self.session() as session:
+            fail_sending(session, reply_id, error, at)
+
+    def pending_replies(self, stored_before: datetime) -> list[PendingReply]:
+        """Replies left ``pending`` (stored before ``stored_before``), oldest first."""
+        with self.session() as session:
+            return pending_replies(session, stored_before)
+
+    def flag_for_review(self, reply_id: int, at: datetime, note: str) -> bool:
+        """Mark a pending reply and its mention ``needs_review`` (audit ``note``); False if it was not pending."""
+        with self.session() as session:
+            return flag_for_review(session, reply_id, at, note)
+
+    def release_stale_leases(self, taken_before: datetime, at: datetime) -> list[int]:
+        """Release ``sending`` leases taken before ``taken_before`` that hold no pending reply."""
+        with self.session() as session:
+            return release_stale_leases(session, taken_before, at)
+
+    def replies_in_state(self, state: str, mention_ids: Sequence[int] | None = None) -> list[ReplyRow]:
+        """Replies in ``state`` (e.g. ``needs_review``), optionally of some mentions only, oldest first."""
+        query = select(ReplyRow).where(ReplyRow.state == state).order_by(ReplyRow.id)
+        if mention_ids is not None:
+            query = query.where(ReplyRow.mention_id.in_(list(mention_ids)))
+        with self.session() as session:
+            return list(session.scalars(query))
+
+    def reply_count(self) -> int:
+        """How many replies stand (posted or recorded)."""
+        with self.session() as session:
+            return int(session.scalar(select(func.count(ReplyRow.id))
+                                      .where(ReplyRow.state.in_(SHOWN_REPLY_STATES))) or 0)
 
     def replies_after(self, reply_id: int) -> list[tuple[ReplyRow, MentionRow]]:
-        """Replies stored after ``reply_id`` that did not fail, each with the mention it answered, oldest first."""
+        """Replies stored after ``reply_id`` that stand (posted or recorded), each with the mention it answered,
+        oldest first. It stops before the first reply still ``pending``, so a caller that keeps the last id
+        it saw never skips a reply whose post is finishing."""
         query = (
             select(ReplyRow, MentionRow)
             .join(MentionRow, MentionRow.id == ReplyRow.mention_id)
-            .where(ReplyRow.id > reply_id, ReplyRow.error.is_(None))
+            .where(ReplyRow.id > reply_id, ReplyRow.error.is_(None), ReplyRow.state.in_(SHOWN_REPLY_STATES))
             .order_by(ReplyRow.id)
         )
         with self.session() as session:
+            first_pending = session.scalar(select(func.min(ReplyRow.id))
+                                           .where(ReplyRow.id > reply_id, ReplyRow.state == "pending"))
+            if first_pending is not None:
+                query = query.where(ReplyRow.id < first_pending)
             return [(reply, mention) for reply, mention in session.execute(query).tuples()]
 
     def untoned_mentions(self) -> list[MentionRow]:

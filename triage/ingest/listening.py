@@ -46,6 +46,7 @@ from triage.errors import MissingPackage, TriageError
 from triage.ingest.pipeline import drain_pending
 from triage.ingest.stopping import StopFlag
 from triage.ranking.priority import PriorityWeights, configured_weights
+from triage.replies.reconcile import reconcile_pending
 
 log = logging.getLogger("triage.ingest.listening")
 
@@ -273,6 +274,7 @@ def listen(
     Returns the last round's runs; ``report`` is called after each round.
     """
     stop = stop or StopFlag()
+    reconcile_pending(ctx)  # replies a crash left half-sent: settled before anything else
     while True:
         runs = run_all(ctx, only, stop=stop, weights=weights, classify=classify)
         report(runs)

@@ -11,11 +11,28 @@ from datetime import datetime
 from typing import cast
 
 from triage.db.store import Store
-from triage.db.transitions import Move, NewReply
+from triage.db.transitions import SENDING, Move, NewReply, Sending
 from triage.errors import MoveRefused, WorkflowConflict
 from triage.records import utcnow
 
-ACTIONABLE: tuple[str, ...] = ("new", "in_progress", "escalated")
+# The statuses an agent acts from. ``needs_review`` (a crash left a reply unsure, see
+# ``triage.replies.reconcile``) is one: the agent checks the platform, then closes or answers it.
+# ``sending`` is not: while a reply is being posted, only its sender's send may finish it.
+ACTIONABLE: tuple[str, ...] = ("new", "in_progress", "escalated", "needs_review")
+REPLYABLE: tuple[str, ...] = ACTIONABLE + ("replied",)
+
+
+def refusal(refused: MoveRefused, agent: str) -> WorkflowConflict:
+    """What to tell ``agent`` when a move or a send was refused."""
+    if refused.status == SENDING:
+        return WorkflowConflict(f"already being sent by {refused.sender or 'another agent'}; "
+                                "wait for it, then refresh the queue")
+    if refused.sent_as is not None:
+        where = f" (id {refused.sent_as})" if refused.sent_as else ""
+        return WorkflowConflict(f"this reply was already sent to this mention{where}; nothing was posted again")
+    if refused.assignee and refused.assignee != agent:
+        return WorkflowConflict(f"{refused.assignee} is already working on this mention; pick another one")
+    return WorkflowConflict(f"cannot {refused.action} a mention that is {refused.status}")
 
 
 def _transition(
@@ -40,9 +57,7 @@ def _transition(
     try:
         return store.move(move, reply)
     except MoveRefused as refused:
-        if refused.assignee and refused.assignee != agent:
-            raise WorkflowConflict(f"{refused.assignee} is already working on this mention; pick another one") from None
-        raise WorkflowConflict(f"cannot {action} a mention that is {refused.status}") from None
+        raise refusal(refused, agent) from None
 
 
 def claim(store: Store, mention_id: int, agent: str, now: datetime | None = None) -> None:
@@ -77,9 +92,38 @@ def reply(
     action = "reply" if posted else "mark_replied"
     stored = NewReply(text, posted, external_id, suggestion_source, suggestion_text,
                       edit_distance(suggestion_text, text) if suggestion_text is not None else None)
-    reply_id = _transition(store, mention_id, agent, action, "replied", ACTIONABLE + ("replied",), note=text[:200],
+    reply_id = _transition(store, mention_id, agent, action, "replied", REPLYABLE, note=text[:200],
                            now=now, assignee=agent, first_response=True, reply=stored)
     return cast(int, reply_id)
+
+
+def start_sending(
+    store: Store,
+    mention_id: int,
+    agent: str,
+    text: str,
+    idempotency_key: str,
+    now: datetime | None = None,
+    suggestion_source: str | None = None,
+    suggestion_text: str | None = None,
+) -> int:
+    """Take the mention for posting ``text`` (status ``sending``, held by ``agent``) and store the reply
+    ``pending`` under ``idempotency_key``; returns the reply's id.
+
+    One conditional UPDATE: it succeeds for one sender only, from the statuses a reply may come
+    from, whether or not the agent claimed the mention first. A second click or a second agent
+    gets a ``WorkflowConflict`` ("already being sent by ...").
+    """
+    if not agent.strip():
+        raise WorkflowConflict("set your agent name first (sidebar or --agent)")
+    if not text.strip():
+        raise WorkflowConflict("the reply is empty; write something before sending")
+    reply = NewReply(text, False, None, suggestion_source, suggestion_text,
+                     edit_distance(suggestion_text, text) if suggestion_text is not None else None)
+    try:
+        return store.take_sending(Sending(mention_id, agent, now or utcnow(), REPLYABLE, idempotency_key, reply))
+    except MoveRefused as refused:
+        raise refusal(refused, agent) from None
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -111,7 +155,7 @@ def ignore(store: Store, mention_id: int, agent: str, reason: str, now: datetime
 
 def close(store: Store, mention_id: int, agent: str, note: str = "", now: datetime | None = None) -> None:
     """Mark the conversation finished."""
-    _transition(store, mention_id, agent, "close", "closed", ACTIONABLE + ("replied",), note=note, now=now,
+    _transition(store, mention_id, agent, "close", "closed", REPLYABLE, note=note, now=now,
                 assignee=None)
 
 

@@ -1,12 +1,20 @@
-"""Sending a reply: post it through the channel's listener, or record it in dry run.
+"""Sending a reply: post it through the channel's listener, once, or record it in dry run.
 
-A reply is recorded (``workflow.reply``) only once it is posted, or when nothing is
-posted on purpose (dry run, or a channel Ascolto cannot post on). A refused post records
-nothing: the mention stays open, the agent keeps the draft and sees the platform's error.
+A live post goes out exactly once: ``workflow.start_sending`` first takes the mention (one
+conditional UPDATE into ``sending``, held by the agent) and stores the reply ``pending`` with
+a fresh idempotency key; only then is it posted; then the reply is marked ``posted`` (with the
+platform's id) and the mention ``replied``. A second click or a second agent is refused
+("already being sent by ...") before anything reaches the platform. A refused post marks the
+reply ``failed`` (never shown as sent) and gives the mention back in the status it had: the
+agent keeps the draft and sees the platform's error. A crash between the post and the record
+leaves the reply ``pending``: ``triage.replies.reconcile`` settles it on the next start.
+
+Dry run, and a channel Ascolto cannot post on, only record the reply (``workflow.reply``).
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from listeners import registry
@@ -16,7 +24,8 @@ from triage.config.settings import Config, SourceConfig
 from triage.context import Context
 from triage.db.schema import DEMO_META_KEY, MentionRow
 from triage.db.store import Store
-from triage.errors import SendingError, TriageError, WorkflowConflict
+from triage.db.transitions import SENDING
+from triage.errors import SendingError, WorkflowConflict
 from triage.queue import workflow
 
 
@@ -56,17 +65,25 @@ def reply_target(row: MentionRow) -> ReplyTarget:
 
 
 def _check_can_reply(store: Store, mention_id: int, agent: str, text: str) -> MentionRow:
-    """The checks ``workflow.reply`` makes, before anything reaches the platform."""
+    """The checks ``workflow.reply`` makes, before anything reaches the platform (the lease decides for sure)."""
     if not agent.strip():
         raise WorkflowConflict("set your agent name first (sidebar or --agent)")
     if not text.strip():
         raise WorkflowConflict("the reply is empty; write something before sending")
     row = store.get(mention_id)
+    if row.status == SENDING:
+        raise WorkflowConflict(f"already being sent by {row.sending_by or 'another agent'}; "
+                               "wait for it, then refresh the queue")
     if row.assignee and row.assignee != agent:
         raise WorkflowConflict(f"{row.assignee} is already working on this mention; pick another one")
-    if row.status not in workflow.ACTIONABLE + ("replied",):
+    if row.status not in workflow.REPLYABLE:
         raise WorkflowConflict(f"cannot reply to a mention that is {row.status}; reopen it first")
     return row
+
+
+def new_idempotency_key() -> str:
+    """A fresh key for one attempt to post (unique in ``replies.idempotency_key``)."""
+    return uuid.uuid4().hex
 
 
 def send_reply(
@@ -80,8 +97,9 @@ def send_reply(
     """Post ``text`` as the reply to the mention (or record it, in dry run) and mark it replied.
 
     ``ctx`` gives the store, the configuration (dry run, which source posts) and the
-    credentials. Raises ``SendingError`` with the platform's error when the post fails;
-    then nothing is stored and the mention keeps its status.
+    credentials. Raises ``WorkflowConflict`` when the mention cannot be sent to now (another
+    agent holds it, or is sending to it), ``SendingError`` with the platform's error when the
+    post fails: then the reply is kept as ``failed`` only and the mention keeps its status.
     """
     store, config = ctx.store, ctx.config
     row = _check_can_reply(store, mention_id, agent, text)
@@ -97,16 +115,27 @@ def send_reply(
                           f"Reply recorded; Ascolto does not post on {row.channel}: post it there yourself.")
     secrets = ctx.secrets
     redact = secrets.redact if isinstance(secrets, Secrets) else (lambda message: message)
-    try:  # making the listener fails too when its SDK is missing (MissingPackage)
+    try:  # making the listener fails too when its SDK is missing (MissingPackage): before any lease
         listener: Listener = registry.kept(source.kind, source.name, source.options, secrets)
-        external_id = listener.post_reply(reply_target(row), text)
-    except ListenerError as exc:
-        raise SendingError(redact(f"not posted on {row.channel}: {exc}")) from None
-    except Exception as exc:  # a client library's own exception: still the platform's refusal for the agent
-        raise SendingError(redact(f"not posted on {row.channel}: {type(exc).__name__}: {exc}")) from None
+    except Exception as exc:
+        raise SendingError(redact(_not_posted(row.channel, exc))) from None
+    key = new_idempotency_key()
+    reply_id = workflow.start_sending(store, mention_id, agent, text, key, now=ctx.now(), **provenance)
     try:
-        reply_id = workflow.reply(store, mention_id, agent, text, now=ctx.now(), posted=True,
-                                  external_id=str(external_id), **provenance)
-    except TriageError as exc:  # someone acted on it while we posted: say so, the post is live
-        raise SendingError(f"posted on {row.channel} (id {external_id}) but not recorded: {exc}") from None
-    return SendResult(reply_id, True, str(external_id), f"Posted on {row.channel} (id {external_id}); marked replied.")
+        external_id = str(listener.post_reply_once(reply_target(row), text, key))
+    except Exception as exc:  # the platform's refusal, or a client library's own exception: not posted
+        message = redact(_not_posted(row.channel, exc))
+        store.fail_sending(reply_id, message, ctx.now())
+        raise SendingError(message) from None
+    # (an interrupt leaves the reply pending: it may have gone out, so only reconcile may settle it)
+    if not store.finish_sending(reply_id, external_id, ctx.now()):  # the lease was taken from us meanwhile
+        raise SendingError(f"posted on {row.channel} (id {external_id}) and recorded, but the mention changed "
+                           "meanwhile; check it in the queue")
+    return SendResult(reply_id, True, external_id, f"Posted on {row.channel} (id {external_id}); marked replied.")
+
+
+def _not_posted(channel: str, exc: BaseException) -> str:
+    """The agent's line for a post that did not go out: the platform's (or the client library's) own words."""
+    if isinstance(exc, ListenerError):
+        return f"not posted on {channel}: {exc}"
+    return f"not posted on {channel}: {type(exc).__name__}: {exc}"

@@ -22,12 +22,18 @@ from triage.ingest.worker import drain
 from triage.models.sentiment import SentimentModel, load_sentiment_model
 from triage.ranking.refresh import VIEW_REFRESH_LIMIT, refresh_priorities
 from triage.records import as_utc, utcnow
+from triage.replies.reconcile import reconcile_pending
 
 
 @st.cache_resource(show_spinner="Opening the database…")
 def _context(url: str) -> Context:
-    """One context per database for the dashboard's life: the store, and models loaded on first use."""
-    return Context(open_store(url), sentiment=get_model)
+    """One context per database for the dashboard's life: the store, and models loaded on first use.
+
+    Opening it settles the replies a crash left half-sent (``reconcile_pending``), once per dashboard start.
+    """
+    ctx = Context(open_store(url), sentiment=get_model)
+    reconcile_pending(ctx.fresh())
+    return ctx
 
 
 def _store(url: str) -> Store:

@@ -164,8 +164,17 @@ def _actions(store: Store, row: MentionRow) -> None:
     if not me:
         st.warning("Type your name in the sidebar to claim and answer mentions.", icon=":material/person:")
     held_by_other = bool(row.assignee and row.assignee != me)
-    if held_by_other:
+    if row.status == "sending":  # a reply is on its way: nobody acts until it is posted or refused
+        st.info(f"A reply by {row.sending_by} is being sent; refresh in a moment.", icon=":material/send:")
+        held_by_other = True
+    elif held_by_other:
         st.info(f"{row.assignee} is working on this mention.", icon=":material/lock:")
+    if row.status == "needs_review":
+        st.warning(f"A crash interrupted sending this reply: it may already be on {row.channel}. Check the post "
+                   "there. If the reply is there, close this mention; if not, edit it and send it again.",
+                   icon=":material/help:")
+        for unsure in store.replies_in_state("needs_review", [row.id]):
+            st.text(f"{unsure.agent}: {unsure.text}")  # literal: never Markdown
     disabled = not me or held_by_other
 
     tone, drafts = _suggestions(store, row)

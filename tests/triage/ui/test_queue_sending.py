@@ -64,3 +64,24 @@ def test_a_live_post_that_the_platform_refuses_keeps_the_draft_and_shows_its_err
     [reply] = store.replies_for([top_x_mention.id])[top_x_mention.id]
     assert (reply.posted, reply.external_id) == (True, "r1")
     FEEDS.pop("x-replies")
+
+
+def test_a_send_cut_off_by_a_crash_is_flagged_for_review_when_the_dashboard_starts(
+    monkeypatch, demo_db_url, top_x_mention, tmp_path
+):
+    from datetime import timedelta
+
+    from triage.queue import workflow
+    from triage.records import utcnow
+
+    monkeypatch.chdir(tmp_path)  # no triage.toml: nothing can look the reply up
+    store = open_store(demo_db_url)  # a send that never finished: pending for ten minutes
+    workflow.start_sending(store, top_x_mention.id, "tom", "We are on it <b>now</b>. ^TB", "k" * 32,
+                           now=utcnow() - timedelta(minutes=10))
+    at = open_mention(start(monkeypatch, demo_db_url), top_x_mention.id)
+    assert store.get(top_x_mention.id).status == "needs_review"
+    [warning] = at.warning
+    assert warning.value.startswith("A crash interrupted sending this reply: it may already be on x.")
+    assert "tom: We are on it <b>now</b>. ^TB" in [t.value for t in at.text]  # shown literally
+    [audit] = store.audit_for(top_x_mention.id)[-1:]
+    assert (audit.actor, audit.to_status) == ("reconcile", "needs_review")

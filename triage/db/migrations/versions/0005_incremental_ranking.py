@@ -1,7 +1,7 @@
 """mentions.rescore_at and the indexes for the queue's order, the refresh's due list and the reports
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-29 21:30:00
 
 ``rescore_at`` says when a mention's stored priority goes stale (its waiting time crosses
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0005'
-down_revision: Union[str, Sequence[str], None] = '0003'
+down_revision: Union[str, Sequence[str], None] = '0004'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
