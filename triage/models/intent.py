@@ -1,8 +1,9 @@
 """Intent (complaint, question, praise, feedback, spam, other) and complaint topic.
 
-The default model is the packaged sentence encoder (frozen, the same one the sentiment
-head uses) plus two small heads trained by ``python -m triage train intent`` and
-committed in ``data/models/intent/``. The heads read the embedding *and* a few named
+The default model is the packaged sentence encoder (plain: without the sentiment model's
+adapter; the layers below the adapter's run once for both, see ``triage.models.shared_pass``)
+plus two small heads trained by ``python -m triage train intent`` and committed in
+``data/models/intent/``. The heads read the embedding *and* a few named
 text features (question words, praise words, the urgency signals, spam evidence…), which
 carry the Italian cues the English-only encoder misses. This module is the model only:
 the spam rules that override it, and every other rule on a mention's final intent, are in
@@ -208,13 +209,16 @@ class EncoderIntentModel:
         self.feature_scale = float(self.card.get("feature_scale", 1.0))
         self.name = str(self.card.get("name", "ascolto-intent"))
 
-    def _batch(self, texts: list[str], originals: list[str]) -> list[IntentResult]:
+    def results(self, x: Any, originals: Sequence[str]) -> list[IntentResult]:
+        """Intent and topic from the plain encoder's embeddings ``x`` of ``originals`` (the texts as posted)."""
         torch = self.encoder.torch
         with torch.inference_mode():
-            x = self.encoder.embed_batch(texts)
             f = torch.tensor([text_features(t) for t in originals]) * self.feature_scale
             z = torch.cat([x, f], dim=-1)
             return results_from_logits(self.heads["intent"](z), self.heads["topic"](z), self.intents, self.topics)
+
+    def _batch(self, texts: list[str], originals: list[str]) -> list[IntentResult]:
+        return self.results(self.encoder.embed_batch(texts), originals)
 
     def predict(self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
                 ) -> list[IntentResult]:
