@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from triage.db.schema import MentionRow
 from triage.db.store import Store
-from triage.models.intent import IntentModel, load_intent_model
+from triage.models.analysis import analyse
+from triage.models.intent import IntentModel, IntentResult, load_intent_model
 from triage.models.sentiment import SentimentModel
 from triage.ranking.incidents import assign_incidents
 from triage.ranking.intent import final_result
@@ -28,9 +30,14 @@ class IngestResult:
 
 
 def classify_pending(
-    store: Store, model: SentimentModel, batch_size: int = 64, progress: Progress | None = None
+    store: Store, model: SentimentModel, batch_size: int = 64, progress: Progress | None = None,
+    intent_model: IntentModel | None = None,
 ) -> int:
-    """Classify every stored mention that has no sentiment yet; returns how many."""
+    """Classify every stored mention that has no sentiment yet; returns how many.
+
+    With ``intent_model``, their intent and topic come from the same call (one encoder pass
+    per batch: ``triage.models.analysis.analyse``).
+    """
     ids = store.unclassified_ids()
     done = 0
     chunk = max(batch_size * 4, 256)  # commit every few batches so a crash loses little work
@@ -42,7 +49,12 @@ def classify_pending(
             if progress:
                 progress(base + n, len(ids))  # noqa: B023 (called within this iteration)
 
-        scores = model.predict([r.text for r in rows], batch_size=batch_size, progress=report)
+        if intent_model is None:
+            scores = model.predict([r.text for r in rows], batch_size=batch_size, progress=report)
+        else:
+            analysed = analyse([r.text for r in rows], model, intent_model, batch_size=batch_size, progress=report)
+            scores = [a.sentiment for a in analysed]
+            _save_intents(store, rows, [a.intent for a in analysed])
         results: dict[int, tuple[SentimentScores, str | None]] = {
             row.id: (s, row.language or detect_language(row.text)) for row, s in zip(rows, scores)
         }
@@ -59,15 +71,18 @@ def classify_intents_pending(
     chunk = max(batch_size * 4, 256)
     for start in range(0, len(ids), chunk):
         rows = store.mentions(ids[start : start + chunk])
-        results = model.predict([r.text for r in rows], batch_size=batch_size)
-        store.save_intents({
-            row.id: (final.intent, final.topic)
-            for row, result in zip(rows, results)
-            for final in [final_result(result, row.text, row.author_handle, row.author_followers)]
-        })
+        _save_intents(store, rows, model.predict([r.text for r in rows], batch_size=batch_size))
         if progress:
             progress(min(start + chunk, len(ids)), len(ids))
     return len(ids)
+
+
+def _save_intents(store: Store, rows: Sequence[MentionRow], results: Sequence[IntentResult]) -> None:
+    store.save_intents({
+        row.id: (final.intent, final.topic)
+        for row, result in zip(rows, results)
+        for final in [final_result(result, row.text, row.author_handle, row.author_followers)]
+    })
 
 
 def ingest(
@@ -99,8 +114,9 @@ def process_new(
 
     Returns how many mentions were classified.
     """
-    classified = classify_pending(store, model, progress=progress)
-    classify_intents_pending(store, intent_model or load_intent_model())
+    intents = intent_model or load_intent_model()
+    classified = classify_pending(store, model, progress=progress, intent_model=intents)
+    classify_intents_pending(store, intents)  # mentions that had a sentiment but no intent
     profile_pending(store)  # the tone profile (language, register, emoji, intensity) for the reply suggestions
     assign_incidents(store, now)
     refresh_priorities(store, now, weights)
