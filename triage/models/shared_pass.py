@@ -135,6 +135,7 @@ class SharedPass:
         self.tuned = tuned is not None
         self._recent: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._views = {half: EncoderView(self, half) for half in (True, False)}
 
     def _mask(self, hidden: Any, attention_mask: Any) -> Any:
         from transformers.masking_utils import create_bidirectional_mask
@@ -193,7 +194,8 @@ class SharedPass:
             self._recent.clear()
 
     def view(self, tuned: bool) -> EncoderView:
-        return EncoderView(self, tuned)
+        """The tuned half (``tuned``) or the plain half, as an encoder; the same object each time."""
+        return self._views[tuned]
 
 
 class EncoderView:

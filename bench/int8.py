@@ -1,0 +1,88 @@
+"""Which int8 design keeps the sentiment model's figures: ``python -m bench.int8 [--data ../shared/data] [--limit N]``.
+
+For fp32 and each design of ``triage.models.shared_pass.quantize_int8``, prints the
+sentiment macro-recall on every validation set of ``python -m triage bench classify``
+(validation splits only, the same seeded samples), the largest loss against fp32, and
+whether the design qualifies as the default (within 0.01 macro-recall of fp32 on every
+set). Also prints how often the intent model's decision changes on the demo posts (the
+plain half of the pass runs in int8 too). Accuracy only: figures do not depend on load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from triage.evaluation.metrics import classification_report
+from triage.models.intent import EncoderIntentModel, load_intent_model
+from triage.models.sentiment import DEFAULT_MODEL_DIR, EncoderHeadModel, length_buckets, packaged_encoder_dir
+from triage.models.shared_pass import INT8_DESIGNS, SharedPass
+from triage.records import SENTIMENTS
+from triage.tables.datasets import read_tsv, sample, sentiment_validation_sets
+from triage.text.normalize import normalize
+
+TOLERANCE = 0.01
+
+
+def embeddings(shared: SharedPass, texts: Sequence[str], batch_size: int = 64) -> tuple[Any, Any]:
+    """(tuned, plain) embeddings of ``texts`` in input order, without the pass's memory of recent texts."""
+    torch = shared.torch
+    tuned, plain = torch.zeros((len(texts), shared.dim)), torch.zeros((len(texts), shared.dim))
+    cleaned = [normalize(t) for t in texts]
+    for batch in length_buckets(cleaned, batch_size):
+        shared.forget_recent()
+        tuned[batch], plain[batch] = shared.embed_pair([cleaned[i] for i in batch])
+    return tuned, plain
+
+
+def run(data: Path, limit: int | None, designs: Sequence[str], log: Callable[[str], None] = print) -> dict[str, bool]:
+    """Each design's figures through ``log``; returns which designs qualify."""
+    sets = {name: sample(read_tsv(path), limit, 13) for name, path in sentiment_validation_sets(data).items()}
+    model = EncoderHeadModel(DEFAULT_MODEL_DIR, int8=False)
+    intent = load_intent_model()
+    demo = [json.loads(line)["text"] for line in (DEFAULT_MODEL_DIR.parent.parent / "demo" / "mentions.jsonl")
+            .read_text(encoding="utf-8").splitlines() if line.strip()]
+    adapter = model.encoder.shared.adapter
+    texts = [r.text for rows in sets.values() for r in rows]
+    log(f"{'design':12} " + " ".join(f"{name[:18]:>18}" for name in sets) + f" {'worst loss':>10} "
+        f"{'intent changed':>14}  qualifies")
+    reference: dict[str, float] = {}
+    reference_intents: list[str] = []
+    qualifies: dict[str, bool] = {}
+    for design in ("fp32", *designs):
+        shared = (model.encoder.shared if design == "fp32" else
+                  SharedPass(packaged_encoder_dir(), 128, adapter=adapter, int8=True, int8_design=design))
+        tuned, _ = embeddings(shared, texts)
+        labels = [s.label for s in model.scores(tuned)]
+        figures, start = {}, 0
+        for name, rows in sets.items():
+            gold = [r.label for r in rows]
+            figures[name] = classification_report(gold, labels[start : start + len(rows)], SENTIMENTS)["macro_recall"]
+            start += len(rows)
+        _, plain = embeddings(shared, demo)
+        intents = [r.intent for r in intent.results(plain, demo)] if isinstance(intent, EncoderIntentModel) else []
+        if design == "fp32":
+            reference, reference_intents = figures, intents
+        loss = max(reference[n] - figures[n] for n in sets)
+        changed = sum(a != b for a, b in zip(intents, reference_intents))
+        qualifies[design] = design != "fp32" and loss <= TOLERANCE
+        log(f"{design:12} " + " ".join(f"{figures[n]:18.3f}" for n in sets) + f" {loss:10.3f} "
+            f"{changed:>6}/{len(demo):<7}  {'yes' if qualifies[design] else '-'}")
+    return qualifies
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
+    parser.add_argument("--limit", type=int, help="at most this many rows per validation set")
+    parser.add_argument("--designs", default=",".join(INT8_DESIGNS), help="comma-separated int8 designs")
+    args = parser.parse_args(argv)
+    run(Path(args.data), args.limit, [d for d in args.designs.split(",") if d])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
