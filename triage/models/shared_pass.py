@@ -148,8 +148,9 @@ class SharedPass:
             hidden = layer(hidden, mask)
         return hidden
 
-    def forward(self, tokens: Any) -> tuple[Any, Any]:
-        """Last hidden states of the plain and the tuned stacks (the same tensor without an adapter)."""
+    def forward(self, tokens: Any, plain_half: bool = True) -> tuple[Any, Any]:
+        """Last hidden states of the plain and the tuned stacks (the same tensor without an adapter);
+        without ``plain_half`` the plain stack's top layers are skipped (``None`` in its place)."""
         s = self.stacks
         ids, types, attention = tokens["input_ids"], tokens.get("token_type_ids"), tokens["attention_mask"]
         hidden = s.embeddings(input_ids=ids, token_type_ids=types)
@@ -158,6 +159,8 @@ class SharedPass:
             plain = self._run(s.plain, hidden, mask)
             return plain, self._run(s.tuned, s.tuned_embeddings(input_ids=ids, token_type_ids=types), mask)
         shared = self._run(s.lower, hidden, mask)
+        if not plain_half and self.tuned:
+            return None, self._run(s.tuned, shared, mask)
         plain = self._run(s.plain, shared, mask)
         return plain, (self._run(s.tuned, shared, mask) if self.tuned else plain)
 
