@@ -8,7 +8,7 @@ the same hidden states: 9 layers instead of 12, with every output what the two s
 passes gave (to float rounding). Where the layers to share are found by comparing weights,
 not by trusting the card; a tuned copy that differs from the bottom up shares nothing.
 
-``SharedPass`` keeps the embeddings of recently seen texts (both halves), so a text
+``SharedPass`` keeps the embeddings of recently seen texts (each half), so a text
 embedded during ingestion is not run again when the reply suggestions ask for it.
 ``EncoderView`` is one half of a pass with the interface of ``SentenceEncoder``.
 """
@@ -102,7 +102,7 @@ class SharedPass:
     """Tokenizer + embeddings and the shared lower layers, then a plain and (with an adapter)
     a tuned stack of top layers. ``embed_pair`` gives both mean-pooled embeddings."""
 
-    RECENT = 8192  # texts whose embeddings are kept (about 25 MB)
+    RECENT = 16384  # embeddings kept, a text's two halves counting two (about 25 MB)
 
     def __init__(self, path: Path, max_length: int = 128, adapter: Path | None = None,
                  int8: bool = False, int8_design: str = "all") -> None:
@@ -136,7 +136,7 @@ class SharedPass:
         self.int8_design = int8_design if int8 else ""
         self.stacks = quantize_int8(stacks, int8_design) if int8 else stacks.eval()
         self.tuned = tuned is not None
-        self._recent: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
+        self._recent: OrderedDict[tuple[str, bool], Any] = OrderedDict()  # (text, tuned half?) -> vector
         self._lock = threading.Lock()
         self._views = {half: EncoderView(self, half) for half in (True, False)}
 
@@ -151,48 +151,63 @@ class SharedPass:
             hidden = layer(hidden, mask)
         return hidden
 
-    def forward(self, tokens: Any, plain_half: bool = True) -> tuple[Any, Any]:
-        """Last hidden states of the plain and the tuned stacks (the same tensor without an adapter);
-        without ``plain_half`` the plain stack's top layers are skipped (``None`` in its place)."""
+    def forward(self, tokens: Any, plain_half: bool = True, tuned_half: bool = True) -> tuple[Any, Any]:
+        """Last hidden states of the plain and the tuned stacks (the plain one for both without an
+        adapter); a half not asked for is skipped (``None`` in its place)."""
         s = self.stacks
         ids, types, attention = tokens["input_ids"], tokens.get("token_type_ids"), tokens["attention_mask"]
         hidden = s.embeddings(input_ids=ids, token_type_ids=types)
         mask = self._mask(hidden, attention)
+        if not self.tuned:
+            plain = self._run(s.lower, hidden, mask) if len(s.lower) else hidden
+            plain = self._run(s.plain, plain, mask)
+            return plain, plain
         if self.split is None:  # nothing shared: two full passes
-            plain = self._run(s.plain, hidden, mask)
-            return plain, self._run(s.tuned, s.tuned_embeddings(input_ids=ids, token_type_ids=types), mask)
+            plain = self._run(s.plain, hidden, mask) if plain_half else None
+            tuned = (self._run(s.tuned, s.tuned_embeddings(input_ids=ids, token_type_ids=types), mask)
+                     if tuned_half else None)
+            return plain, tuned
         shared = self._run(s.lower, hidden, mask)
-        if not plain_half and self.tuned:
-            return None, self._run(s.tuned, shared, mask)
-        plain = self._run(s.plain, shared, mask)
-        return plain, (self._run(s.tuned, shared, mask) if self.tuned else plain)
+        return (self._run(s.plain, shared, mask) if plain_half else None,
+                self._run(s.tuned, shared, mask) if tuned_half else None)
 
-    def embed_pair(self, texts: Sequence[str]) -> tuple[Any, Any]:
-        """(tuned, plain) embeddings of ``texts`` (already normalised), one pass for both;
-        texts embedded lately are not run again."""
+    def _halves(self, texts: Sequence[str], wanted: Sequence[bool]) -> dict[bool, Any]:
+        """Embeddings of ``texts`` per half asked for (``True``: tuned), computing only what is not remembered."""
         from triage.models.sentiment import mean_pool
 
         torch = self.torch
+        halves = list(dict.fromkeys(half and self.tuned for half in wanted))
         with self._lock:
-            known = {t: self._recent[t] for t in texts if t in self._recent}
-        missing = list(dict.fromkeys(t for t in texts if t not in known))
+            known = {(t, h): self._recent[(t, h)] for t in texts for h in halves if (t, h) in self._recent}
+        missing = list(dict.fromkeys(t for t in texts for h in halves if (t, h) not in known))
         if missing:
             tokens = self.tokenizer(missing, padding=True, truncation=True, max_length=self.max_length,
                                     return_tensors="pt")
             with torch.inference_mode():
-                plain, tuned = self.forward(tokens)
-                p = mean_pool(plain, tokens["attention_mask"])
-                t = mean_pool(tuned, tokens["attention_mask"]) if self.tuned else p
-            fresh = {text: (t[i], p[i]) for i, text in enumerate(missing)}
+                plain, tuned = self.forward(tokens, plain_half=False in halves, tuned_half=True in halves)
+                fresh = {}
+                for half, hidden in ((False, plain), (True, tuned)):
+                    if half in halves:
+                        pooled = mean_pool(hidden, tokens["attention_mask"])
+                        fresh.update({(text, half): pooled[i] for i, text in enumerate(missing)})
             with self._lock:
                 self._recent.update(fresh)
                 while len(self._recent) > self.RECENT:
                     self._recent.popitem(last=False)
             known.update(fresh)
         if not texts:
-            empty = torch.zeros((0, self.dim))
-            return empty, empty
-        return torch.stack([known[t][0] for t in texts]), torch.stack([known[t][1] for t in texts])
+            return dict.fromkeys(halves, torch.zeros((0, self.dim)))
+        return {h: torch.stack([known[(t, h)] for t in texts]) for h in halves}
+
+    def embed_pair(self, texts: Sequence[str]) -> tuple[Any, Any]:
+        """(tuned, plain) embeddings of ``texts`` (already normalised), one pass for both;
+        texts embedded lately are not run again."""
+        found = self._halves(texts, (True, False))
+        return found[self.tuned], found[False]
+
+    def embed_half(self, texts: Sequence[str], tuned: bool) -> Any:
+        """The tuned (or plain) embeddings of ``texts``, running the lower layers and that half only."""
+        return self._halves(texts, (tuned,))[tuned and self.tuned]
 
     def forget_recent(self) -> None:
         """Drop the remembered embeddings (benchmarks time the encoder, not the memory)."""
@@ -206,7 +221,8 @@ class SharedPass:
 
 class EncoderView:
     """One half of a ``SharedPass`` (the tuned one, or the plain one), with the interface of
-    ``SentenceEncoder``: asking either half computes and remembers both."""
+    ``SentenceEncoder``: it runs the shared lower layers and its own top layers only (a
+    caller that wants both halves asks the pass's ``embed_pair``, as ``analyse`` does)."""
 
     def __init__(self, shared: SharedPass, tuned: bool) -> None:
         self.shared = shared
@@ -217,8 +233,7 @@ class EncoderView:
         self.int8 = shared.int8
 
     def embed_batch(self, texts: Sequence[str]) -> Any:
-        pair = self.shared.embed_pair(texts)
-        return pair[0] if self.tuned else pair[1]
+        return self.shared.embed_half(texts, self.tuned)
 
     def forget_recent(self) -> None:
         self.shared.forget_recent()
