@@ -3,7 +3,7 @@
 ``python -m triage bench classify [--data ../shared/data] [--limit N]`` prints macro-recall
 (the TweetEval metric), macro-F1 and accuracy on each validation set, texts per second
 at batch 1 and batch 64, and peak memory. The default model is run twice, in fp32 and
-with int8 dynamic quantization, so the int8 path's cost in quality is measured, not
+with int8 dynamic quantization (whichever is the default), so the int8 path's cost in quality is measured, not
 assumed. Its anger and offensive-language heads are scored on TweetEval emotion and
 offensive val. Only validation files are read. Every line goes to ``log`` (the CLI passes
 ``print``), so the figures can be read back as they come.
@@ -101,8 +101,9 @@ def run(data: Path, limit: int | None = None, speed_sample: int = 512, log: Call
     memory_before = peak_memory_mb()
     default = load_sentiment_model()
     systems: list[Vader | Model] = [Vader(), Model(default)]
-    if isinstance(default, EncoderHeadModel) and not default.int8:
-        systems.append(Model(EncoderHeadModel(int8=True)))
+    if isinstance(default, EncoderHeadModel):  # fp32 and int8, whichever is the default
+        systems[1:] = [Model(EncoderHeadModel(default.model_dir, int8=False)),
+                       Model(EncoderHeadModel(default.model_dir, int8=True))]
     log(f"{'validation set':34} {'system':36} {'macro-R':>8} {'macro-F1':>8} {'acc':>6} {'n':>6}")
     for name, rows in sets.items():
         gold = [r.label for r in rows]

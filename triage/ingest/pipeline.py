@@ -19,13 +19,14 @@ from datetime import datetime
 from triage.db.claims import Classified, claim_pending, pending_count, ranking_lock
 from triage.db.schema import MentionRow
 from triage.db.store import RefusedMention, Store, UpsertResult
-from triage.models.intent import IntentModel, load_intent_model
+from triage.models.analysis import analyse
+from triage.models.intent import IntentModel, IntentResult, load_intent_model
 from triage.models.sentiment import SentimentModel
 from triage.ranking.incidents import assign_incidents
 from triage.ranking.intent import final_result, intent_of
 from triage.ranking.priority import PriorityWeights
 from triage.ranking.refresh import refresh_priorities
-from triage.records import Mention
+from triage.records import Mention, SentimentScores
 from triage.replies.tone import profile
 from triage.text.language import detect_language
 
@@ -66,15 +67,26 @@ def store_mentions(store: Store, mentions: Iterable[Mention]) -> UpsertResult:
 def classify_rows(
     rows: Sequence[MentionRow], model: SentimentModel, intent_model: IntentModel, batch_size: int = DEFAULT_BATCH
 ) -> dict[int, Classified]:
-    """Sentiment, language, intent, topic and tone profile of each row, by id; only what is missing is predicted."""
-    need_sentiment = [row for row in rows if row.sentiment is None]
-    need_intent = [row for row in rows if row.intent is None]
-    scores = dict(zip((row.id for row in need_sentiment),
-                      model.predict([row.text for row in need_sentiment], batch_size=batch_size)
-                      if need_sentiment else []))
-    intents = dict(zip((row.id for row in need_intent),
-                       intent_model.predict([row.text for row in need_intent], batch_size=batch_size)
-                       if need_intent else []))
+    """Sentiment, language, intent, topic and tone profile of each row, by id; only what is missing is predicted.
+
+    A row that needs both sentiment and intent (a new mention) gets them from one encoder pass
+    (``triage.models.analysis.analyse``); a row that lacks only one asks that model alone.
+    """
+    need_both = [row for row in rows if row.sentiment is None and row.intent is None]
+    need_sentiment = [row for row in rows if row.sentiment is None and row.intent is not None]
+    need_intent = [row for row in rows if row.intent is None and row.sentiment is not None]
+    scores: dict[int, SentimentScores] = {}
+    intents: dict[int, IntentResult] = {}
+    if need_both:
+        analysed = analyse([row.text for row in need_both], model, intent_model, batch_size=batch_size)
+        for row, analysis in zip(need_both, analysed):
+            scores[row.id], intents[row.id] = analysis.sentiment, analysis.intent
+    if need_sentiment:
+        scores.update(zip((row.id for row in need_sentiment),
+                          model.predict([row.text for row in need_sentiment], batch_size=batch_size)))
+    if need_intent:
+        intents.update(zip((row.id for row in need_intent),
+                           intent_model.predict([row.text for row in need_intent], batch_size=batch_size)))
     results: dict[int, Classified] = {}
     for row in rows:
         found = Classified()

@@ -32,6 +32,7 @@ class ModelCard:
     # sentiment: the labels of its head, int8 by default or not, extra heads, the LoRA adapter
     labels: list[str] | None = None
     int8: bool | None = None
+    int8_design: str | None = None  # which linear layers run in int8 (triage.models.shared_pass)
     heads: dict[str, Any] | None = None
     adapter: dict[str, Any] | None = None
     # intent: its two label sets and the named text features it reads beside the embedding

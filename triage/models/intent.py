@@ -1,8 +1,9 @@
 """Intent (complaint, question, praise, feedback, spam, other) and complaint topic.
 
-The default model is the packaged sentence encoder (frozen, the same one the sentiment
-head uses) plus two small heads trained by ``python -m triage train intent`` and
-committed in ``data/models/intent/``. The heads read the embedding *and* a few named
+The default model is the packaged sentence encoder (plain: without the sentiment model's
+adapter; the layers below the adapter's run once for both, see ``triage.models.shared_pass``)
+plus two small heads trained by ``python -m triage train intent`` and committed in
+``data/models/intent/``. The heads read the embedding *and* a few named
 text features (question words, praise words, the urgency signals, spam evidence…), which
 carry the Italian cues the English-only encoder misses. This module is the model only:
 the spam rules that override it, and every other rule on a mention's final intent, are in
@@ -11,7 +12,6 @@ the spam rules that override it, and every other rule on a mention's final inten
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from triage.config.environment import environment
 from triage.errors import ModelUnavailable
+from triage.models.card import ModelCard
 from triage.text.normalize import normalize
 from triage.text.signals import SIGNALS, word_pattern
 from triage.text.spam import looks_like_spam, spam_evidence
@@ -189,32 +190,35 @@ class EncoderIntentModel:
     def __init__(self, model_dir: Path = DEFAULT_INTENT_DIR) -> None:
         from triage.models.sentiment import _encoder, packaged_encoder_dir
 
-        card_path, weights_path = model_dir / "model.json", model_dir / "heads.safetensors"
-        for path in (card_path, weights_path):
-            if not path.is_file():
-                raise ModelUnavailable(f"model file missing: {path}; rebuild it with: python -m triage train intent")
-        self.card: dict[str, Any] = json.loads(card_path.read_text(encoding="utf-8"))
-        if list(self.card.get("features", [])) != list(FEATURE_NAMES):
+        self.card = ModelCard.load(model_dir, "python -m triage train intent")
+        weights_path = model_dir / "heads.safetensors"
+        if not weights_path.is_file():
+            raise ModelUnavailable(f"model file missing: {weights_path}; "
+                                   "rebuild it with: python -m triage train intent")
+        if list(self.card.features or []) != list(FEATURE_NAMES):
             raise ModelUnavailable(f"{model_dir} was trained with other text features; "
                                    "rebuild it with: python -m triage train intent")
-        self.intents = list(self.card["intents"])
-        self.topics = list(self.card["topics"])
-        self.encoder = _encoder(packaged_encoder_dir(), int(self.card.get("max_length", 128)))
+        self.intents = list(self.card.intents or INTENTS)
+        self.topics = list(self.card.topics or TOPICS)
+        self.encoder = _encoder(packaged_encoder_dir(), self.card.max_length)
         from safetensors.torch import load_file
 
-        self.heads = build_heads(self.encoder.dim, len(FEATURE_NAMES), int(self.card.get("hidden", 0)))
+        self.heads = build_heads(self.encoder.dim, len(FEATURE_NAMES), self.card.hidden)
         self.heads.load_state_dict(load_file(str(weights_path)))
         self.heads.eval()
-        self.feature_scale = float(self.card.get("feature_scale", 1.0))
-        self.name = str(self.card.get("name", "ascolto-intent"))
+        self.feature_scale = float(self.card.feature_scale or 1.0)
+        self.name = self.card.name
 
-    def _batch(self, texts: list[str], originals: list[str]) -> list[IntentResult]:
+    def results(self, x: Any, originals: Sequence[str]) -> list[IntentResult]:
+        """Intent and topic from the plain encoder's embeddings ``x`` of ``originals`` (the texts as posted)."""
         torch = self.encoder.torch
         with torch.inference_mode():
-            x = self.encoder.embed_batch(texts)
             f = torch.tensor([text_features(t) for t in originals]) * self.feature_scale
             z = torch.cat([x, f], dim=-1)
             return results_from_logits(self.heads["intent"](z), self.heads["topic"](z), self.intents, self.topics)
+
+    def _batch(self, texts: list[str], originals: list[str]) -> list[IntentResult]:
+        return self.results(self.encoder.embed_batch(texts), originals)
 
     def predict(self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
                 ) -> list[IntentResult]:

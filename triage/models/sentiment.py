@@ -20,6 +20,8 @@ from typing import Any, Protocol
 
 from triage.config.environment import environment
 from triage.errors import ModelUnavailable
+from triage.models.card import CARD_FILE, ModelCard
+from triage.models.shared_pass import EncoderView, SharedPass, quantize_int8
 from triage.records import SENTIMENTS, SentimentScores
 from triage.text.normalize import normalize
 
@@ -179,22 +181,6 @@ class SentenceEncoder:
         return out
 
 
-def quantize_int8(model: Any) -> Any:
-    """The model with its linear layers' weights in int8 (torch dynamic quantization, CPU).
-
-    Weights are quantized per output channel: per-tensor scales cost far more accuracy on
-    this encoder (mean cosine to the fp32 embedding 0.935 against 0.973 per channel).
-    """
-    import warnings
-
-    torch = _torch()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch.ao.quantization announces its move to torchao
-        from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-        return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
-
-
 def build_head(dim: int, hidden: int, n_labels: int) -> Any:
     torch = _torch()
     if hidden:
@@ -208,48 +194,47 @@ class EncoderHeadModel:
     """The default: packaged encoder + trained heads from ``model_dir``.
 
     When the card names an ``adapter`` folder, the encoder is the packaged one with that
-    LoRA adapter merged in (its own copy: intent and history keep the plain encoder).
-    ``head.safetensors`` gives sentiment; the card's ``heads`` add anger (TweetEval
-    emotion) and offensive-language (TweetEval offensive) probabilities from the same
-    embedding, so one encoder pass serves all three. ``int8`` (the card's setting, or
-    ``TRIAGE_INT8=1``/``0``) runs the encoder's linear layers with dynamic int8 weights.
+    LoRA adapter merged into its top layers; the lower layers it leaves alone are shared
+    with the plain encoder that intent and reply history use, so one pass serves them all
+    (``triage.models.shared_pass``). ``head.safetensors`` gives sentiment; the card's
+    ``heads`` add anger (TweetEval emotion) and offensive-language (TweetEval offensive)
+    probabilities from the same embedding. ``int8`` (the card's setting, or
+    ``TRIAGE_INT8=1``/``0``) runs the encoder's linear layers with dynamic int8 weights
+    (which ones: the card's ``int8_design``, see ``quantize_int8``).
     """
 
     EXTRA_OUTPUTS = {"emotion": ("p_anger", "anger"), "offensive": ("p_offensive", "offensive")}
 
     def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR, int8: bool | None = None) -> None:
-        card_path = model_dir / "model.json"
+        rebuild = "python -m triage train sentiment"
+        self.card = ModelCard.load(model_dir, rebuild)
         weights_path = model_dir / "head.safetensors"
-        for path in (card_path, weights_path):
-            if not path.is_file():
-                raise ModelUnavailable(
-                    f"model file missing: {path}; rebuild it with: python -m triage train sentiment"
-                )
-        self.card: dict[str, Any] = json.loads(card_path.read_text(encoding="utf-8"))
-        self.labels: list[str] = list(self.card["labels"])
-        if int8 is None:
-            int8 = environment().int8
-            if int8 is None:
-                int8 = bool(self.card.get("int8", False))
-        self.int8 = int8
-        adapter = self.card.get("adapter")
-        self.encoder = _encoder(packaged_encoder_dir(), int(self.card.get("max_length", 128)), int8,
-                                adapter=(model_dir / adapter["path"]).resolve() if adapter else None)
-        self.head = _load_head(weights_path, self.encoder.dim, int(self.card.get("hidden", 0)), len(self.labels))
+        if not weights_path.is_file():
+            raise ModelUnavailable(f"model file missing: {weights_path}; rebuild it with: {rebuild}")
+        if not self.card.labels:
+            raise ModelUnavailable(f"{model_dir / CARD_FILE} names no labels; rebuild it with: {rebuild}")
+        self.model_dir = model_dir
+        self.labels: list[str] = list(self.card.labels)
+        self.int8 = int8 = resolve_int8(self.card) if int8 is None else int8
+        adapter = self.card.adapter
+        self.encoder = _encoder(packaged_encoder_dir(), self.card.max_length, int8,
+                                adapter=(model_dir / adapter["path"]).resolve() if adapter else None,
+                                int8_design=self.card.int8_design or DEFAULT_INT8_DESIGN)
+        self.head = _load_head(weights_path, self.encoder.dim, self.card.hidden, len(self.labels))
         self.extra: list[tuple[str, int, Any]] = []  # (output field, index of its label, head)
-        for task, spec in self.card.get("heads", {}).items():
+        for task, spec in (self.card.heads or {}).items():
             if task not in self.EXTRA_OUTPUTS:
                 continue
             field, label = self.EXTRA_OUTPUTS[task]
             head = _load_head(model_dir / spec["file"], self.encoder.dim, int(spec.get("hidden", 0)),
                               len(spec["labels"]))
             self.extra.append((field, list(spec["labels"]).index(label), head))
-        self.name = str(self.card.get("name", "ascolto-sentiment")) + ("-int8" if int8 else "")
+        self.name = self.card.name + ("-int8" if int8 else "")
 
-    def _batch(self, texts: list[str]) -> list[SentimentScores]:
+    def scores(self, x: Any) -> list[SentimentScores]:
+        """Sentiment, anger and offensive probabilities from the tuned encoder's embeddings ``x``."""
         torch = self.encoder.torch
         with torch.inference_mode():
-            x = self.encoder.embed_batch(texts)
             probs = torch.softmax(self.head(x), dim=-1).tolist()
             extras = {field: torch.softmax(head(x), dim=-1)[:, index].tolist() for field, index, head in self.extra}
         return [
@@ -257,10 +242,22 @@ class EncoderHeadModel:
             for i, row in enumerate(probs)
         ]
 
+    def _batch(self, texts: list[str]) -> list[SentimentScores]:
+        return self.scores(self.encoder.embed_batch(texts))
+
     def predict(
         self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
     ) -> list[SentimentScores]:
         return predict_in_buckets(self._batch, texts, batch_size, progress)
+
+
+DEFAULT_INT8_DESIGN = "attention"  # the design within 0.01 macro-recall of fp32 everywhere (bench/int8.py)
+
+
+def resolve_int8(card: ModelCard | None) -> bool:
+    """Whether the encoder runs in int8: ``TRIAGE_INT8`` when set, else the card's ``int8``."""
+    int8 = environment().int8
+    return bool(card is not None and card.int8) if int8 is None else int8
 
 
 def _load_head(path: Path, dim: int, hidden: int, n_labels: int) -> Any:
@@ -332,15 +329,40 @@ def _scores(probs: dict[str, float], p_anger: float | None = None, p_offensive: 
     )
 
 
-def _encoder(path: Path, max_length: int, int8: bool = False, adapter: Path | None = None) -> SentenceEncoder:
-    """The encoder at ``path`` (with ``adapter`` merged in, if any), loaded once per process
-    whichever way the arguments are spelled."""
-    return _cached_encoder(path, max_length, int8, adapter)
+def _encoder(path: Path, max_length: int, int8: bool | None = None, adapter: Path | None = None,
+             int8_design: str | None = None) -> EncoderView:
+    """The encoder at ``path``, loaded once per process whichever way the arguments are spelled.
+
+    With ``adapter``: the tuned half of a shared pass. Without: the plain half of the pass
+    the default sentiment model uses (its adapter, its int8 setting unless ``int8`` says),
+    so intent, reply history and sentiment run the encoder once per text between them.
+    """
+    if adapter is not None:
+        card = _default_card() if int8 is None or int8_design is None else None
+        chosen = resolve_int8(card) if int8 is None else int8
+        design = int8_design or (card.int8_design if card else None) or DEFAULT_INT8_DESIGN
+        return shared_pass(path, max_length, adapter, chosen, design if chosen else "").view(tuned=True)
+    card = _default_card()
+    default_adapter = card.adapter if card else None
+    chosen = resolve_int8(card) if int8 is None else int8
+    design = int8_design or (card.int8_design if card else None) or DEFAULT_INT8_DESIGN
+    tuned = (DEFAULT_MODEL_DIR / default_adapter["path"]).resolve() if default_adapter else None
+    if tuned is not None and card is not None and card.max_length != max_length:
+        tuned = None
+    return shared_pass(path, max_length, tuned, chosen, design if chosen else "").view(tuned=False)
+
+
+def _default_card() -> ModelCard | None:
+    """The shipped sentiment model's card, or None where it is missing (the encoder then runs plain)."""
+    if not (DEFAULT_MODEL_DIR / CARD_FILE).is_file():
+        return None
+    return ModelCard.load(DEFAULT_MODEL_DIR, "python -m triage train sentiment")
 
 
 @lru_cache(maxsize=4)
-def _cached_encoder(path: Path, max_length: int, int8: bool, adapter: Path | None) -> SentenceEncoder:
-    return SentenceEncoder(path, max_length, int8=int8, adapter=adapter)
+def shared_pass(path: Path, max_length: int, adapter: Path | None, int8: bool, int8_design: str) -> SharedPass:
+    """The shared-pass encoder for these arguments, loaded once per process."""
+    return SharedPass(path, max_length, adapter=adapter, int8=int8, int8_design=int8_design or "all")
 
 
 @lru_cache(maxsize=4)

@@ -69,7 +69,9 @@ class HistoryEntry:
 
 
 def default_encoder() -> Encoder:
-    """The packaged all-MiniLM-L6-v2 encoder (offline), loaded once per process."""
+    """The packaged all-MiniLM-L6-v2 encoder (offline, plain: without the sentiment adapter), loaded
+    once per process: the plain half of the pass ingestion runs (``triage.models.analysis.analyse``),
+    so a post classified lately is not run through the encoder again when its suggestions are asked for."""
     from triage.models.sentiment import _encoder, packaged_encoder_dir
 
     return _encoder(packaged_encoder_dir(), 128)

@@ -1,0 +1,84 @@
+"""Every output the triage needs of a post, from one encoder pass: ``analyse(texts)``.
+
+Sentiment, anger and offensive come from the tuned half of the shared pass, intent and
+topic from its plain half, and the plain embedding is what reply history retrieves with
+(``triage.models.shared_pass``). Models that do not share the packaged encoder (a Hub
+sentiment model, test fakes) are asked one after the other, without embeddings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from triage.models.intent import EncoderIntentModel, IntentModel, IntentResult, load_intent_model
+from triage.models.sentiment import EncoderHeadModel, SentimentModel, length_buckets, load_sentiment_model
+from triage.records import SentimentScores
+from triage.text.normalize import normalize
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the models say about one post."""
+
+    sentiment: SentimentScores  # with p_anger and p_offensive when the model has those heads
+    intent: IntentResult  # the model's intent and topic (the final decision is triage.ranking.intent's)
+    embedding: Any = None  # the plain encoder's unit vector (reply history); None without a shared pass
+
+
+def _unwrapped(model: Any, kind: type) -> Any:
+    """``model``, or the model a lazy wrapper (``triage.context.LazyModel``) holds, if it is of ``kind``."""
+    if isinstance(model, kind):
+        return model
+    inner = getattr(model, "model", None)
+    return inner if isinstance(inner, kind) else None
+
+
+def shared_models(sentiment_model: Any, intent_model: Any) -> tuple[EncoderHeadModel, EncoderIntentModel] | None:
+    """The two packaged models when they can share one pass (same encoder, same token limit), else ``None``."""
+    sentiment = _unwrapped(sentiment_model, EncoderHeadModel)
+    intent = _unwrapped(intent_model, EncoderIntentModel)
+    if sentiment is None or intent is None:
+        return None
+    ours, theirs = sentiment.encoder.shared, intent.encoder.shared
+    if (ours.path, ours.max_length, ours.int8_design) != (theirs.path, theirs.max_length, theirs.int8_design):
+        return None
+    return sentiment, intent
+
+
+def analyse(
+    texts: Sequence[str],
+    sentiment_model: SentimentModel | None = None,
+    intent_model: IntentModel | None = None,
+    batch_size: int = 64,
+    progress: Progress | None = None,
+) -> list[Analysis]:
+    """Sentiment, anger, offensive, intent, topic and the history embedding of each text, in input order.
+
+    The models default to the configured ones; texts run in length-bucketed batches.
+    """
+    sentiment_model = sentiment_model or load_sentiment_model()
+    intent_model = intent_model or load_intent_model()
+    pair = shared_models(sentiment_model, intent_model)
+    if pair is None:
+        scores = sentiment_model.predict(texts, batch_size=batch_size, progress=progress)
+        intents = intent_model.predict(texts, batch_size=batch_size)
+        return [Analysis(s, i) for s, i in zip(scores, intents)]
+    sentiment, intent = pair
+    shared = sentiment.encoder.shared
+    cleaned = [normalize(t) for t in texts]
+    results: list[Analysis | None] = [None] * len(texts)
+    done = 0
+    for batch in length_buckets(cleaned, batch_size):
+        tuned, plain = shared.embed_pair([cleaned[i] for i in batch])
+        vectors = plain.numpy()
+        for k, (index, s, r) in enumerate(zip(batch, sentiment.scores(tuned),
+                                              intent.results(plain, [texts[i] for i in batch]))):
+            results[index] = Analysis(s, r, vectors[k])
+        done += len(batch)
+        if progress:
+            progress(done, len(texts))
+    return [r for r in results if r is not None]
