@@ -367,6 +367,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
+    _add_data_commands(sub)
+    _add_model_commands(sub)
+    _add_service_commands(sub)
+    return parser
+
+
+SubParsers = Any  # argparse's _SubParsersAction, which it does not export
+
+
+def _add_data_commands(sub: SubParsers) -> None:
+    """demo, import, classify, export, backup: mentions in and out of the database."""
     demo = sub.add_parser("demo", help="load the bilingual demo data set (idempotent)")
     demo.add_argument("--db", help=DB_HELP)
     demo.set_defaults(run=cmd_demo)
@@ -406,6 +417,9 @@ def build_parser() -> argparse.ArgumentParser:
     bak.add_argument("--db", help=DB_HELP)
     bak.set_defaults(run=cmd_backup)
 
+
+def _add_model_commands(sub: SubParsers) -> None:
+    """train, bench, evaluate, suggest: the models and the reply suggestions."""
     train = sub.add_parser("train", help="rebuild a shipped model artifact from shared/data")
     train.add_argument("task", choices=("sentiment", "intent"))
     train.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
@@ -438,6 +452,9 @@ def build_parser() -> argparse.ArgumentParser:
     sug.add_argument("--db", help=DB_HELP + "; its earlier replies feed the history suggestions")
     sug.set_defaults(run=cmd_suggest)
 
+
+def _add_service_commands(sub: SubParsers) -> None:
+    """listen, worker, reconcile: what runs as a service for a team."""
     listen = sub.add_parser("listen", help="fetch new mentions from the sources in triage.toml")
     when = listen.add_mutually_exclusive_group(required=True)
     when.add_argument("--once", action="store_true", help="run every enabled source once")
@@ -460,6 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "(default: $TRIAGE_CONFIG, else ./triage.toml)")
     work.add_argument("--db", help=DB_HELP)
     work.set_defaults(run=cmd_worker)
+
     rec = sub.add_parser("reconcile", help="settle replies a crash left half-sent: look them up on the platform, "
                                            "else flag them for review (also runs at dashboard and listen start)")
     rec.add_argument("--grace", type=float, default=300, metavar="SECONDS",
@@ -467,7 +485,6 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--config", help="configuration file (default: $TRIAGE_CONFIG, else ./triage.toml)")
     rec.add_argument("--db", help=DB_HELP)
     rec.set_defaults(run=cmd_reconcile)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
