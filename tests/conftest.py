@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -37,6 +38,20 @@ def fake_intent_model() -> KeywordIntentModel:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'triage.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
+    """The same test on a SQLite file and on the real PostgreSQL server (skipped where it has no binaries)."""
+    return sqlite_url if request.param == "sqlite" else str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def backend(db_url: str) -> Iterator[Store]:
+    """A store on each backend in turn (see ``db_url``)."""
+    opened = open_store(db_url)
+    yield opened
+    opened.dispose()
 
 
 @pytest.fixture

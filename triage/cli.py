@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -235,10 +236,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _stopping_gently(stop: Any, done: str, also_sigterm: bool = False) -> Iterator[None]:
+    """The first Ctrl-C asks ``stop`` to end after the current batch is ``done``; a second one aborts."""
+    import signal
+
+    def on_interrupt(_signum: int, _frame: Any) -> None:
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop.request()
+        print(f"stopping after the current batch is {done} (Ctrl-C again to abort it)", file=sys.stderr, flush=True)
+
+    signals = (signal.SIGINT, signal.SIGTERM) if also_sigterm else (signal.SIGINT,)
+    previous = {number: signal.signal(number, on_interrupt) for number in signals}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def cmd_listen(args: argparse.Namespace) -> int:
     """``listen --once`` / ``--every SECONDS``: one line per source; the first Ctrl-C stops after the current batch."""
     import logging
-    import signal
 
     from triage.config.settings import load_config
     from triage.context import Context
@@ -254,22 +274,13 @@ def cmd_listen(args: argparse.Namespace) -> int:
     ctx = Context(open_store(args.db), config)
     stop = StopFlag()
 
-    def on_interrupt(_signum: int, _frame: Any) -> None:
-        if stop.requested:
-            raise KeyboardInterrupt
-        stop.request()
-        print("stopping after the current batch is stored (Ctrl-C again to abort it)", file=sys.stderr, flush=True)
-
     def report(runs: Sequence[Any]) -> None:
         for run in runs:
             print(run.line(), flush=True)
 
-    previous = signal.signal(signal.SIGINT, on_interrupt)
-    try:
+    with _stopping_gently(stop, "stored"):
         runs = listen(ctx, every=None if args.once else args.every, report=report, only=args.source or (), stop=stop,
                       classify=not args.no_classify)
-    finally:
-        signal.signal(signal.SIGINT, previous)
     return 1 if any(run.error for run in runs) else 0
 
 
@@ -314,7 +325,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
     The first Ctrl-C (or SIGTERM, e.g. ``systemctl stop``) stops after the current batch is committed.
     """
     import logging
-    import signal
 
     from triage.context import Context
     from triage.db.store import open_store
@@ -328,21 +338,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
         raise UsageError("--poll needs a number of seconds above 0, e.g. --poll 5")
     ctx = Context(open_store(args.db), config_path=args.config)
     stop = StopFlag()
-
-    def on_interrupt(_signum: int, _frame: Any) -> None:
-        if stop.requested:
-            raise KeyboardInterrupt
-        stop.request()
-        print("stopping after the current batch is committed (Ctrl-C again to abort it)", file=sys.stderr, flush=True)
-
-    previous = signal.signal(signal.SIGINT, on_interrupt)
-    previous_term = signal.signal(signal.SIGTERM, on_interrupt)  # a service manager's stop: the same
-    try:
+    with _stopping_gently(stop, "committed", also_sigterm=True):  # SIGTERM: a service manager's stop
         run_worker(ctx, once=args.once, settings=WorkerSettings(args.batch, args.poll), stop=stop,
                    report=lambda done: print(done.line(), flush=True))
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        signal.signal(signal.SIGTERM, previous_term)
     return 0
 
 

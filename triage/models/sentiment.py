@@ -70,6 +70,19 @@ def length_buckets(texts: Sequence[str], batch_size: int) -> list[list[int]]:
     return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
 
 
+def embed_in_buckets(torch: Any, dim: int, embed_batch: Callable[[list[str]], Any], texts: Sequence[str],
+                     batch_size: int = 64, progress: Progress | None = None) -> Any:
+    """``embed_batch`` over ``texts`` in length-bucketed batches; the rows come back in input order."""
+    out = torch.zeros((len(texts), dim))
+    done = 0
+    for batch in length_buckets(texts, batch_size):
+        out[batch] = embed_batch([texts[i] for i in batch])
+        done += len(batch)
+        if progress:
+            progress(done, len(texts))
+    return out
+
+
 def predict_in_buckets(
     predict_batch: Callable[[list[str]], list[SentimentScores]],
     texts: Sequence[str],
@@ -170,15 +183,7 @@ class SentenceEncoder:
 
     def embed(self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None) -> Any:
         """Embeddings of ``texts`` (already normalised), in input order."""
-        torch = self.torch
-        out = torch.zeros((len(texts), self.dim))
-        done = 0
-        for batch in length_buckets(texts, batch_size):
-            out[batch] = self.embed_batch([texts[i] for i in batch])
-            done += len(batch)
-            if progress:
-                progress(done, len(texts))
-        return out
+        return embed_in_buckets(self.torch, self.dim, self.embed_batch, texts, batch_size, progress)
 
 
 def build_head(dim: int, hidden: int, n_labels: int) -> Any:

@@ -240,13 +240,6 @@ class EncoderView:
 
     def embed(self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None) -> Any:
         """Embeddings of ``texts`` (already normalised), in input order, in length-bucketed batches."""
-        from triage.models.sentiment import length_buckets
+        from triage.models.sentiment import embed_in_buckets
 
-        out = self.torch.zeros((len(texts), self.dim))
-        done = 0
-        for batch in length_buckets(texts, batch_size):
-            out[batch] = self.embed_batch([texts[i] for i in batch])
-            done += len(batch)
-            if progress:
-                progress(done, len(texts))
-        return out
+        return embed_in_buckets(self.torch, self.dim, self.embed_batch, texts, batch_size, progress)

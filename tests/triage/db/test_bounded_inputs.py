@@ -7,20 +7,10 @@ refuses is reported with its id and the rest of its chunk is stored.
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import text
 
 from conftest import make_mention
-from triage.db.store import open_store
 from triage.text.clean import MAX_TEXT_CHARS, TRUNCATED_KEY
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, sqlite_url: str):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    opened = open_store(url)
-    yield opened
-    opened.dispose()
 
 
 def test_control_characters_are_removed_from_every_stored_field_and_kept_in_raw(backend):

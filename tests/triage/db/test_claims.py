@@ -12,14 +12,6 @@ from triage.db.store import open_store
 from triage.records import SentimentScores
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    opened = open_store(url)
-    yield opened
-    opened.dispose()
-
-
 def stored(store, count: int) -> list[int]:
     return store.upsert_mentions([make_mention(str(i), f"post {i}") for i in range(count)]).ids
 

@@ -17,11 +17,6 @@ AUDIT = ("insert into audit (mention_id, actor, at, action, from_status, to_stat
          " values (:mention, 'giulia', '2026-01-01', 'reply', 'new', 'replied', '')")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
-    return sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-
-
 @pytest.mark.postgres
 def test_upgrading_to_0004_keeps_every_reply_and_audit_row_and_backfills_their_state(db_url):
     from alembic import command

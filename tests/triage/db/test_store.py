@@ -14,14 +14,6 @@ from triage.queue import workflow
 from triage.records import SentimentScores
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, sqlite_url: str):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    opened = open_store(url)
-    yield opened
-    opened.dispose()
-
-
 def test_a_new_database_gets_the_whole_schema(backend):
     tables = set(inspect(backend.engine).get_table_names())
     assert {"mentions", "replies", "audit", "meta", "incidents", "sources", "alembic_version"} <= tables

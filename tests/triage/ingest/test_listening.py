@@ -12,7 +12,7 @@ from triage.config.secrets import load_secrets
 from triage.config.settings import Config, ConfigError, ListenSettings, SourceConfig
 from triage.context import Context
 from triage.db.source_state import get_state
-from triage.db.store import QueueFilter, open_store
+from triage.db.store import QueueFilter
 from triage.errors import ModelUnavailable
 from triage.ingest.listening import StopFlag, run_all, run_source
 
@@ -21,14 +21,6 @@ TEXTS = ["lumora internet down again", "thank you lumora, fast fix", "lumora cha
 SECRETS = load_secrets("/nonexistent/secrets.toml", environ={"FAKE_TOKEN": "t0ken-value"})
 SETTINGS = ListenSettings(max_wait_seconds=60, rate_limit_retries=2, attempts=3, backoff_seconds=1,
                           backoff_max_seconds=10)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    opened = open_store(url)
-    yield opened
-    opened.dispose()
 
 
 class Sleeps(list):

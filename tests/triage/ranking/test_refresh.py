@@ -5,11 +5,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-import pytest
-
 from conftest import NOW, make_mention
 from triage.db.schema import RESCORE_NOW
-from triage.db.store import open_store
 from triage.queue import workflow
 from triage.ranking.priority import configured_weights
 from triage.ranking.refresh import prioritize, refresh_priorities
@@ -47,16 +44,8 @@ def stored_view(store):
             for r in store.mentions() if r.status in OPEN_STATUSES}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_store(request: pytest.FixtureRequest, sqlite_url: str):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    opened = open_store(url)
-    yield opened
-    opened.dispose()
-
-
-def test_the_stored_queue_always_equals_a_full_rescore(any_store):
-    store = any_store
+def test_the_stored_queue_always_equals_a_full_rescore(backend):
+    store = backend
     ids, chance = seeded(store)
     now = NOW
     refresh_priorities(store, now)

@@ -33,11 +33,6 @@ CHANNEL = "platform"
 TEXT = "Sorry about that, we are on it. ^GB"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
-    return sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-
-
 def add_mentions(url: str, count: int = MENTIONS) -> list[int]:
     store = open_store(url)
     ids = store.upsert_mentions([make_mention(f"p{i}", channel=CHANNEL, text=f"lumora is down {i}")

@@ -32,11 +32,6 @@ def rows(count: int, **overrides: dict) -> list[dict]:
     return made
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
-    return sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-
-
 def test_a_nul_byte_among_good_rows_is_removed_and_every_row_is_stored(tmp_path, db_url, fake_models, capsys):
     source = write_jsonl(tmp_path / "export.jsonl",
                          rows(450, **{"200": {"text": "app\x00 crashes\x07", "author": "nu\x00ll"}}))
