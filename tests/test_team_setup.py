@@ -1,4 +1,4 @@
-"""The team setup in README.md ("Run for a team") and compose.yaml runs commands that exist."""
+"""The team setup in README.md ("Run for a team") and docs/compose.yaml run commands that exist."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def parses(argv: list[str]) -> bool:
 
 
 def test_every_compose_service_runs_a_real_command():
-    services = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))["services"]
+    services = yaml.safe_load((ROOT / "docs" / "compose.yaml").read_text(encoding="utf-8"))["services"]
     commands = {name: service["command"] for name, service in services.items() if "command" in service}
     assert set(commands) == {"listen", "worker", "dashboard"}
     for name in ("listen", "worker"):
