@@ -219,7 +219,7 @@ def yardstick(url: str, log: Log) -> None:
 def queries(url: str, now: datetime, repeat: int, log: Log) -> None:
     """p50/p95 of each query the queue page makes, under several filters."""
     from triage.db import rescoring
-    from triage.db.queue_view import distinct_values, queue_lines, queue_page
+    from triage.db.queue_view import COUNT_BOUND, distinct_values, queue_lines, queue_page
     from triage.db.store import QueueFilter, open_store
     from triage.ranking.incidents import summaries
     from triage.ranking.refresh import VIEW_REFRESH_LIMIT as REFRESH_LIMIT
@@ -246,6 +246,7 @@ def queries(url: str, now: datetime, repeat: int, log: Log) -> None:
         page = queue_page(store, flt, 0, 500)
         for label, call in (
             ("line count", lambda flt=flt: queue_lines(store, flt)),
+            (f"line count to {COUNT_BOUND:,} (page)", lambda flt=flt: queue_lines(store, flt, COUNT_BOUND)),
             ("page 1 (500 rows)", lambda flt=flt: queue_page(store, flt, 0, 500)),
             ("page 5 (500 rows)", lambda flt=flt: queue_page(store, flt, 2000, 500)),
             ("incident figures of page 1", lambda page=page: summaries(store, [r.incident_id for r in page], now)),

@@ -3,12 +3,13 @@
 An incident shows once, at its best-ranked member that matches the filter (the same
 line ``triage.ranking.incidents.collapse`` keeps from the whole list): a window function
 over the filtered incident members picks those leaders, so a page reads only its own
-rows, and the count is a ``COUNT``.
+rows, and the count is a ``COUNT``. The page's count stops at ``COUNT_BOUND`` lines (a count
+over a ``LIMIT`` subquery): past it the page says "10,000+", and paging still reads any page.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, distinct, func, or_, select
+from sqlalchemy import ColumnElement, distinct, func, literal, or_, select
 
 from triage.db.schema import MentionRow
 from triage.db.store import QUEUE_ORDER, QueueFilter, Store, queue_conditions
@@ -31,12 +32,29 @@ def queue_page(store: Store, flt: QueueFilter, offset: int = 0, limit: int = 100
         return list(session.scalars(query))
 
 
-def queue_lines(store: Store, flt: QueueFilter) -> int:
-    """How many lines the queue has under ``flt``: mentions outside incidents plus one per incident."""
-    query = select(func.count(MentionRow.id) - func.count(MentionRow.incident_id)
-                   + func.count(distinct(MentionRow.incident_id))).where(*queue_conditions(flt))
+COUNT_BOUND = 10_000
+"""The queue page counts its lines up to here; past it the page says "10,000+ mentions"."""
+
+
+def queue_lines(store: Store, flt: QueueFilter, bound: int | None = None) -> int:
+    """How many lines the queue has under ``flt``: mentions outside incidents plus one per incident.
+
+    With ``bound``, counting stops once more than ``bound`` lines are found and ``bound + 1``
+    comes back: "more than ``bound``", read without scanning the whole queue.
+    """
+    if bound is not None:
+        lines = select(literal(1)).select_from(MentionRow).where(*_shown(flt)).limit(bound + 1).subquery()
+        query = select(func.count()).select_from(lines)
+    else:
+        query = select(func.count(MentionRow.id) - func.count(MentionRow.incident_id)
+                       + func.count(distinct(MentionRow.incident_id))).where(*queue_conditions(flt))
     with store.session() as session:
         return int(session.scalar(query) or 0)
+
+
+def lines_text(lines: int, bound: int = COUNT_BOUND) -> str:
+    """The page's count: "42 mentions", or "10,000+ mentions" once a bounded count passed ``bound``."""
+    return f"{bound:,}+ mentions" if lines > bound else f"{lines} mentions"
 
 
 def distinct_values(store: Store, column: str) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta, timezone
 import pandas as pd
 import streamlit as st
 
-from triage.db.queue_view import distinct_values, queue_lines, queue_page
+from triage.db.queue_view import COUNT_BOUND, distinct_values, lines_text, queue_lines, queue_page
 from triage.db.schema import MentionRow
 from triage.db.store import QueueFilter, Store, resolve_url
 from triage.errors import TriageError
@@ -235,18 +235,21 @@ def render() -> None:
     if flash:
         (st.success if flash[0] == "success" else st.error)(flash[1])
     flt = _filters(store)
-    total = queue_lines(store, flt)  # an incident counts once
+    total = queue_lines(store, flt, bound=COUNT_BOUND)  # an incident counts once; past the bound, "10,000+"
     top, pager, download = st.columns([3, 2, 1])
     size = int(st.session_state.get("q_page_size", PAGE_SIZES[-1]))
-    pages = max(1, -(-total // size))
+    pages = max(1, -(-total // size)) if total <= COUNT_BOUND else None  # past the bound: pages open-ended
     page = 1
-    if pages > 1:
+    if pages is None:
+        page = int(pager.number_input("Page", min_value=1, key="q_page"))  # LIMIT/OFFSET reads any page
+    elif pages > 1:
         if int(st.session_state.get("q_page", 1)) > pages:  # the filters shrank the queue
             st.session_state["q_page"] = pages
         page = int(pager.number_input(f"Page (of {pages})", min_value=1, max_value=pages, key="q_page"))
     rows = queue_page(store, flt, (page - 1) * size, size)  # an incident shows once, with its size
     incidents = summaries(store, [r.incident_id for r in rows])
-    top.text(f"{total} mentions, highest priority first" + (f" · page {page} of {pages}" if pages > 1 else ""))
+    where = f" · page {page}" if pages is None else (f" · page {page} of {pages}" if pages > 1 else "")
+    top.text(f"{lines_text(total)}, highest priority first" + where)
     download.download_button(  # the file is built when clicked, not on every view
         "Unanswered complaints (CSV)", lambda: unanswered_csv(store), file_name="unanswered-complaints.csv",
         mime="text/csv", icon=":material/download:", key="download-unanswered",

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import update
 
 from conftest import NOW, make_mention
-from triage.db.queue_view import distinct_values, queue_lines, queue_page
+from triage.db.queue_view import distinct_values, lines_text, queue_lines, queue_page
 from triage.db.schema import IncidentRow, MentionRow
 from triage.db.store import QueueFilter, open_store
 from triage.records import OPEN_STATUSES, Priority, SentimentScores
@@ -56,6 +56,24 @@ def test_pages_and_count_match_the_collapsed_queue(queue_store, flt):
     pages = [queue_page(queue_store, flt, offset, 7) for offset in range(0, len(expected) + 7, 7)]
     assert [r.id for page in pages for r in page] == expected
     assert all(len(page) <= 7 for page in pages)
+
+
+@pytest.mark.parametrize("flt", [
+    QueueFilter(statuses=list(OPEN_STATUSES), classified_only=True),
+    QueueFilter(text="post 1"),
+], ids=["open", "text"])
+def test_a_bounded_count_is_exact_below_the_bound_and_stops_past_it(queue_store, flt):
+    lines = len(collapsed(queue_store, flt))
+    assert queue_lines(queue_store, flt, bound=lines) == lines
+    assert queue_lines(queue_store, flt, bound=lines + 50) == lines
+    assert queue_lines(queue_store, flt, bound=lines - 2) == lines - 1  # "more than lines - 2"
+    assert queue_page(queue_store, flt, lines - 1, 7)  # paging past the bound still reads the rows
+
+
+def test_the_count_text_says_plus_past_the_bound():
+    assert lines_text(42) == "42 mentions"
+    assert lines_text(10_000) == "10000 mentions"
+    assert lines_text(10_001) == "10,000+ mentions"
 
 
 def test_filter_choices_are_the_distinct_values(queue_store):
