@@ -39,16 +39,21 @@ COUNT_BOUND = 10_000
 def queue_lines(store: Store, flt: QueueFilter, bound: int | None = None) -> int:
     """How many lines the queue has under ``flt``: mentions outside incidents plus one per incident.
 
-    With ``bound``, counting stops once more than ``bound`` lines are found and ``bound + 1``
-    comes back: "more than ``bound``", read without scanning the whole queue.
+    With ``bound``, a number above ``bound`` means "more than ``bound``": once more than ``bound``
+    mentions outside incidents match (each one a line), counting stops there and ``bound + 1``
+    comes back, without reading the rest of the queue.
     """
-    if bound is not None:
-        lines = select(literal(1)).select_from(MentionRow).where(*_shown(flt)).limit(bound + 1).subquery()
-        query = select(func.count()).select_from(lines)
-    else:
-        query = select(func.count(MentionRow.id) - func.count(MentionRow.incident_id)
-                       + func.count(distinct(MentionRow.incident_id))).where(*queue_conditions(flt))
+    conditions = queue_conditions(flt)
+    query = select(func.count(MentionRow.id) - func.count(MentionRow.incident_id)
+                   + func.count(distinct(MentionRow.incident_id))).where(*conditions)
     with store.session() as session:
+        # Each mention outside an incident is a line: past the bound, stop there. Not under a text
+        # filter: its matches are sparse, the LIMIT scan reads most of the table and then the count runs.
+        if bound is not None and not flt.text:
+            outside = (select(literal(1)).select_from(MentionRow)
+                       .where(*conditions, MentionRow.incident_id.is_(None)).limit(bound + 1).subquery())
+            if int(session.scalar(select(func.count()).select_from(outside)) or 0) > bound:
+                return bound + 1
         return int(session.scalar(query) or 0)
 
 
