@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.errors import InputFileError
+from triage.models.analysis import analyse
 from triage.models.intent import IntentModel, IntentResult
 from triage.models.sentiment import SentimentModel
 from triage.ranking.incidents import find_groups
@@ -167,7 +168,9 @@ def score_table(
     """
     rows, texts = table.rows, table.texts
     errors = list(table.errors)
-    scores = sentiment_model.predict(texts, batch_size=batch_size, progress=progress)
+    analysed = analyse(texts, sentiment_model, intent_model, batch_size=batch_size, progress=progress)  # one pass
+    scores = [a.sentiment for a in analysed]
+    intents = [a.intent for a in analysed]
     columns = list(rows[0]) if rows else [table.text_column]
     columns += [c for c in SENTIMENT_COLUMNS if c not in columns]
     for row, text, s in zip(rows, texts, scores):
@@ -183,7 +186,6 @@ def score_table(
         except ValueError as exc:
             errors.append(BadRow(line, f"{exc}; scored without its optional columns"))
             items.append(FileItem(text=text, created_at=now, external_id=str(index)))
-    intents = intent_model.predict(texts, batch_size=batch_size)
     weights = weights if weights is not None else configured_weights()
     for row, added in zip(rows, score_items(items, scores, intents, now, weights)):
         row.update(added)
