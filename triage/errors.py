@@ -16,6 +16,7 @@ The hierarchy::
     ├── BackupError                 a backup, a whole-database export or its import cannot be done
     ├── InputFileError              an input file cannot be read at all
     ├── ModelUnavailable            a classifier's files are missing or cannot be loaded
+    ├── AccessDenied                the signed-in user's role does not allow the action
     ├── WorkflowConflict            a workflow action is not allowed in the mention's state
     │   └── MoveRefused             the conditional update matched no row: another agent, sender or status won
     ├── MentionNotFound             no mention has the given id
@@ -71,6 +72,10 @@ class InputFileError(TriageError):
 
 class ModelUnavailable(TriageError):
     """A classifier's files are missing or cannot be loaded."""
+
+
+class AccessDenied(TriageError):
+    """The signed-in user's role (``[roles]`` in triage.toml) does not allow the action; the message says which."""
 
 
 class WorkflowConflict(TriageError):
