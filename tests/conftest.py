@@ -11,6 +11,7 @@ import pytest
 
 from fakes import KeywordIntentModel, KeywordSentimentModel
 from postgres import postgres_server, postgres_url  # noqa: F401
+from receivers import SmtpServer, WebhookServer
 from triage.db.store import Store, open_store
 from triage.records import Author, Mention
 
@@ -137,3 +138,26 @@ def open_mention(at, mention_id: int):
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; ``smtp_server.messages`` are the e-mails it received."""
+    server = SmtpServer()
+    controller = server.start()
+    try:
+        yield server
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def webhook_server() -> Iterator[WebhookServer]:
+    """A real HTTP endpoint on 127.0.0.1; ``webhook_server.received`` are the JSON bodies posted to it."""
+    server = WebhookServer()
+    httpd = server.start()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -24,7 +24,7 @@ LAYERS: dict[str, int] = {
     "queue": 6,
     "ranking": 7,
     "context": 8,
-    "models": 9, "db": 9, "access": 9,
+    "models": 9, "db": 9, "access": 9, "notify": 9,
     "config": 10,
     "listeners": 11,
     "tables": 12,

@@ -21,6 +21,7 @@ The hierarchy::
     │   └── MoveRefused             the conditional update matched no row: another agent, sender or status won
     ├── MentionNotFound             no mention has the given id
     ├── SendingError                the platform did not take a reply; nothing is shown as sent
+    ├── NotificationError           an e-mail or webhook notification could not be sent
     └── ListenerError               a source could not be read (raised by ``listeners``)
         ├── SourceDisabled          the source cannot run at all this time
         │   ├── MissingCredentials  a credential is not set
@@ -97,6 +98,10 @@ class MoveRefused(WorkflowConflict):
 
 class MentionNotFound(TriageError):
     """No mention has the given id."""
+
+
+class NotificationError(TriageError):
+    """An e-mail or webhook notification could not be sent; the message says what to fix."""
 
 
 class SendingError(TriageError):

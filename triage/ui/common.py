@@ -10,6 +10,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from triage.access.roles import Actor, as_actor
 from triage.config.environment import environment
 from triage.config.settings import Config, load_config
 from triage.context import Context
@@ -116,6 +117,12 @@ def ready_store() -> Store:
 
 def agent() -> str:
     return str(st.session_state.get("agent", "")).strip()
+
+
+def current_actor() -> Actor:
+    """Who is acting on this page: the signed-in user, or (without ``[auth]``) the local operator
+    named in the sidebar. Library calls take this, never a name typed into a text box."""
+    return as_actor(agent())
 
 
 def signature() -> str:

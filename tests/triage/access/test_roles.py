@@ -65,3 +65,13 @@ def test_bad_roles_tables_name_the_key_to_fix():
         access_of(parse_config({"roles": {"owners": ["a@b.example"]}}))
     with pytest.raises(ConfigError, match=r"\[roles\] agents must be a list of addresses"):
         access_of(parse_config({"roles": {"agents": 3}}))
+
+
+def test_the_example_configuration_names_every_role():
+    from pathlib import Path
+
+    from triage.config.settings import load_config
+
+    access = access_of(load_config(Path(__file__).resolve().parents[3] / "triage.example.toml"))
+    assert set(access.roles) == {"agent", "lead", "manager", "admin"}
+    assert access.actor("luca@lumora.example").teams == ("technical",)
