@@ -22,7 +22,8 @@ CHANNELS = ("x", "reddit", "mastodon", "bluesky", "appstore", "googleplay", "rss
 SECTORS = ("telecom", "retail", "banking", "travel", "apps")
 SENTIMENTS = ("negative", "neutral", "positive")
 SPLITS = ("train", "validation")
-FIELDS = {"id", "author", "lang", "channel", "sector", "text", "intent", "topic", "sentiment", "urgent", "risks", "split"}
+FIELDS = {"id", "author", "lang", "channel", "sector", "text", "intent", "topic", "sentiment", "urgent", "risks",
+          "split"}
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,8 @@ def test_every_label_is_in_the_allowed_sets(posts: list[dict]) -> None:
         assert post["sentiment"] in SENTIMENTS and post["split"] in SPLITS, post["id"]
         assert post["urgent"] in (0, 1), post["id"]
         assert set(post["risks"]) <= set(RISKS) and len(set(post["risks"])) == len(post["risks"]), post["id"]
-        assert post["id"].startswith(post["lang"] + "-") and post["author"] and 20 <= len(post["text"]) <= 600, post["id"]
+        assert post["id"].startswith(post["lang"] + "-") and post["author"], post["id"]
+        assert 20 <= len(post["text"]) <= 600, post["id"]
 
 
 def test_every_risk_post_is_urgent(posts: list[dict]) -> None:
