@@ -54,7 +54,8 @@ def _sign_in_screen() -> None:
 
 
 def _refuse(message: str) -> None:
-    st.error(message, icon=":material/block:")
+    with st.container(border=True):
+        st.text(message)  # literal: the address comes from the provider, never Markdown
     if st.button("Sign out", icon=":material/logout:", key="sign-out-refused"):
         st.logout()
     st.stop()
@@ -122,7 +123,6 @@ def require_page(permission: str, what: str) -> Actor:
     (a page that is not in a role's menu refuses too when its address is opened directly)."""
     actor = current_actor()
     if not actor.can(permission):
-        st.error(f"{actor.name} is signed in as {actor.role}: {what} is not available to this role.",
-                 icon=":material/block:")
+        st.error(f"{what} is not available to your role ({actor.role}).", icon=":material/block:")
         st.stop()
     return actor
