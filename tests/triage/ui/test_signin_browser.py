@@ -100,7 +100,7 @@ def test_an_agent_and_a_manager_see_the_pages_their_roles_allow(as_person, app_u
     expect_signed_in(agent, "anna@lumora.example", "agent")
     expect(agent.get_by_text(COUNT_TEXT)).to_be_visible(timeout=60_000)
     expect(sidebar(agent).get_by_role("button", name="Sign out")).to_be_visible()
-    expect(agent.get_by_role("textbox", name="Your name (agent)")).to_have_count(0)  # no name box: the address is who acts
+    expect(agent.get_by_role("textbox", name="Your name (agent)")).to_have_count(0)  # the address acts
     expect(agent.get_by_role("link", name="Trends")).to_have_count(0)
     expect(agent.get_by_role("link", name="Sources")).to_have_count(0)
     expect(agent.get_by_role("button", name="Unanswered complaints (CSV)")).to_have_count(0)
