@@ -28,6 +28,7 @@ from triage.config.settings import load_config
 from triage.errors import AccessDenied, TriageError
 
 SINGLE_USER = "Not signed in — single-user mode on this computer"
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
 NAME_PARAM = "agent"  # the query-string key that remembers the single user's name
 
 
@@ -97,6 +98,15 @@ def current_actor() -> Actor:
     return as_actor(local_name())
 
 
+def exposure_warning(address: str | None) -> str | None:
+    """What to say when the single-user dashboard listens beyond this computer (``server.address``)."""
+    if address in LOOPBACK:
+        return None
+    where = f"on {address}" if address else "on every network interface"
+    return (f"Listening {where} without sign-in: anyone who can reach this page can act under any name. "
+            "Configure [auth] (README, 'Run for a team') or bind to localhost.")
+
+
 def identity_sidebar(actor: Actor) -> None:
     """Who is signed in, their role and "Sign out"; or, single-user, the label and the name box."""
     if actor.signed_in:
@@ -107,6 +117,9 @@ def identity_sidebar(actor: Actor) -> None:
             st.logout()
         return
     st.caption(SINGLE_USER)
+    warning = exposure_warning(str(st.get_option("server.address") or ""))
+    if warning:
+        st.warning(warning, icon=":material/public:")
     local_name()  # seeds the box from the address or TRIAGE_AGENT on the first run
     st.text_input("Your name (agent)", key=NAME_PARAM, placeholder="e.g. giulia",
                   help="Anyone who can open this page can type any name: for a team, configure [auth] "

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from triage.ui.signin import SINGLE_USER, groups_claim
+from triage.ui.signin import SINGLE_USER, exposure_warning, groups_claim
 
 ROLES = """
 [roles]
@@ -126,3 +126,9 @@ def test_the_dashboard_binds_to_localhost_and_hides_the_developer_toolbar():
     settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert settings["server"]["address"] == "localhost"
     assert settings["client"]["toolbarMode"] == "viewer"
+
+
+def test_single_user_mode_warns_when_it_listens_beyond_this_computer():
+    assert exposure_warning("localhost") is None and exposure_warning("127.0.0.1") is None
+    assert exposure_warning("0.0.0.0").startswith("Listening on 0.0.0.0 without sign-in: anyone who can reach")
+    assert exposure_warning("").startswith("Listening on every network interface without sign-in")
