@@ -18,7 +18,7 @@ is configured.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import streamlit as st
 
@@ -46,11 +46,23 @@ def groups_claim(value: object) -> tuple[str, ...]:
     return tuple(str(g).strip().lstrip("/") for g in value if str(g).strip())
 
 
+def named_providers() -> list[str]:
+    """The providers of ``[auth.<name>]`` tables (several sign-in choices); empty for one plain ``[auth]``."""
+    try:
+        section = st.secrets.get("auth", {})
+    except FileNotFoundError:  # no secrets file (Streamlit's StreamlitSecretNotFoundError)
+        return []
+    return [name for name, value in section.items() if isinstance(value, Mapping)]
+
+
 def _sign_in_screen() -> None:
     st.title("Ascolto")
     st.text("Sign in to work the queue.")
-    if st.button("Sign in", type="primary", icon=":material/login:", key="sign-in"):
-        st.login()
+    choices: list[str | None] = [*named_providers()] or [None]
+    for provider in choices:
+        label = f"Sign in with {provider}" if provider else "Sign in"
+        if st.button(label, type="primary", icon=":material/login:", key=f"sign-in-{provider or 'default'}"):
+            st.login(provider)
     st.stop()
 
 

@@ -33,9 +33,10 @@ def team(demo_db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("TRIAGE_CONFIG", str(config))
     monkeypatch.setenv("TRIAGE_AGENT", "")
 
-    def run(user: dict, page: str = "dashboard.py", **query: str) -> AppTest:
+    def run(user: dict, page: str = "dashboard.py", secrets: dict | None = None, **query: str) -> AppTest:
         at = AppTest.from_file(str(ROOT / page), default_timeout=120)
         at.user = user
+        at.secrets.update(secrets or {})
         at.query_params.update(query)
         at.run()
         assert not at.exception, at.exception
@@ -61,6 +62,13 @@ def test_nobody_signed_in_sees_only_the_sign_in_button(team):
     assert [b.label for b in at.button] == ["Sign in"]
     assert [t.value for t in at.title] == ["Ascolto"]
     assert not at.dataframe
+
+
+def test_several_providers_give_one_button_each(team):
+    provider = {"client_id": "x", "client_secret": "y", "server_metadata_url": "https://sso.example/.well-known/x"}
+    at = team({"is_logged_in": False}, secrets={"auth": {"redirect_uri": "http://localhost:8501/oauth2callback",
+                                                         "google": provider, "keycloak": provider}})
+    assert [b.label for b in at.button] == ["Sign in with google", "Sign in with keycloak"]
 
 
 def test_an_agent_works_the_queue_with_no_name_box_and_no_export(team):
