@@ -18,12 +18,17 @@ two people in two browser contexts.
 from __future__ import annotations
 
 import secrets
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from oidc_provider_mock import User, run_server_in_thread
+import authlib.deprecate  # noqa: F401  # first: it installs its own "always" filter on import
+
+with warnings.catch_warnings():  # the mock still imports authlib.jose, which Authlib deprecates
+    warnings.filterwarnings("ignore", message="authlib.jose module is deprecated")
+    from oidc_provider_mock import User, run_server_in_thread
 from playwright.sync_api import Page, expect
 
 from app_server import RunningApp, running_app
