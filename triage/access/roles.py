@@ -96,7 +96,8 @@ def require(who: Who, permission: str) -> Actor:
     actor = as_actor(who)
     if not actor.can(permission):
         needed = PERMISSIONS[permission]
-        raise AccessDenied(f"{actor.name} is signed in as {actor.role}; only a {needed} or above may "
+        article = "an" if needed[0] in "aeiou" else "a"
+        raise AccessDenied(f"{actor.name} is signed in as {actor.role}; only {article} {needed} or above may "
                            f"{_DOING[permission]} (ask an admin to change [roles] in triage.toml)")
     return actor
 

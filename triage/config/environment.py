@@ -15,7 +15,7 @@ variable                   field               what it sets
 ``TRIAGE_LLM_API_KEY``     ``llm_api_key``     its API key (never in triage.toml)
 ``TRIAGE_LLM_TIMEOUT``     ``llm_timeout``     seconds per request (else ``[replies] llm_timeout``, else 10)
 ``TRIAGE_SIGNATURE``       ``signature``       the agent's reply signature (CLI ``suggest``, dashboard sidebar)
-``TRIAGE_AGENT``           ``agent``           the agent's name prefilled in the dashboard sidebar
+``TRIAGE_AGENT``           ``agent``           the name prefilled in the sidebar (single-user dashboard, no [auth])
 =========================  ==================  ==============================================================
 
 Unset and empty mean the same: the field is ``""`` (``None`` for ``int8``). Modules call

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
+from triage.access.roles import Who, require
 from triage.db.reporting import reply_provenance
 from triage.db.store import Store
 from triage.records import as_utc, utcnow
@@ -42,10 +43,14 @@ def acceptance_figures(
     return figures
 
 
-def suggestion_acceptance(store: Store, now: datetime | None = None, days: int = 30) -> pd.DataFrame:
+def suggestion_acceptance(store: Store, now: datetime | None = None, days: int = 30, *,
+                          who: Who | None = None) -> pd.DataFrame:
     """Replies sent in the last ``days`` days by the suggestion they started from: how many,
     how many were sent with at most 10% edited, and that share (rows: history, faq, template,
-    generated, none = written from scratch, all = every reply that started from a suggestion)."""
+    generated, none = written from scratch, all = every reply that started from a suggestion).
+    ``who``: the signed-in actor, who must be allowed to ``see_reports``; None: the local operator."""
+    if who is not None:
+        require(who, "see_reports")
     since = as_utc(now or utcnow()) - timedelta(days=days)
     figures = acceptance_figures(reply_provenance(store, since))
     order = [s for s in SOURCES_ORDER if s in figures]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from triage.access.roles import Who, name_of, require
 from triage.db.store import Store
 from triage.errors import MentionNotFound, TriageError, WorkflowConflict
 from triage.queue import workflow
@@ -25,13 +26,16 @@ class GroupReply:
 
 
 def reply_to_incident(
-    store: Store, incident_id: int, agent: str, text: str, now: datetime | None = None,
+    store: Store, incident_id: int, who: Who, text: str, now: datetime | None = None,
     suggestion_source: str | None = None, suggestion_text: str | None = None,
 ) -> GroupReply:
     """Answer every open member of the incident with ``text``: one reply record and audit row each.
 
     Members another agent holds, or that closed meanwhile, are skipped and listed with why.
+    ``who`` must be a lead or above (``answer_group``), or the local operator's plain name.
     """
+    who = require(who, "answer_group")
+    agent = name_of(who)
     if not text.strip():
         raise WorkflowConflict("the reply is empty; write something before sending")
     group = members(store, incident_id)
@@ -43,7 +47,7 @@ def reply_to_incident(
             continue
         try:
             result.replied.append(workflow.reply(
-                store, member.id, agent, text, now=now,
+                store, member.id, who, text, now=now,
                 suggestion_source=suggestion_source, suggestion_text=suggestion_text,
             ))
         except TriageError as exc:
@@ -53,9 +57,9 @@ def reply_to_incident(
     return result
 
 
-def answer_group(store: Store, incident_id: int, agent: str, text: str, now: datetime | None = None) -> GroupReply:
+def answer_group(store: Store, incident_id: int, who: Who, text: str, now: datetime | None = None) -> GroupReply:
     """``reply_to_incident``, where a reply that reached no open post is a ``WorkflowConflict`` naming why."""
-    result = reply_to_incident(store, incident_id, agent, text, now=now)
+    result = reply_to_incident(store, incident_id, who, text, now=now)
     if not result.replied:
         raise WorkflowConflict("no open post in this incident could be answered; "
                                + "; ".join(why for _, why in result.skipped[:2]))

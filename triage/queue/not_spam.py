@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from triage.access.roles import Who, name_of, require
 from triage.db.store import Store
 from triage.errors import WorkflowConflict
 from triage.ranking.intent import final_intent
@@ -19,10 +20,13 @@ from triage.records import utcnow
 
 
 def mark_not_spam(
-    store: Store, mention_id: int, agent: str, note: str = "", now: datetime | None = None,
+    store: Store, mention_id: int, who: Who, note: str = "", now: datetime | None = None,
     weights: PriorityWeights | None = None,
 ) -> None:
-    """Take the mention out of spam (audited), then recompute priorities so it ranks as a real post."""
+    """Take the mention out of spam (audited), then recompute priorities so it ranks as a real post.
+
+    ``who``: the signed-in actor (any role that works the queue) or the local operator's plain name."""
+    agent = name_of(require(who, "work_queue"))
     if not agent.strip():
         raise WorkflowConflict("set your agent name first (sidebar or --agent)")
     now = now or utcnow()

@@ -2,7 +2,9 @@
 
 Suggestion acceptance, the third report, is in ``triage.queue.acceptance``.
 
-The CLI (``python -m triage export``) and the dashboard call these same functions.
+The CLI (``python -m triage export``) and the dashboard call these same functions. The dashboard
+passes ``who``, the signed-in actor: exports need a role that may ``export``, trends one that may
+``see_reports`` (``AccessDenied`` otherwise); without ``who`` the caller is the local operator.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from triage.access.roles import Who, require
 from triage.db.reporting import (
     daily_counts,
     response_hours,
@@ -36,8 +39,10 @@ def age_bucket(hours: float) -> str:
     return AGE_BUCKETS[-1][0]
 
 
-def unanswered(store: Store, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Negative mentions nobody has answered yet (open, no first response), oldest first."""
+def unanswered(store: Store, now: datetime | None = None, *, who: Who | None = None) -> list[dict[str, Any]]:
+    """Negative mentions nobody has answered yet (open, no first response), oldest first (an export)."""
+    if who is not None:
+        require(who, "export")
     now = as_utc(now or utcnow())
     rows = unanswered_negative(store)
     return [
@@ -57,9 +62,9 @@ def unanswered(store: Store, now: datetime | None = None) -> list[dict[str, Any]
     ]
 
 
-def unanswered_csv(store: Store, now: datetime | None = None) -> str:
+def unanswered_csv(store: Store, now: datetime | None = None, *, who: Who | None = None) -> str:
     """The unanswered report as CSV text (for a download button)."""
-    frame = pd.DataFrame(unanswered(store, now), columns=list(UNANSWERED_COLUMNS))
+    frame = pd.DataFrame(unanswered(store, now, who=who), columns=list(UNANSWERED_COLUMNS))
     return frame.to_csv(index=False)
 
 
@@ -74,8 +79,10 @@ class Trends:
     total: int
 
 
-def trends(store: Store, now: datetime | None = None, days: int = 30) -> Trends:
+def trends(store: Store, now: datetime | None = None, days: int = 30, *, who: Who | None = None) -> Trends:
     """Volume, sentiment and response-time figures over the last ``days`` days (from SQL aggregates)."""
+    if who is not None:
+        require(who, "see_reports")
     now = as_utc(now or utcnow())
     since = now - timedelta(days=days)
     counts = pd.DataFrame(daily_counts(store, since), columns=["day", "channel", "sentiment", "mentions"])

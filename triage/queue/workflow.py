@@ -2,6 +2,10 @@
 
 Each action is one transaction: a conditional UPDATE (so two agents can never both
 hold a post) plus an audit row saying who moved it from which status to which.
+
+Every action takes ``who``: the signed-in ``Actor`` (``triage.access.roles``), whose role must
+allow ``work_queue`` (``AccessDenied`` otherwise) and whose name (the e-mail address) the audit
+trail records; or a plain name, the local trusted operator (command line, single-user dashboard).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
+from triage.access.roles import Who, name_of, require
 from triage.db.store import Store
 from triage.db.transitions import SENDING, Move, NewReply, Sending
 from triage.errors import MoveRefused, WorkflowConflict
@@ -38,7 +43,7 @@ def refusal(refused: MoveRefused, agent: str) -> WorkflowConflict:
 def _transition(
     store: Store,
     mention_id: int,
-    agent: str,
+    who: Who,
     action: str,
     to_status: str,
     allowed_from: Sequence[str],
@@ -50,6 +55,7 @@ def _transition(
 ) -> int | None:
     """Move the mention if it is in ``allowed_from`` and not held by another agent (one atomic
     conditional UPDATE, see ``Store.move``); returns the id of ``reply`` when one is stored with it."""
+    agent = name_of(require(who, "work_queue"))
     if not agent.strip():
         raise WorkflowConflict("set your agent name first (sidebar or --agent)")
     move = Move(mention_id, agent, action, to_status, tuple(allowed_from), now or utcnow(), note, assignee,
@@ -60,20 +66,20 @@ def _transition(
         raise refusal(refused, agent) from None
 
 
-def claim(store: Store, mention_id: int, agent: str, now: datetime | None = None) -> None:
+def claim(store: Store, mention_id: int, who: Who, now: datetime | None = None) -> None:
     """Take the mention: it becomes ``in_progress`` and no other agent can act on it."""
-    _transition(store, mention_id, agent, "claim", "in_progress", ACTIONABLE, now=now, assignee=agent)
+    _transition(store, mention_id, who, "claim", "in_progress", ACTIONABLE, now=now, assignee=name_of(who))
 
 
-def release(store: Store, mention_id: int, agent: str, now: datetime | None = None) -> None:
+def release(store: Store, mention_id: int, who: Who, now: datetime | None = None) -> None:
     """Give a claimed mention back to the queue."""
-    _transition(store, mention_id, agent, "release", "new", ("in_progress",), now=now, assignee=None)
+    _transition(store, mention_id, who, "release", "new", ("in_progress",), now=now, assignee=None)
 
 
 def reply(
     store: Store,
     mention_id: int,
-    agent: str,
+    who: Who,
     text: str,
     now: datetime | None = None,
     posted: bool = False,
@@ -92,28 +98,29 @@ def reply(
     action = "reply" if posted else "mark_replied"
     stored = NewReply(text, posted, external_id, suggestion_source, suggestion_text,
                       edit_distance(suggestion_text, text) if suggestion_text is not None else None)
-    reply_id = _transition(store, mention_id, agent, action, "replied", REPLYABLE, note=text[:200],
-                           now=now, assignee=agent, first_response=True, reply=stored)
+    reply_id = _transition(store, mention_id, who, action, "replied", REPLYABLE, note=text[:200],
+                           now=now, assignee=name_of(who), first_response=True, reply=stored)
     return cast(int, reply_id)
 
 
 def start_sending(
     store: Store,
     mention_id: int,
-    agent: str,
+    who: Who,
     text: str,
     idempotency_key: str,
     now: datetime | None = None,
     suggestion_source: str | None = None,
     suggestion_text: str | None = None,
 ) -> int:
-    """Take the mention for posting ``text`` (status ``sending``, held by ``agent``) and store the reply
+    """Take the mention for posting ``text`` (status ``sending``, held by ``who``) and store the reply
     ``pending`` under ``idempotency_key``; returns the reply's id.
 
     One conditional UPDATE: it succeeds for one sender only, from the statuses a reply may come
     from, whether or not the agent claimed the mention first. A second click or a second agent
     gets a ``WorkflowConflict`` ("already being sent by ...").
     """
+    agent = name_of(require(who, "work_queue"))
     if not agent.strip():
         raise WorkflowConflict("set your agent name first (sidebar or --agent)")
     if not text.strip():
@@ -139,27 +146,27 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def escalate(store: Store, mention_id: int, agent: str, note: str, now: datetime | None = None) -> None:
+def escalate(store: Store, mention_id: int, who: Who, note: str, now: datetime | None = None) -> None:
     """Hand the mention to someone senior; the note says why."""
     if not note.strip():
         raise WorkflowConflict("say why you escalate (the note is empty)")
-    _transition(store, mention_id, agent, "escalate", "escalated", ACTIONABLE, note=note, now=now, assignee=None)
+    _transition(store, mention_id, who, "escalate", "escalated", ACTIONABLE, note=note, now=now, assignee=None)
 
 
-def ignore(store: Store, mention_id: int, agent: str, reason: str, now: datetime | None = None) -> None:
+def ignore(store: Store, mention_id: int, who: Who, reason: str, now: datetime | None = None) -> None:
     """Decide the mention needs no answer; the reason is kept in the audit trail."""
     if not reason.strip():
         raise WorkflowConflict("give a reason to ignore this mention")
-    _transition(store, mention_id, agent, "ignore", "ignored", ACTIONABLE, note=reason, now=now, assignee=None)
+    _transition(store, mention_id, who, "ignore", "ignored", ACTIONABLE, note=reason, now=now, assignee=None)
 
 
-def close(store: Store, mention_id: int, agent: str, note: str = "", now: datetime | None = None) -> None:
+def close(store: Store, mention_id: int, who: Who, note: str = "", now: datetime | None = None) -> None:
     """Mark the conversation finished."""
-    _transition(store, mention_id, agent, "close", "closed", REPLYABLE, note=note, now=now,
+    _transition(store, mention_id, who, "close", "closed", REPLYABLE, note=note, now=now,
                 assignee=None)
 
 
-def reopen(store: Store, mention_id: int, agent: str, note: str = "", now: datetime | None = None) -> None:
+def reopen(store: Store, mention_id: int, who: Who, note: str = "", now: datetime | None = None) -> None:
     """Put an ignored, replied or closed mention back in the queue."""
-    _transition(store, mention_id, agent, "reopen", "new", ("ignored", "replied", "closed"), note=note, now=now,
+    _transition(store, mention_id, who, "reopen", "new", ("ignored", "replied", "closed"), note=note, now=now,
                 assignee=None)

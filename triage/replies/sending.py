@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from listeners import registry
 from listeners.base import Listener, ListenerError, ReplyTarget
+from triage.access.roles import Who, name_of, require
 from triage.config.secrets import Secrets
 from triage.config.settings import Config, SourceConfig
 from triage.context import Context
@@ -89,7 +90,7 @@ def new_idempotency_key() -> str:
 def send_reply(
     ctx: Context,
     mention_id: int,
-    agent: str,
+    who: Who,
     text: str,
     suggestion_source: str | None = None,
     suggestion_text: str | None = None,
@@ -100,17 +101,20 @@ def send_reply(
     credentials. Raises ``WorkflowConflict`` when the mention cannot be sent to now (another
     agent holds it, or is sending to it), ``SendingError`` with the platform's error when the
     post fails: then the reply is kept as ``failed`` only and the mention keeps its status.
+    ``who``: the signed-in actor (``AccessDenied`` unless their role may work the queue; the reply and
+    the audit trail record their name), or the local operator's plain name.
     """
     store, config = ctx.store, ctx.config
+    agent = name_of(require(who, "work_queue"))
     row = _check_can_reply(store, mention_id, agent, text)
     provenance = {"suggestion_source": suggestion_source, "suggestion_text": suggestion_text}
     if is_dry_run(ctx):
-        reply_id = workflow.reply(store, mention_id, agent, text, now=ctx.now(), posted=False, **provenance)
+        reply_id = workflow.reply(store, mention_id, who, text, now=ctx.now(), posted=False, **provenance)
         return SendResult(reply_id, False, None,
                           f"Dry run: reply recorded, nothing posted to {row.channel} ([sending] dry_run is on).")
     source = reply_source(config, row.channel)
     if source is None:
-        reply_id = workflow.reply(store, mention_id, agent, text, now=ctx.now(), posted=False, **provenance)
+        reply_id = workflow.reply(store, mention_id, who, text, now=ctx.now(), posted=False, **provenance)
         return SendResult(reply_id, False, None,
                           f"Reply recorded; Ascolto does not post on {row.channel}: post it there yourself.")
     secrets = ctx.secrets
@@ -120,7 +124,7 @@ def send_reply(
     except Exception as exc:
         raise SendingError(redact(_not_posted(row.channel, exc))) from None
     key = new_idempotency_key()
-    reply_id = workflow.start_sending(store, mention_id, agent, text, key, now=ctx.now(), **provenance)
+    reply_id = workflow.start_sending(store, mention_id, who, text, key, now=ctx.now(), **provenance)
     try:
         external_id = str(listener.post_reply_once(reply_target(row), text, key))
     except Exception as exc:  # the platform's refusal, or a client library's own exception: not posted

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from triage.access.roles import Actor, as_actor
+from triage.access.roles import Actor
 from triage.config.environment import environment
 from triage.config.settings import Config, load_config
 from triage.context import Context
@@ -24,6 +24,7 @@ from triage.models.sentiment import SentimentModel, load_sentiment_model
 from triage.ranking.refresh import VIEW_REFRESH_LIMIT, refresh_priorities
 from triage.records import as_utc, utcnow
 from triage.replies.reconcile import reconcile_pending
+from triage.ui import signin
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -116,13 +117,14 @@ def ready_store() -> Store:
 
 
 def agent() -> str:
-    return str(st.session_state.get("agent", "")).strip()
+    """The name the audit trail records for whoever acts (the signed-in e-mail address with ``[auth]``)."""
+    return current_actor().name
 
 
 def current_actor() -> Actor:
     """Who is acting on this page: the signed-in user, or (without ``[auth]``) the local operator
-    named in the sidebar. Library calls take this, never a name typed into a text box."""
-    return as_actor(agent())
+    named in the sidebar (``triage.ui.signin``). Library calls take this ``Actor``, never a name."""
+    return signin.current_actor()
 
 
 def signature() -> str:
@@ -137,10 +139,10 @@ def _brand_signature() -> str:
         return ""
 
 
-def sidebar() -> None:
+def sidebar(actor: Actor | None = None) -> None:
+    """Who is signed in (or the single user's name) and the reply signature."""
     with st.sidebar:
-        st.text_input("Your name (agent)", key="agent", value=environment().agent,
-                      placeholder="e.g. giulia")
+        signin.identity_sidebar(actor or current_actor())
         st.text_input("Signature", key="signature", value=environment().signature or _brand_signature(),
                       placeholder="e.g. ^GB", help="Added at the end of every suggested reply.")
 

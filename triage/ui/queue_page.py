@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta, timezone
 import pandas as pd
 import streamlit as st
 
+from triage.access.roles import Actor
 from triage.db.queue_view import COUNT_BOUND, distinct_values, lines_text, queue_lines, queue_page
 from triage.db.schema import MentionRow
 from triage.db.store import QueueFilter, Store, resolve_url
@@ -21,7 +22,7 @@ from triage.replies.generation import default_rewriter
 from triage.replies.sending import posts_on, send_reply
 from triage.replies.suggest import for_mention
 from triage.replies.tone import ToneProfile
-from triage.ui.common import age, agent, get_context, get_store, ready_store, safe_url, signature
+from triage.ui.common import age, current_actor, get_context, get_store, ready_store, safe_url, signature
 from triage.ui.triage_panel import incident_label, render_panel
 
 IGNORE_REASONS = ("not about us", "no reply needed", "spam or bot", "duplicate", "other")
@@ -96,7 +97,7 @@ def _act(action, success: str, keep_open: int | None = None) -> None:  # type: i
     st.rerun()
 
 
-def _send(store: Store, row: MentionRow, me: str, text: str, suggestion_source: str | None = None,
+def _send(store: Store, row: MentionRow, me: Actor, text: str, suggestion_source: str | None = None,
           suggestion_text: str | None = None) -> None:
     """Post the reply through the channel's client (or record it, in dry run); a refusal keeps the draft."""
     try:
@@ -131,7 +132,7 @@ def _detail(store: Store, row: MentionRow) -> None:
     if row.reasons:
         st.dataframe(pd.DataFrame(row.reasons).rename(columns={"phrase": "reason", "points": "contribution"}),
                      hide_index=True)
-    render_panel(store, row, agent(), _act)
+    render_panel(store, row, current_actor(), _act)
 
     timeline = customer_timeline(store, row.id)
     with st.expander(f"Customer history: {timeline.earlier} earlier mention(s)", expanded=bool(timeline.earlier)):
@@ -160,7 +161,8 @@ def _suggestions(store: Store, row: MentionRow) -> tuple[ToneProfile, list[Sugge
 
 
 def _actions(store: Store, row: MentionRow) -> None:
-    me = agent()
+    actor = current_actor()  # the signed-in user (or the single local user): library calls take the actor
+    me = actor.name
     if not me:
         st.warning("Type your name in the sidebar to claim and answer mentions.", icon=":material/person:")
     held_by_other = bool(row.assignee and row.assignee != me)
@@ -200,32 +202,32 @@ def _actions(store: Store, row: MentionRow) -> None:
     claim_col, reply_col, release_col = st.columns(3)
     if claim_col.button("Claim", key=f"claim-{row.id}", disabled=disabled or row.status == "in_progress",
                         icon=":material/back_hand:"):
-        _act(lambda: workflow.claim(store, row.id, me), "Claimed: it's yours.", keep_open=row.id)
+        _act(lambda: workflow.claim(store, row.id, actor), "Claimed: it's yours.", keep_open=row.id)
     live = posts_on(get_context(), row.channel)
     if reply_col.button("Send" if live else "Mark replied", key=f"replied-{row.id}", disabled=disabled,
                         type="primary", icon=":material/send:" if live else ":material/check:",
                         help=f"Posts this reply on {row.channel} and marks the mention replied." if live else
                         "Records this reply as sent (dry run, or a channel Ascolto does not post on: "
                         "post it there yourself)."):
-        _send(store, row, me, text, started.source if started else None, started.text if started else None)
+        _send(store, row, actor, text, started.source if started else None, started.text if started else None)
     if release_col.button("Release", key=f"release-{row.id}", disabled=disabled or row.status != "in_progress",
                           icon=":material/undo:"):
-        _act(lambda: workflow.release(store, row.id, me), "Released back to the queue.", keep_open=row.id)
+        _act(lambda: workflow.release(store, row.id, actor), "Released back to the queue.", keep_open=row.id)
 
     escalate_col, ignore_col = st.columns(2)
     with escalate_col.popover("Escalate", icon=":material/priority_high:", disabled=disabled):
         note = st.text_input("Why, and to whom?", key=f"esc-note-{row.id}")
         if st.button("Escalate", key=f"escalate-{row.id}"):
-            _act(lambda: workflow.escalate(store, row.id, me, note), "Escalated.")
+            _act(lambda: workflow.escalate(store, row.id, actor, note), "Escalated.")
     with ignore_col.popover("Ignore", icon=":material/visibility_off:", disabled=disabled):
         reason = st.selectbox("Reason", IGNORE_REASONS, key=f"ign-reason-{row.id}")
         detail = st.text_input("Details (optional)", key=f"ign-detail-{row.id}")
         if st.button("Ignore", key=f"ignore-{row.id}"):
             full = reason + (f": {detail}" if detail.strip() else "")
-            _act(lambda: workflow.ignore(store, row.id, me, full), "Ignored.")
+            _act(lambda: workflow.ignore(store, row.id, actor, full), "Ignored.")
     if row.status in ("ignored", "replied", "closed") and st.button("Reopen", key=f"reopen-{row.id}",
                                                                      disabled=not me):
-        _act(lambda: workflow.reopen(store, row.id, me), "Back in the queue.", keep_open=row.id)
+        _act(lambda: workflow.reopen(store, row.id, actor), "Back in the queue.", keep_open=row.id)
 
 
 def render() -> None:
@@ -250,10 +252,13 @@ def render() -> None:
     incidents = summaries(store, [r.incident_id for r in rows])
     where = f" · page {page}" if pages is None else (f" · page {page} of {pages}" if pages > 1 else "")
     top.text(f"{lines_text(total)}, highest priority first" + where)
-    download.download_button(  # the file is built when clicked, not on every view
-        "Unanswered complaints (CSV)", lambda: unanswered_csv(store), file_name="unanswered-complaints.csv",
-        mime="text/csv", icon=":material/download:", key="download-unanswered",
-    )
+    actor = current_actor()
+    if actor.can("export"):  # managers and admins; agents and leads see no download
+        download.download_button(  # the file is built when clicked, not on every view
+            "Unanswered complaints (CSV)", lambda: unanswered_csv(store, who=actor),
+            file_name="unanswered-complaints.csv", mime="text/csv", icon=":material/download:",
+            key="download-unanswered",
+        )
     if not rows:
         st.info("No mentions match these filters.")
         return

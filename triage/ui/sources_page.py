@@ -7,21 +7,18 @@ through dataframes and ``st.text`` only, never as Markdown. Fetching goes throug
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 import streamlit as st
 
+from triage.access.roles import Actor
 from triage.config.settings import Config, SourceConfig, load_config
 from triage.context import Context
 from triage.db.source_state import DISABLED_STATES, MISSING_CREDENTIALS, SourceState, all_states
 from triage.errors import TriageError
-from triage.ingest.listening import run_source
-from triage.ranking.priority import configured_weights
+from triage.ingest.fetch_now import fetch_now
 from triage.replies.sending import is_dry_run
 from triage.ui.common import age, get_context, get_store
-
-INTERACTIVE_MAX_WAIT = 30.0  # seconds a "Fetch now" may wait for a rate limit; longer ones end the run
+from triage.ui.signin import require_page
 
 HOW_TO = """No sources are configured yet.
 
@@ -78,12 +75,10 @@ def _show_outcome() -> None:
         st.text(line)  # names, counts and the platform's error, shown literally
 
 
-def _fetch(ctx: Context, source: SourceConfig) -> None:
-    config = ctx.config
-    settings = replace(config.listen, max_wait_seconds=min(config.listen.max_wait_seconds, INTERACTIVE_MAX_WAIT))
+def _fetch(ctx: Context, source: SourceConfig, who: Actor) -> None:
     with st.spinner(f"Fetching {source.name}…"):
         try:
-            run = run_source(ctx, source, settings, weights=configured_weights(config))
+            run = fetch_now(ctx, source.name, who)  # admins only: the library refuses anyone else
         except TriageError as exc:
             st.session_state["source_outcome"] = (False, f"{source.name}: {exc}")
         else:
@@ -94,6 +89,7 @@ def _fetch(ctx: Context, source: SourceConfig) -> None:
 
 def render() -> None:
     st.title("Sources")
+    actor = require_page("edit_sources", "Sources")  # admins
     get_store()  # a database that cannot be opened stops the page here, with a hint
     try:
         config = load_config()
@@ -120,7 +116,7 @@ def render() -> None:
         name.text(f"{source.name} ({source.kind}): {status(source, states.get(source.name), config)}")
         if button.button("Fetch now", key=f"fetch-{source.name}", disabled=not source.enabled,
                          icon=":material/download:"):
-            _fetch(ctx, source)
+            _fetch(ctx, source, actor)
 
 
 render()

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
+from triage.access.roles import Actor
 from triage.db.store import Store
 from triage.queue.acceptance import suggestion_acceptance
 from triage.queue.reports import trends, unanswered_csv
 from triage.queue.spikes import negative_spike
 from triage.ui.common import ready_store
+from triage.ui.signin import require_page
 
 
 def render() -> None:
     st.title("Trends")
+    actor = require_page("see_reports", "Trends")  # managers and admins
     store = ready_store()
     days = st.segmented_control("Period", [7, 30, 90], default=30, format_func=lambda d: f"{d} days", key="days")
-    figures = trends(store, days=days or 30)
+    figures = trends(store, days=days or 30, who=actor)
     total_negative = int(figures.daily_sentiment["negative"].sum())
     unanswered_total = int(figures.unanswered_by_age.sum())
     a, b, c, d = st.columns(4)
@@ -46,16 +49,17 @@ def render() -> None:
     with right:
         st.subheader("Unanswered complaints by age")
         st.bar_chart(figures.unanswered_by_age)
-    _suggestion_acceptance(store, days or 30)
-    st.download_button("Unanswered complaints (CSV)", lambda: unanswered_csv(store),  # built when clicked
-                       file_name="unanswered-complaints.csv", mime="text/csv", icon=":material/download:",
-                       key="download-trends")
+    _suggestion_acceptance(store, days or 30, actor)
+    if actor.can("export"):
+        st.download_button("Unanswered complaints (CSV)", lambda: unanswered_csv(store, who=actor),  # on click
+                           file_name="unanswered-complaints.csv", mime="text/csv", icon=":material/download:",
+                           key="download-trends")
 
 
-def _suggestion_acceptance(store: Store, days: int) -> None:
+def _suggestion_acceptance(store: Store, days: int, who: Actor) -> None:
     """Share of replies sent with at most 10% of the suggestion edited, by the suggestion's source."""
     st.subheader("Suggestion acceptance")
-    table = suggestion_acceptance(store, days=days)
+    table = suggestion_acceptance(store, days=days, who=who)
     if "all" not in table.index:
         st.info("No replies started from a suggestion in this period yet.")
         return

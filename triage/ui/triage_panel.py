@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from triage.access.roles import Actor
 from triage.db.schema import MentionRow
 from triage.db.store import Store
 from triage.models.intent import topic_name
@@ -42,13 +43,15 @@ def intent_line(row: MentionRow) -> str:
     return line
 
 
-def render_panel(store: Store, row: MentionRow, me: str, act: Act) -> None:
-    """Intent/topic, the spam state with its "Not spam" action, and the incident with its group reply."""
+def render_panel(store: Store, row: MentionRow, who: Actor, act: Act) -> None:
+    """Intent/topic, the spam state with its "Not spam" action, and the incident with its group reply
+    (the group reply only for a role that may answer a group: leads and above)."""
+    me = who.name
     st.text(intent_line(row))
     if intent_of(row) == "spam":
         st.text("Sunk to the bottom as spam (kept, never deleted).")
         if st.button("Not spam", key=f"notspam-{row.id}", disabled=not me, icon=":material/report_off:"):
-            act(lambda: mark_not_spam(store, row.id, me), "Marked not spam: back in the queue.", keep_open=row.id)
+            act(lambda: mark_not_spam(store, row.id, who), "Marked not spam: back in the queue.", keep_open=row.id)
     if row.incident_id is None:
         return
     summary = summaries(store, [row.incident_id]).get(row.incident_id)
@@ -64,9 +67,11 @@ def render_panel(store: Store, row: MentionRow, me: str, act: Act) -> None:
                            "status": m.status, "text": m.text.replace("\n", " ")[:200]} for m in group]),
             hide_index=True,
         )
+        if not who.can("answer_group"):
+            return
         text = st.text_area("One reply for every open post in the group", key=f"group-reply-{row.incident_id}",
                             height=100)
         if st.button(f"Answer the group ({summary.open} open)", key=f"group-{row.incident_id}",
                      disabled=not me or summary.open == 0, icon=":material/forum:"):
-            act(lambda: answer_group(store, row.incident_id, me, text),
+            act(lambda: answer_group(store, row.incident_id, who, text),
                 f"Group reply recorded on the incident's {summary.open} open posts.")
