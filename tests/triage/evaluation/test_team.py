@@ -2,12 +2,11 @@
 
 from datetime import date, timedelta
 
+from conftest import NOW, make_mention
 from triage.db import corrections as db
 from triage.db.corrections import Label
 from triage.db.schema import MentionRow
 from triage.evaluation.team import bootstrap_macro_recall, evaluate_team_labels, wilson
-
-from conftest import NOW, make_mention
 
 
 def classified(store, n, intent, language="it"):

@@ -2,11 +2,10 @@
 
 import json
 
+from conftest import make_mention
 from triage.db import corrections as db
 from triage.ingest.labels import import_labels
 from triage.ingest.pipeline import ingest
-
-from conftest import make_mention
 
 ROWS = [
     {"id": "501", "text": "Il modem si è spento di colpo e puzza di bruciato", "author": "nonna_pina",

@@ -4,14 +4,13 @@ from datetime import timedelta
 
 import pytest
 
+from conftest import make_mention
 from triage.access.roles import Actor
 from triage.db import corrections as db
 from triage.db.schema import MentionRow
 from triage.errors import UsageError
 from triage.queue.corrections import correct, correct_many, labels_from
 from triage.ranking.refresh import refresh_priorities
-
-from conftest import make_mention
 
 
 @pytest.fixture
