@@ -13,6 +13,7 @@ st.set_page_config(page_title="Ascolto", page_icon=":material/forum:", layout="w
 pages = [
     st.Page("triage/ui/queue_page.py", title="Queue", icon=":material/inbox:", default=True),
     st.Page("triage/ui/trends_page.py", title="Trends", icon=":material/monitoring:"),
+    st.Page("triage/ui/model_page.py", title="Model", icon=":material/model_training:"),
     st.Page("triage/ui/sources_page.py", title="Sources", icon=":material/sensors:"),
 ]
 navigation = st.navigation(pages)
