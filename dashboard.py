@@ -16,6 +16,7 @@ actor = current_actor()  # with [auth]: the sign-in screen, or a refusal, stops 
 pages = [st.Page("triage/ui/queue_page.py", title="Queue", icon=":material/inbox:", default=True)]
 if actor.can("see_reports"):  # managers and admins
     pages.append(st.Page("triage/ui/trends_page.py", title="Trends", icon=":material/monitoring:"))
+    pages.append(st.Page("triage/ui/model_page.py", title="Model", icon=":material/model_training:"))
 if actor.can("edit_sources"):  # admins
     pages.append(st.Page("triage/ui/sources_page.py", title="Sources", icon=":material/sensors:"))
 navigation = st.navigation(pages)

@@ -47,12 +47,16 @@ REALISTIC: dict[str, dict[str, Any]] = {
         "kind": "post", "raw": {"id": "{n}", "nested": {"list": [1, 2]}}, "sentiment": "negative",
         "status": "open", "assignee": "giulia", "reasons": [{"reason": "negative", "weight": 3}],
         "intent": "outage", "topic": "connectivity", "tone": {"angry": 0.8}, "classified_by": "fake",
+        "overrides": {"intent": "complaint", "wrong_reasons": ["time pressure"]}, "model_version": "packaged",
     },
     "replies": {"text": "Ci dispiace, scrivici in DM ^GB {n}", "agent": "giulia", "suggestion_source": "history"},
     "audit": {"actor": "giulia", "action": "claim", "from_status": "new", "to_status": "open", "note": "mine"},
     "incidents": {"key": "incident-{n}", "title": "Outage in Milano", "topic": "connectivity"},
     "sources": {"name": "x-brand-{n}", "kind": "x", "state": "ok", "cursor": "cursor-{n}"},
     "meta": {"key": "demo_loaded_at-{n}", "value": "2026-11-20T12:00:00+00:00"},
+    "corrections": {"field": "intent", "old_value": "other", "new_value": "complaint", "actor": "giulia",
+                    "model_version": "intent-2026-11-30", "source": "agent"},
+    "audit_picks": {"day": "2026-11-20", "confirmed_by": "giulia"},
 }
 
 

@@ -7,12 +7,15 @@ Exit codes: 0 done, 1 done but some input rows were bad, 2 error (one line on st
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from triage.config.environment import environment
 from triage.errors import ConfigError, TriageError, UsageError
 
 DB_HELP = "database URL (default: $TRIAGE_DB_URL or sqlite:///data/triage.db)"
@@ -205,6 +208,73 @@ def _train_intent(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate_model(args: argparse.Namespace) -> int:
+    """``evaluate model``: the model against the team's labels (audit sample and corrections)."""
+    from triage.db.store import open_store
+    from triage.evaluation.team import evaluate_team_labels
+
+    since = _date(args.since, "--since") if args.since else None
+    evaluation = evaluate_team_labels(open_store(args.db), since)
+    print(evaluation.to_json() if args.json else "\n".join(evaluation.lines()))
+    return 0
+
+
+def _date(value: str, flag: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{flag} needs a date like 2026-11-01, not {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def cmd_import_labels(args: argparse.Namespace) -> int:
+    """``import-labels FILE``: labels of a tagged export become corrections by ``import:<file name>``."""
+    from triage.context import Context
+    from triage.db.store import open_store
+    from triage.ingest.labels import import_labels
+
+    path = Path(args.file)
+    ctx = Context(open_store(args.db))
+    bar = ProgressBar("classifying new rows")
+    try:
+        result = import_labels(ctx.store, path, ctx.sentiment, ctx.intent, args.channel, progress=bar)
+    finally:
+        bar.close()
+    _report_bad_rows(path, result.errors)
+    for refused in result.refused:
+        print(f"{path}: {refused}", file=sys.stderr)
+    print(f"{path}: {result.labels} labels on {result.labelled} mentions ({result.stored} stored first), "
+          f"{len(result.errors)} bad rows skipped; corrections by import:{path.name}")
+    return 1 if result.errors or result.refused else 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    """``models list | promote VERSION | rollback``: the versioned models and which one is in use."""
+    from triage.models import registry
+    from triage.training.promotion import promote, rollback
+
+    who = environment().agent or getpass.getuser()
+    if args.action == "list":
+        print("task       version                    in use  team held-out  created by")
+        for task in (args.task,) if args.task else registry.TASKS:
+            for version in registry.versions(task):
+                team = version.card.validation.get(registry.TEAM_KEY, {}).get("macro_recall")
+                print(f"{task:<10} {version.name:<26} {'*' if version.promoted else '':<7} "
+                      f"{'' if team is None else f'{team:.3f}':<14} {version.card.command}")
+        return 0
+    if args.action == "promote":
+        if not args.version:
+            raise UsageError("models promote needs a VERSION (see python -m triage models list)")
+        decision = promote(args.version, who, force=args.force)
+        print(f"{'promoted' if decision.promote else 'kept the current model'}: {args.version}: {decision.why}")
+        return 0 if decision.promote else 1
+    task = args.task or (registry.task_of(args.version) if args.version else None)
+    if task is None:
+        raise UsageError("models rollback needs --task sentiment or --task intent")
+    print(f"rolled back {task} to {rollback(task, who)}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from triage.evaluation.classify_bench import run
 
@@ -215,12 +285,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-EVALUATIONS = ("priority", "replies")
+EVALUATIONS = ("priority", "replies", "model")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """``evaluate WHAT``: ``triage.evaluation.<what>.run(data)`` returns a record; this prints it."""
     data = Path(args.data)
+    if args.what == "model":
+        return _evaluate_model(args)
     if args.what == "priority":
         from triage.evaluation.priority import run as evaluate_priority
 
@@ -439,7 +511,25 @@ def _add_model_commands(sub: SubParsers) -> None:
     evaluate.add_argument("what", choices=EVALUATIONS)
     evaluate.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
     evaluate.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    evaluate.add_argument("--db", help=DB_HELP + " (evaluate model: the team's labels)")
+    evaluate.add_argument("--since", help="evaluate model: only labels given on or after this date (2026-11-01)")
     evaluate.set_defaults(run=cmd_evaluate)
+
+    labels = sub.add_parser("import-labels", help="load labels (sentiment, intent, topic, urgent) from a CSV/JSONL "
+                                                  "file as the team's corrections")
+    labels.add_argument("file", help="CSV/TSV/JSONL with the import columns plus label columns")
+    labels.add_argument("--channel", help="channel for rows without one (default: file:<file name>)")
+    labels.add_argument("--db", help=DB_HELP)
+    labels.set_defaults(run=cmd_import_labels)
+
+    models = sub.add_parser("models", help="list the versioned models, promote one (by the measured rule), "
+                                           "or roll back")
+    models.add_argument("action", choices=("list", "promote", "rollback"))
+    models.add_argument("version", nargs="?", help="promote: the version to put in use (see models list)")
+    models.add_argument("--task", choices=("sentiment", "intent"), help="list/rollback: only this task")
+    models.add_argument("--force", action="store_true",
+                        help="promote even when the rule says no (recorded as forced)")
+    models.set_defaults(run=cmd_models)
 
     sug = sub.add_parser("suggest", help="tone profile and reply suggestions for a post")
     sug.add_argument("--text", required=True, help="the post to answer")

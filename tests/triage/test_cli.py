@@ -183,3 +183,24 @@ def test_export_takes_one_report_at_a_time(capsys):
         main(["export", "--all", "--unanswered", "--output", "r.jsonl"])
     assert exited.value.code == 2
     assert "argument --unanswered: not allowed with argument --all" in capsys.readouterr().err
+
+
+def test_models_list_shows_the_packaged_versions_in_use(tmp_path):
+    result = run("models", "list")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["task", "version", "in"]
+    assert any(line.split()[:3] == ["sentiment", "packaged", "*"] for line in lines)
+    assert any(line.split()[:3] == ["intent", "packaged", "*"] for line in lines)
+
+
+def test_models_promote_an_unknown_version_is_a_one_line_error():
+    result = run("models", "promote", "intent-20200101-000000")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: no intent model version 'intent-20200101-000000'")
+
+
+def test_evaluate_model_on_a_database_without_labels_says_how_to_get_some(tmp_path):
+    result = run("evaluate", "model", "--db", f"sqlite:///{tmp_path / 'empty.db'}")
+    assert result.returncode == 0, result.stderr
+    assert "no labels yet" in result.stdout and "import-labels" in result.stdout

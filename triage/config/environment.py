@@ -16,6 +16,7 @@ variable                   field               what it sets
 ``TRIAGE_LLM_TIMEOUT``     ``llm_timeout``     seconds per request (else ``[replies] llm_timeout``, else 10)
 ``TRIAGE_SIGNATURE``       ``signature``       the agent's reply signature (CLI ``suggest``, dashboard sidebar)
 ``TRIAGE_AGENT``           ``agent``           the name prefilled in the sidebar (single-user dashboard, no [auth])
+``TRIAGE_MODELS_DIR``      ``models_dir``      versioned models (``<task>/<version>/``); default ``data/models``
 =========================  ==================  ==============================================================
 
 Unset and empty mean the same: the field is ``""`` (``None`` for ``int8``). Modules call
@@ -50,6 +51,7 @@ class Environment:
     llm_timeout: str = ""
     signature: str = ""
     agent: str = ""
+    models_dir: str = ""
 
     @staticmethod
     def variable(field_name: str) -> str:

@@ -115,6 +115,9 @@ class MentionRow(Base):
     # RESCORE_NOW (the epoch) marks a mention to rescore at the next refresh (see triage.ranking.refresh).
     rescore_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True,
                                                         default=lambda: RESCORE_NOW)
+    # labels a person set (sentiment, intent, topic, urgent, wrong_reasons): they win over the models'
+    overrides: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    model_version: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the version that classified it
 
     # workflow
     status: Mapped[str] = mapped_column(String(16), default="new")
@@ -156,6 +159,39 @@ class ReplyRow(Base):
     state: Mapped[str] = mapped_column(String(16), default="recorded", server_default="recorded")  # REPLY_STATES
     # one per attempt to post (unique): a retried or repeated request can never become a second reply
     idempotency_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+CORRECTED_FIELDS: tuple[str, ...] = ("sentiment", "intent", "topic", "urgent", "reason")
+"""What a correction may change; ``reason``: a priority reason marked wrong (its phrase is the new value)."""
+
+
+class CorrectionRow(Base):
+    """One label a person gave a mention (revision 0008): who, when, old and new value, which model erred."""
+
+    __tablename__ = "corrections"
+    __table_args__ = (Index("ix_corrections_field_at", "field", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(16))  # CORRECTED_FIELDS
+    old_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_value: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    model_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # "agent" (one mention), "bulk" (rows selected in the queue), "audit" (the daily sample), "import:<file>"
+    source: Mapped[str] = mapped_column(String(255), default="agent", server_default="agent")
+
+
+class AuditPickRow(Base):
+    """A mention drawn into the day's uniform audit sample; confirmed when someone checked its labels."""
+
+    __tablename__ = "audit_picks"
+
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), index=True)  # YYYY-MM-DD (UTC)
+    confirmed_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class AuditRow(Base):

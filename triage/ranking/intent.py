@@ -95,7 +95,13 @@ def final_result(result: IntentResult, text: str, handle: str = "", followers: i
 
 
 def intent_of(mention: Any, guess: bool = False) -> str | None:
-    """``final_intent`` of a stored mention (or any object with its fields: text, intent, author…)."""
+    """``final_intent`` of a stored mention (or any object with its fields: text, intent, author…).
+
+    An intent a person set (``overrides``, see ``triage.queue.corrections``) is final as it is.
+    """
+    corrected = (getattr(mention, "overrides", None) or {}).get("intent")
+    if corrected:
+        return str(corrected)
     return final_intent(
         mention.text, getattr(mention, "intent", None), sentiment=getattr(mention, "sentiment", None),
         p_negative=getattr(mention, "p_negative", None), handle=getattr(mention, "author_handle", "") or "",

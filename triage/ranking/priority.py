@@ -65,6 +65,8 @@ class PriorityWeights:
     incident_per_doubling: float = 2.0  # per doubling of the incident's size
     incident_max: float = 8.0
     positive_discount: float = 10.0
+    team_urgent: float = 30.0  # an agent marked the mention urgent (triage.queue.corrections)
+    team_not_urgent_cap: float = 20.0  # an agent marked it not urgent: the priority stays at or below this
     urgency_scale: float = 60.0  # text points that make urgency 1.0
     sla_hours: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA_HOURS))
     default_sla_hours: float = 8.0
@@ -202,7 +204,11 @@ def urgency(mention: Any, weights: PriorityWeights | None = None) -> float:
     if intent == "spam":
         return 0.0
     factor = w.intent_factors.get(intent, 1.0) if intent else 1.0
-    points = sum(r.points for r in text_reasons(mention, w)) * factor
+    overrides = getattr(mention, "overrides", None) or {}
+    if overrides.get("urgent") is not None:  # a person said so
+        return 1.0 if overrides["urgent"] else 0.0
+    wrong = set(overrides.get("wrong_reasons", ()))
+    points = sum(r.points for r in text_reasons(mention, w) if r.phrase not in wrong) * factor
     return round(min(1.0, max(0.0, points / w.urgency_scale)), 3)
 
 
@@ -270,6 +276,21 @@ def score(
     p_positive = mention.p_positive or 0.0
     if p_positive >= 0.6:
         reasons.append(Reason("positive", -w.positive_discount * p_positive))
+    return _with_team_labels(reasons, getattr(mention, "overrides", None), w)
+
+
+def _with_team_labels(reasons: list[Reason], overrides: Mapping[str, Any] | None, w: PriorityWeights) -> Priority:
+    """The priority from ``reasons`` once the team's labels apply: reasons marked wrong count nothing,
+    "urgent" adds ``team_urgent`` points, "not urgent" caps the priority at ``team_not_urgent_cap``."""
+    overrides = overrides or {}
+    wrong = set(overrides.get("wrong_reasons", ()))
+    reasons = [r for r in reasons if r.phrase not in wrong]
+    urgent = overrides.get("urgent")
+    if urgent is True:
+        reasons.append(Reason("marked urgent by the team", w.team_urgent))
     total = sum(r.points for r in reasons)
+    if urgent is False and total > w.team_not_urgent_cap:
+        reasons.append(Reason("marked not urgent by the team", w.team_not_urgent_cap - total))
+        total = w.team_not_urgent_cap
     reasons.sort(key=lambda r: r.points, reverse=True)
     return Priority(max(0, min(100, round(total))), tuple(reasons))

@@ -23,6 +23,7 @@ from triage.replies.sending import posts_on, send_reply
 from triage.replies.suggest import for_mention
 from triage.replies.tone import ToneProfile
 from triage.ui.common import age, current_actor, get_context, get_store, ready_store, safe_url, signature
+from triage.ui.corrections_panel import render_bulk, render_corrections
 from triage.ui.triage_panel import incident_label, render_panel
 
 IGNORE_REASONS = ("not about us", "no reply needed", "spam or bot", "duplicate", "other")
@@ -133,6 +134,7 @@ def _detail(store: Store, row: MentionRow) -> None:
         st.dataframe(pd.DataFrame(row.reasons).rename(columns={"phrase": "reason", "points": "contribution"}),
                      hide_index=True)
     render_panel(store, row, current_actor(), _act)
+    render_corrections(store, row, _act)
 
     timeline = customer_timeline(store, row.id)
     with st.expander(f"Customer history: {timeline.earlier} earlier mention(s)", expanded=bool(timeline.earlier)):
@@ -285,6 +287,7 @@ def render() -> None:
     else:
         st.caption("Select a row to read the whole post, the customer's history and the actions.")
     st.segmented_control("Rows per page", PAGE_SIZES, default=PAGE_SIZES[-1], key="q_page_size")
+    render_bulk(store, rows, _act)
 
 
 def _selected_mention(rows: list[MentionRow], selection: tuple[int, ...]) -> int | None:

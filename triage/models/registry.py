@@ -1,0 +1,210 @@
+"""Versioned models: ``data/models/<task>/<version>/``, one promoted per task, promotion by a measured rule.
+
+The packaged model of a task lives in ``data/models/<task>/`` itself (version ``packaged``);
+each model trained from the team's corrections goes to ``data/models/<task>/<task>-<UTC
+time>/`` with its card. ``promoted.json`` in the task's folder names the version in use and
+keeps the history of promotions (who, when, why), so ``rollback`` goes back one step. Without
+it the packaged model is in use.
+
+The rule (``decide``): a candidate is promoted only if it is not worse on any public
+validation set than the model in use (by more than ``PUBLIC_TOLERANCE`` macro-recall) and is
+better on the team's held-out labels (both models measured on the same held-out labels at
+training time, kept in the candidate's card under ``TEAM_KEY`` and ``TEAM_CURRENT_KEY``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from triage.config.environment import environment
+from triage.errors import ModelUnavailable, UsageError
+from triage.models.card import CARD_FILE, ModelCard
+
+TASKS: tuple[str, ...] = ("sentiment", "intent")
+PACKAGED = "packaged"
+PROMOTED_FILE = "promoted.json"
+PUBLIC_TOLERANCE = 0.01
+TEAM_KEY = "team held-out"  # the candidate on the team's held-out labels
+TEAM_CURRENT_KEY = "team held-out, model in use"  # the model in use then, on the same labels
+PACKAGED_MODELS = Path(__file__).resolve().parent.parent.parent / "data" / "models"
+
+
+def models_root(root: Path | None = None) -> Path:
+    """Where the task folders are: ``root``, else ``TRIAGE_MODELS_DIR``, else the packaged ``data/models``."""
+    if root is not None:
+        return root
+    configured = environment().models_dir
+    return Path(configured) if configured else PACKAGED_MODELS
+
+
+@dataclass(frozen=True)
+class Version:
+    task: str
+    name: str  # "packaged" or "<task>-<UTC time>"
+    path: Path
+    card: ModelCard
+    promoted: bool
+
+
+@dataclass(frozen=True)
+class Decision:
+    promote: bool
+    why: str
+
+
+def _task_dir(task: str, root: Path | None) -> Path:
+    if task not in TASKS:
+        raise UsageError(f"unknown model task '{task}'; tasks: {', '.join(TASKS)}")
+    return models_root(root) / task
+
+
+def _state(task: str, root: Path | None) -> dict[str, Any]:
+    path = _task_dir(task, root) / PROMOTED_FILE
+    if not path.is_file():
+        return {"version": PACKAGED, "history": []}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelUnavailable(f"cannot read {path} ({exc}); fix it or delete it to use the packaged model") from None
+    return data if isinstance(data, dict) and "version" in data else {"version": PACKAGED, "history": []}
+
+
+def _write_state(task: str, root: Path | None, state: dict[str, Any]) -> None:
+    path = _task_dir(task, root) / PROMOTED_FILE
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, path)  # atomic: a reader sees the old or the new state, never half of one
+
+
+def version_dir(task: str, name: str, root: Path | None = None) -> Path:
+    return _task_dir(task, root) if name == PACKAGED else _task_dir(task, root) / name
+
+
+def versions(task: str, root: Path | None = None) -> list[Version]:
+    """Every version of ``task`` with a card, the packaged one first, then oldest to newest."""
+    folder = _task_dir(task, root)
+    current = _state(task, root)["version"]
+    names = [PACKAGED] if (folder / CARD_FILE).is_file() else []
+    if folder.is_dir():
+        names += sorted(p.name for p in folder.iterdir()
+                        if p.is_dir() and p.name.startswith(f"{task}-") and (p / CARD_FILE).is_file())
+    rebuild = f"python -m triage train {task}"
+    return [Version(task, name, version_dir(task, name, root), ModelCard.load(version_dir(task, name, root), rebuild),
+                    name == current) for name in names]
+
+
+def promoted(task: str, root: Path | None = None) -> str:
+    """The name of the version in use for ``task``."""
+    return str(_state(task, root)["version"])
+
+
+def promoted_dir(task: str, root: Path | None = None) -> Path:
+    """The folder of the version in use (the packaged folder when none was promoted, or when the promoted
+    one's folder is gone)."""
+    name = promoted(task, root)
+    path = version_dir(task, name, root)
+    return path if (path / CARD_FILE).is_file() else _task_dir(task, root)
+
+
+def new_version_dir(task: str, now: datetime, root: Path | None = None) -> Path:
+    """A fresh, empty folder for a version trained at ``now``."""
+    base = f"{task}-{now.strftime('%Y%m%d-%H%M%S')}"
+    folder = _task_dir(task, root)
+    name, n = base, 1
+    while (folder / name).exists():
+        n += 1
+        name = f"{base}-{n}"
+    path = folder / name
+    path.mkdir(parents=True)
+    return path
+
+
+def _macro_recall(figures: Any) -> float | None:
+    if isinstance(figures, dict) and isinstance(figures.get("macro_recall"), (int, float)):
+        return float(figures["macro_recall"])
+    return None
+
+
+def decide(candidate: ModelCard, current: ModelCard) -> Decision:
+    """Whether ``candidate`` may replace ``current`` (see the module docstring), and why in one line."""
+    worse = []
+    for name, figures in current.validation.items():
+        if name.startswith("team"):
+            continue
+        theirs, ours = _macro_recall(figures), _macro_recall(candidate.validation.get(name))
+        if theirs is None:
+            continue
+        if ours is None:
+            return Decision(False, f"not measured on the public validation set '{name}'")
+        if ours < theirs - PUBLIC_TOLERANCE:
+            worse.append(f"{name} {ours:.3f} < {theirs:.3f} - {PUBLIC_TOLERANCE}")
+    if worse:
+        return Decision(False, "worse on public validation: " + "; ".join(worse))
+    team, before = (_macro_recall(candidate.validation.get(TEAM_KEY)),
+                    _macro_recall(candidate.validation.get(TEAM_CURRENT_KEY)))
+    if team is None or before is None:
+        return Decision(False, "no figures on the team's held-out labels (too few corrections?)")
+    if team <= before:
+        return Decision(False, f"not better on the team's held-out labels ({team:.3f} vs {before:.3f} "
+                               "for the model in use)")
+    return Decision(True, f"team held-out macro-recall {before:.3f} -> {team:.3f}; public sets within "
+                          f"{PUBLIC_TOLERANCE}")
+
+
+def _find(task: str, name: str, root: Path | None) -> Version:
+    for version in versions(task, root):
+        if version.name == name:
+            return version
+    known = ", ".join(v.name for v in versions(task, root))
+    raise UsageError(f"no {task} model version '{name}'; versions: {known} (python -m triage models list)")
+
+
+def task_of(name: str) -> str:
+    """The task a version name belongs to (``intent-20261130-010203`` -> ``intent``)."""
+    task = name.split("-", 1)[0]
+    if task not in TASKS:
+        raise UsageError(f"'{name}' is not a model version name (like intent-20261130-010203); "
+                         "see python -m triage models list")
+    return task
+
+
+def check_promotion(task: str, name: str, root: Path | None = None) -> Decision:
+    """The rule applied to version ``name`` against the version in use."""
+    candidate = _find(task, name, root)
+    current = _find(task, promoted(task, root), root) if promoted(task, root) != PACKAGED or \
+        (version_dir(task, PACKAGED, root) / CARD_FILE).is_file() else None
+    if current is None:
+        return Decision(True, "no model in use")
+    if current.name == name:
+        return Decision(False, f"{name} is already in use")
+    return decide(candidate.card, current.card)
+
+
+def set_promoted(task: str, name: str, by: str, at: datetime, why: str, root: Path | None = None,
+                 kind: str = "promote") -> None:
+    """Make ``name`` the version in use and remember the step (``kind``: promote or rollback)."""
+    _find(task, name, root)
+    state = _state(task, root)
+    history = list(state.get("history", []))
+    history.append({"kind": kind, "version": name, "previous": state["version"], "by": by, "at": at.isoformat(),
+                    "why": why})
+    _write_state(task, root, {"version": name, "history": history})
+
+
+def previous(task: str, root: Path | None = None) -> str | None:
+    """The version in use before the promotion that put the current one in place, skipping promotions
+    already rolled back (so rolling back twice goes back two promotions); None: nothing to go back to."""
+    undone = 0
+    for step in reversed(_state(task, root).get("history", [])):
+        if step.get("kind") == "rollback":
+            undone += 1
+        elif undone:
+            undone -= 1
+        else:
+            return str(step["previous"])
+    return None
