@@ -76,7 +76,7 @@ def test_force_promotes_and_says_so_and_rollback_goes_back_one_step(root):
 
 def test_only_an_admin_may_promote(root):
     name = trained(root, PUBLIC, team=0.70, before=0.60)
-    with pytest.raises(AccessDenied, match=r"only a admin or above may train or promote models"):
+    with pytest.raises(AccessDenied, match=r"only an admin or above may train or promote models"):
         promote(name, Actor("marco@lumora.example", role="manager", signed_in=True), root)
 
 
