@@ -58,6 +58,9 @@ class Base(DeclarativeBase):
 
 # A mention is pending (waits for a worker) while any of these is missing; see triage.db.claims.
 PENDING_SQL = "sentiment IS NULL OR intent IS NULL OR tone IS NULL"
+# The open mentions (``triage.records.OPEN_STATUSES``, spelled out: an index predicate is fixed by its
+# migration, 0008; a test checks the two agree): the agents' queue, in ix_mentions_open_queue.
+OPEN_QUEUE_SQL = "status IN ('new', 'in_progress', 'sending', 'needs_review', 'escalated')"
 
 
 class MentionRow(Base):
@@ -73,6 +76,13 @@ class MentionRow(Base):
         Index("ix_mentions_queue_order", sql_text("priority DESC"), "created_at", "id"),
         Index("ix_mentions_rescore_at", "rescore_at"),
         Index("ix_mentions_sentiment_status", "sentiment", "status"),
+        # revision 0008: the open queue's order (keyset pages, triage.db.queue_view), and the filter
+        # choices' columns (distinct values read by hopping through an index)
+        Index("ix_mentions_open_queue", sql_text("priority DESC"), "created_at", "id",
+              sqlite_where=text(OPEN_QUEUE_SQL), postgresql_where=text(OPEN_QUEUE_SQL)),
+        Index("ix_mentions_language", "language"),
+        Index("ix_mentions_intent", "intent"),
+        Index("ix_mentions_topic", "topic"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
