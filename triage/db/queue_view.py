@@ -17,15 +17,28 @@ rows must each be read to be matched): past it the page says "10,000+", and pagi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, distinct, exists, func, inspect, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, and_, distinct, exists, func, inspect, literal, or_, select, text
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.util import ClauseAdapter
 
 from triage.db.schema import MentionRow
 from triage.db.store import QUEUE_ORDER, QueueFilter, Store, queue_conditions, search_terms
+
+
+@contextmanager
+def _reading(store: Store) -> Iterator[Session]:
+    """A session for the page's queries. On PostgreSQL without JIT compilation: the correlated incident
+    check makes the planner's cost of a whole-queue scan huge, so it would spend hundreds of
+    milliseconds compiling a query that stops after one page."""
+    with store.session() as session:
+        if store.engine.dialect.name == "postgresql":
+            session.execute(text("SET LOCAL jit = off"))
+        yield session
 
 
 @dataclass(frozen=True)
@@ -77,8 +90,10 @@ def queue_page(store: Store, flt: QueueFilter, offset: int = 0, limit: int = 100
     Give ``after`` (``QueueCursor.of`` the previous page's last row) rather than an ``offset``: a
     seek reads only the page, an offset reads every line it skips."""
     conditions = _shown(flt) + (_after(after) if after is not None else [])
-    query = select(MentionRow).where(*conditions).order_by(*QUEUE_ORDER).offset(offset).limit(limit)
-    with store.session() as session:
+    # the page's ids first, from the order index alone where it covers the filter, then their rows
+    ids = select(MentionRow.id).where(*conditions).order_by(*QUEUE_ORDER).offset(offset).limit(limit)
+    query = select(MentionRow).where(MentionRow.id.in_(ids.scalar_subquery())).order_by(*QUEUE_ORDER)
+    with _reading(store) as session:
         return list(session.scalars(query))
 
 
@@ -95,7 +110,7 @@ def skip(store: Store, flt: QueueFilter, after: QueueCursor | None, lines: int) 
     conditions = _shown(flt) + (_after(after) if after is not None else [])
     query = (select(MentionRow.priority, MentionRow.created_at, MentionRow.id).where(*conditions)
              .order_by(*QUEUE_ORDER).offset(lines - 1).limit(1))
-    with store.session() as session:
+    with _reading(store) as session:
         found = session.execute(query).first()
     return QueueCursor(int(found[0]), found[1], int(found[2])) if found else None
 
@@ -119,7 +134,7 @@ def queue_lines(store: Store, flt: QueueFilter, bound: int | None = None) -> int
     of them are lines, ``bound + 1`` comes back without reading the rest of the queue.
     """
     conditions = queue_conditions(flt)
-    with store.session() as session:
+    with _reading(store) as session:
         if bound is not None:
             sample = select(MentionRow.incident_id).where(*conditions).limit(bound + 1).subquery()
             rows, outside, incidents = session.execute(select(

@@ -61,6 +61,9 @@ PENDING_SQL = "sentiment IS NULL OR intent IS NULL OR tone IS NULL"
 # The open mentions (``triage.records.OPEN_STATUSES``, spelled out: an index predicate is fixed by its
 # migration, 0008; a test checks the two agree): the agents' queue, in ix_mentions_open_queue.
 OPEN_QUEUE_SQL = "status IN ('new', 'in_progress', 'sending', 'needs_review', 'escalated')"
+# ... and the columns the queue's usual filters read, carried in that index on PostgreSQL so a page's ids,
+# its count and a jump's walk are read from the index alone (index-only scans)
+OPEN_QUEUE_INCLUDE = ("channel", "sentiment", "language", "incident_id")
 
 
 class MentionRow(Base):
@@ -79,7 +82,8 @@ class MentionRow(Base):
         # revision 0008: the open queue's order (keyset pages, triage.db.queue_view), and the filter
         # choices' columns (distinct values read by hopping through an index)
         Index("ix_mentions_open_queue", sql_text("priority DESC"), "created_at", "id",
-              sqlite_where=text(OPEN_QUEUE_SQL), postgresql_where=text(OPEN_QUEUE_SQL)),
+              sqlite_where=text(OPEN_QUEUE_SQL), postgresql_where=text(OPEN_QUEUE_SQL),
+              postgresql_include=list(OPEN_QUEUE_INCLUDE)),
         Index("ix_mentions_language", "language"),
         Index("ix_mentions_intent", "intent"),
         Index("ix_mentions_topic", "topic"),
