@@ -231,8 +231,15 @@ def _row(label: str, p50: float, p95: float) -> str:
 def queries(url: str, now: datetime, repeat: int, log: Log) -> None:
     """p50/p95 of each query the queue page makes, under several filters."""
     from triage.db import rescoring
-    from triage.db.queue_view import CHOICE_COLUMNS, QueueCursor, count_bound, distinct_values, queue_lines, \
-        queue_page, skip
+    from triage.db.queue_view import (
+        CHOICE_COLUMNS,
+        QueueCursor,
+        count_bound,
+        distinct_values,
+        queue_lines,
+        queue_page,
+        skip,
+    )
     from triage.db.store import QueueFilter, open_store
     from triage.ranking.incidents import summaries
     from triage.ranking.refresh import VIEW_REFRESH_LIMIT as REFRESH_LIMIT
