@@ -21,8 +21,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, distinct, exists, func, inspect, literal, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, distinct, exists, func, inspect, literal, or_, select, text
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.util import ClauseAdapter
 
@@ -171,6 +172,12 @@ def distinct_values(store: Store, column: str) -> list[str]:
     Read by hopping through the column's index, one probe per value (``min(column) > previous``,
     a recursive query), never by grouping the table: a handful of index reads at any size.
     """
+    with store.session() as session:
+        return sorted(str(v) for v in session.scalars(choices_query(column)) if v)
+
+
+def choices_query(column: str) -> Select[tuple[Any]]:
+    """The recursive query behind ``distinct_values``: the smallest value, then the next above it, until none."""
     if column not in CHOICE_COLUMNS:
         raise ValueError(f"no filter choices for mentions.{column}: use one of {', '.join(CHOICE_COLUMNS)}")
     attribute = getattr(MentionRow, column)
@@ -178,6 +185,4 @@ def distinct_values(store: Store, column: str) -> list[str]:
     hops = first.cte("choices", recursive=True)
     following = select(func.min(attribute)).where(attribute > hops.c.value).scalar_subquery()
     hops = hops.union_all(select(following).where(hops.c.value.is_not(None)))
-    query = select(hops.c.value).where(hops.c.value.is_not(None)).limit(MAX_CHOICES)
-    with store.session() as session:
-        return sorted(str(v) for v in session.scalars(query) if v)
+    return select(hops.c.value).where(hops.c.value.is_not(None)).limit(MAX_CHOICES)
