@@ -62,3 +62,15 @@ def test_filter_choices_hop_through_an_index(store, column):
     assert "Recursive Union" in text and "Index Only Scan" in text and "Seq Scan" not in text, text
     assert distinct_values(store, column) == {"channel": ["reddit", "x"], "language": ["it"],
                                               "sentiment": ["negative"], "status": ["new"]}.get(column, [])
+
+
+def test_the_page_s_queries_are_planned_for_their_values_without_jit_and_only_they(store):
+    from sqlalchemy import text
+
+    from triage.db.queue_view import _reading
+
+    with _reading(store) as session:
+        assert session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"  # never a generic plan
+        assert session.scalar(text("SHOW jit")) == "off"
+    with store.session() as session:  # the settings were the transaction's own
+        assert session.scalar(text("SHOW plan_cache_mode")) == "auto"
