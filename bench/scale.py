@@ -218,10 +218,29 @@ def yardstick(url: str, log: Log) -> None:
         f"{(time.perf_counter() - began) * 1000:8.1f} ms")
 
 
+QUERY_TARGET_MS = 100.0  # issue 12: at 1M on PostgreSQL every queue query's p95 is at most this
+PAGE_TARGET_S = 1.0  # ... and the queue page renders in at most this
+RSS_TARGET_MB = 800.0  # ... in a dashboard process of at most this
+
+
+def _row(label: str, p50: float, p95: float) -> str:
+    """One query's line: its name, whether its p95 meets the target, p50 and p95 in ms (last, for scripts)."""
+    verdict = "ok" if p95 * 1000 <= QUERY_TARGET_MS else "OVER"
+    return f"  {label:<56} {verdict:>13} {p50 * 1000:9.1f} {p95 * 1000:9.1f}"
+
+
 def queries(url: str, now: datetime, repeat: int, log: Log) -> None:
     """p50/p95 of each query the queue page makes, under several filters."""
     from triage.db import rescoring
-    from triage.db.queue_view import COUNT_BOUND, distinct_values, queue_lines, queue_page
+    from triage.db.queue_view import (
+        CHOICE_COLUMNS,
+        QueueCursor,
+        count_bound,
+        distinct_values,
+        queue_lines,
+        queue_page,
+        skip,
+    )
     from triage.db.store import QueueFilter, open_store
     from triage.ranking.incidents import summaries
     from triage.ranking.refresh import VIEW_REFRESH_LIMIT as REFRESH_LIMIT
@@ -243,28 +262,34 @@ def queries(url: str, now: datetime, repeat: int, log: Log) -> None:
         "last 2 days": queue(since=now - timedelta(days=2)),
         "text 'router down'": queue(text="router down"),
     }
-    log(f"  {'query':<44} {'p50 ms':>9} {'p95 ms':>9}")
+    log(f"  {'query':<56} {f'p95 ≤ {QUERY_TARGET_MS:.0f} ms':>13} {'p50 ms':>9} {'p95 ms':>9}")
     for name, flt in filters.items():
         page = queue_page(store, flt, 0, 500)
+        page_four_end = skip(store, flt, None, 2000)  # as the page remembers it after paging there
+        bound = count_bound(flt)
         for label, call in (
             ("line count", lambda flt=flt: queue_lines(store, flt)),
-            (f"line count to {COUNT_BOUND:,} (page)", lambda flt=flt: queue_lines(store, flt, COUNT_BOUND)),
+            (f"line count to {bound:,} (page)", lambda flt=flt, bound=bound: queue_lines(store, flt, bound)),
             ("page 1 (500 rows)", lambda flt=flt: queue_page(store, flt, 0, 500)),
-            ("page 5 (500 rows)", lambda flt=flt: queue_page(store, flt, 2000, 500)),
+            ("page 5 (500 rows, by cursor)",
+             lambda flt=flt, after=page_four_end: queue_page(store, flt, 0, 500, after=after)),
+            ("jump 1 → 5 (skip 2,000 lines' keys)",
+             lambda flt=flt, page=page: skip(store, flt, QueueCursor.of(page[-1]) if page else None, 1500)),
+            ("page 5 by OFFSET (old way, for comparison)", lambda flt=flt: queue_page(store, flt, 2000, 500)),
             ("incident figures of page 1", lambda page=page: summaries(store, [r.incident_id for r in page], now)),
         ):
             p50, p95 = _timed(call, repeat)
-            log(f"  {name + ': ' + label:<44} {p50 * 1000:9.1f} {p95 * 1000:9.1f}")
-    for label, call in (("filter choices (channel)", lambda: distinct_values(store, "channel")),
-                        ("filter choices (language)", lambda: distinct_values(store, "language")),
-                        ("is the database empty", store.is_empty)):
+            log(_row(f"{name}: {label}", p50, p95))
+    for label, call in ([(f"filter choices ({column})", lambda column=column: distinct_values(store, column))
+                         for column in CHOICE_COLUMNS] + [("is the database empty", store.is_empty)]):
         p50, p95 = _timed(call, repeat)
-        log(f"  {label:<44} {p50 * 1000:9.1f} {p95 * 1000:9.1f}")
+        log(_row(label, p50, p95))
     store.dispose()
 
 
 def page_in_child(url: str, log: Log) -> None:
-    """The queue page through AppTest in a fresh process: first and second view, and that process's peak RSS."""
+    """The queue page through AppTest in a fresh process: its start, the first view (cold caches) with
+    where its time goes, the second view, a new session's first view, and that process's peak RSS."""
     env = {**os.environ, "TRIAGE_DB_URL": url, "TRIAGE_AGENT": "giulia"}
     result = subprocess.run([sys.executable, "-m", "bench.scale", "--page-only"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=1800)
@@ -272,26 +297,101 @@ def page_in_child(url: str, log: Log) -> None:
         log(f"  queue page: failed ({result.stderr.strip().splitlines()[-1:] or ['no output']})")
         return
     figures = json.loads(result.stdout.strip().splitlines()[-1])
-    log(f"  queue page (AppTest): first view {figures['first_s']:.3f} s (opens the database, refreshes) · "
-        f"second view {figures['second_s']:.3f} s · dashboard peak RSS {figures['rss_mb']:.0f} MB")
+    verdict = "ok" if figures["first_s"] <= PAGE_TARGET_S else "over"
+    log(f"  dashboard process start (Streamlit runtime, the pages' imports; once per process): "
+        f"{figures['start_s']:.3f} s")
+    log(f"  queue page (AppTest): first view {figures['first_s']:.3f} s (cold caches: opens the database) "
+        f"≤ {PAGE_TARGET_S:.0f} s: {verdict} · second view {figures['second_s']:.3f} s · "
+        f"a new session's first view {figures['session_s']:.3f} s · dashboard peak RSS {figures['rss_mb']:.0f} MB "
+        f"≤ {RSS_TARGET_MB:.0f} MB: {'ok' if figures['rss_mb'] <= RSS_TARGET_MB else 'over'}")
+    parts = " · ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in figures["parts"].items())
+    log(f"  first view, where the time goes: {parts}")
+
+
+# What the first view's time is spent on: (label, module, function) timed in place (missing ones are skipped).
+FIRST_VIEW_PARTS = (
+    ("open the database", "triage.ui.common", "open_store"),
+    ("settle half-sent replies", "triage.ui.common", "reconcile_pending"),
+    ("classify pending", "triage.ui.common", "drain"),
+    ("refresh priorities", "triage.ui.common", "refresh_priorities"),
+    ("filter choices", "triage.db.queue_view", "distinct_values"),
+    ("line count", "triage.db.queue_view", "queue_lines"),
+    ("page rows", "triage.ui.queue_paging", "read_page"),
+    ("incident figures", "triage.ranking.incidents", "summaries"),
+)
+
+
+def _timed_in_place(spent: dict[str, float]) -> None:
+    """Wrap each of ``FIRST_VIEW_PARTS`` so its seconds add up in ``spent`` (the pages look them up by name)."""
+    import functools
+    import importlib
+
+    for label, module_name, name in FIRST_VIEW_PARTS:
+        try:
+            module = importlib.import_module(module_name)
+            original = getattr(module, name)
+        except (ImportError, AttributeError):
+            continue
+
+        @functools.wraps(original)
+        def timed(*args: Any, _original: Any = original, _label: str = label, **kwargs: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[_label] = spent.get(_label, 0.0) + time.perf_counter() - began
+
+        setattr(module, name, timed)
+
+
+def _pages_imports() -> list[str]:
+    """The triage modules the dashboard's pages import (read from their source, so new pages count)."""
+    import ast
+
+    names: set[str] = set()
+    for path in [ROOT / "dashboard.py", *sorted((ROOT / "triage" / "ui").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+            elif isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+    pages = {f"triage.ui.{p.stem}" for p in (ROOT / "triage" / "ui").glob("*_page.py")}  # run, not imported
+    return sorted(n for n in names - pages if n.split(".")[0] in ("triage", "streamlit", "pandas"))
 
 
 def _page_only() -> None:
+    import importlib
     import resource
 
     from streamlit.testing.v1 import AppTest
 
+    began = time.perf_counter()  # what a dashboard process does once: start Streamlit, import the pages' modules
+    AppTest.from_string("import streamlit as st\nst.text('warm')").run()
+    for name in _pages_imports():
+        importlib.import_module(name)
+    from sqlalchemy import make_url
+
+    make_url(os.environ["TRIAGE_DB_URL"]).get_dialect().import_dbapi()  # the database driver
+    start = time.perf_counter() - began
+    spent: dict[str, float] = {}
+    _timed_in_place(spent)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=1200)
     began = time.perf_counter()
     at.run()
     first = time.perf_counter() - began
     if at.exception:
         raise SystemExit(f"the queue page failed: {at.exception}")
+    parts = dict(spent)
+    parts["widgets, table and the rest"] = max(0.0, first - sum(parts.values()))
     began = time.perf_counter()
     at.run()
     second = time.perf_counter() - began
+    began = time.perf_counter()
+    AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=1200).run()
+    session = time.perf_counter() - began
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"first_s": first, "second_s": second, "rss_mb": rss_mb}))
+    print(json.dumps({"start_s": start, "first_s": first, "second_s": second, "session_s": session,
+                      "rss_mb": rss_mb, "parts": parts}))
 
 
 def run(sizes: list[int], backends: list[str], sqlite_max: int = 100_000, repeat: int = 20,

@@ -58,6 +58,12 @@ class Base(DeclarativeBase):
 
 # A mention is pending (waits for a worker) while any of these is missing; see triage.db.claims.
 PENDING_SQL = "sentiment IS NULL OR intent IS NULL OR tone IS NULL"
+# The open mentions (``triage.records.OPEN_STATUSES``, spelled out: an index predicate is fixed by its
+# migration, 0009; a test checks the two agree): the agents' queue, in ix_mentions_open_queue.
+OPEN_QUEUE_SQL = "status IN ('new', 'in_progress', 'sending', 'needs_review', 'escalated')"
+# ... and the columns the queue's usual filters read, carried in that index on PostgreSQL so a page's ids,
+# its count and a jump's walk are read from the index alone (index-only scans)
+OPEN_QUEUE_INCLUDE = ("channel", "sentiment", "language", "incident_id")
 
 
 class MentionRow(Base):
@@ -73,6 +79,14 @@ class MentionRow(Base):
         Index("ix_mentions_queue_order", sql_text("priority DESC"), "created_at", "id"),
         Index("ix_mentions_rescore_at", "rescore_at"),
         Index("ix_mentions_sentiment_status", "sentiment", "status"),
+        # revision 0009: the open queue's order (keyset pages, triage.db.queue_view), and the filter
+        # choices' columns (distinct values read by hopping through an index)
+        Index("ix_mentions_open_queue", sql_text("priority DESC"), "created_at", "id",
+              sqlite_where=text(OPEN_QUEUE_SQL), postgresql_where=text(OPEN_QUEUE_SQL),
+              postgresql_include=list(OPEN_QUEUE_INCLUDE)),
+        Index("ix_mentions_language", "language"),
+        Index("ix_mentions_intent", "intent"),
+        Index("ix_mentions_topic", "topic"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

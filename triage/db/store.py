@@ -6,6 +6,7 @@ Every statement uses bound parameters: post text never becomes SQL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -212,14 +213,33 @@ def queue_conditions(flt: QueueFilter) -> list[ColumnElement[bool]]:
         conditions.append(MentionRow.created_at >= flt.since)
     if flt.until is not None:
         conditions.append(MentionRow.created_at < flt.until)
-    if flt.text.strip():
-        pattern = _like_pattern(flt.text.strip())
+    for term in search_terms(flt.text):  # every word, or "quoted phrase", somewhere in the post or its author
+        pattern = _like_pattern(term)
         conditions.append(or_(
             MentionRow.text.ilike(pattern, escape="\\"),
             MentionRow.author_handle.ilike(pattern, escape="\\"),
             MentionRow.author_name.ilike(pattern, escape="\\"),
         ))
     return conditions
+
+
+_TERM = re.compile(r'"([^"]+)"|(\S+)')
+MAX_SEARCH_TERMS = 8  # words past these are ignored: each is one more condition on every row read
+
+
+def search_terms(text: str) -> list[str]:
+    """The queue search's terms: each whitespace-separated word, a "quoted phrase" as one term.
+
+    A mention matches when every term appears (case-insensitive, anywhere: "rout" finds "router") in
+    its text, author handle or author name, so "router down" finds "the router is down again" and
+    "\"router down\"" only the words side by side. Terms repeat at most once; at most ``MAX_SEARCH_TERMS``.
+    """
+    terms: list[str] = []
+    for quoted, word in _TERM.findall(text):
+        term = (quoted or word).strip()
+        if term and term not in terms:
+            terms.append(term)
+    return terms[:MAX_SEARCH_TERMS]
 
 
 def _mention_values(mention: Mention) -> dict[str, Any]:

@@ -3,13 +3,16 @@
 Each batch is claimed (``triage.db.claims.claim_pending``: ``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, so any number of workers on any number of machines share the work, none taking a
 mention another holds), classified with the context's models, and committed; after a run of
-batches the worker ranks once (incidents, priorities). ``--once`` drains and returns; otherwise
-it polls, sleeping ``poll_seconds`` after a poll that found nothing, until a stop is requested
-(Ctrl-C: after the current batch is committed).
+batches the worker ranks once (incidents, priorities), and while idle it ranks every
+``RANK_EVERY_SECONDS`` (the priorities whose waiting time crossed a step; on PostgreSQL the
+dashboard leaves this to the workers). ``--once`` drains and returns; otherwise it polls,
+sleeping ``poll_seconds`` after a poll that found nothing, until a stop is requested (Ctrl-C:
+after the current batch is committed).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +22,7 @@ from triage.ingest.stopping import StopFlag
 from triage.ranking.priority import PriorityWeights, configured_weights
 
 DEFAULT_POLL_SECONDS = 5.0
+RANK_EVERY_SECONDS = 60.0  # an idle worker still ranks this often: waiting times grow, priorities go stale
 
 
 @dataclass(frozen=True)
@@ -69,10 +73,12 @@ def run_worker(
     settings = settings or WorkerSettings()
     stop = stop or StopFlag()
     weights = weights if weights is not None else configured_weights(ctx.config)
-    total, first = 0, True
+    total, ranked_at = 0, None
     while True:
-        done = drain(ctx, settings, stop, weights, rank_when_idle=first)
-        first = False
+        due = ranked_at is None or time.monotonic() - ranked_at >= RANK_EVERY_SECONDS
+        done = drain(ctx, settings, stop, weights, rank_when_idle=due)
+        if due or done.classified:
+            ranked_at = time.monotonic()
         total += done.classified
         if once or done.classified:
             report(done)

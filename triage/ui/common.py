@@ -78,7 +78,13 @@ def get_store() -> Store:
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _refreshed(url: str, minute: str) -> int:
-    return refresh_priorities(_store(url), limit=VIEW_REFRESH_LIMIT)
+    """SQLite: the page rescores the priorities gone stale (at most once a minute, bounded).
+    PostgreSQL: the workers do it (``python -m triage worker`` ranks once a minute while idle), so no page
+    view waits for a refresh; the page only reads."""
+    store = _store(url)
+    if shares_work(store):
+        return 0
+    return refresh_priorities(store, limit=VIEW_REFRESH_LIMIT)
 
 
 @st.cache_data(ttl=60, show_spinner="Classifying new mentions…")
@@ -92,8 +98,8 @@ def _drained(url: str, minute: str) -> int:
 
 
 def ready_store() -> Store:
-    """The store with data in it: loads the demo into an empty database, classifies pending mentions
-    (SQLite; at most once a minute), refreshes priorities."""
+    """The store with data in it: loads the demo into an empty database, classifies pending mentions and
+    refreshes priorities (SQLite; at most once a minute: on PostgreSQL the workers do both)."""
     store = get_store()
     if store.is_empty():
         st.info("The database is empty: loading the demo data set (fictional brand Lumora)…")

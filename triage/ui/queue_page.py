@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from triage.access.roles import Actor
-from triage.db.queue_view import COUNT_BOUND, distinct_values, lines_text, queue_lines, queue_page
+from triage.db.queue_view import count_bound, distinct_values, lines_text, queue_lines
 from triage.db.schema import MentionRow
 from triage.db.store import QueueFilter, Store, resolve_url
 from triage.errors import TriageError
@@ -24,6 +24,7 @@ from triage.replies.suggest import for_mention
 from triage.replies.tone import ToneProfile
 from triage.ui.common import age, current_actor, get_context, get_store, ready_store, safe_url, signature
 from triage.ui.corrections_panel import render_bulk, render_corrections
+from triage.ui.queue_paging import read_page, settle_page_input
 from triage.ui.triage_panel import incident_label, render_panel
 
 IGNORE_REASONS = ("not about us", "no reply needed", "spam or bot", "duplicate", "other")
@@ -239,21 +240,24 @@ def render() -> None:
     if flash:
         (st.success if flash[0] == "success" else st.error)(flash[1])
     flt = _filters(store)
-    total = queue_lines(store, flt, bound=COUNT_BOUND)  # an incident counts once; past the bound, "10,000+"
+    bound = count_bound(flt)
+    total = queue_lines(store, flt, bound=bound)  # an incident counts once; past the bound, "10,000+"
     top, pager, download = st.columns([3, 2, 1])
     size = int(st.session_state.get("q_page_size", PAGE_SIZES[-1]))
-    pages = max(1, -(-total // size)) if total <= COUNT_BOUND else None  # past the bound: pages open-ended
-    page = 1
+    pages = max(1, -(-total // size)) if total <= bound else None  # past the bound: pages open-ended
+    page, jumped = 1, settle_page_input()
     if pages is None:
-        page = int(pager.number_input("Page", min_value=1, key="q_page"))  # LIMIT/OFFSET reads any page
+        page = int(pager.number_input("Page", min_value=1, key="q_page"))  # keyset pages: any page
     elif pages > 1:
         if int(st.session_state.get("q_page", 1)) > pages:  # the filters shrank the queue
             st.session_state["q_page"] = pages
         page = int(pager.number_input(f"Page (of {pages})", min_value=1, max_value=pages, key="q_page"))
-    rows = queue_page(store, flt, (page - 1) * size, size)  # an incident shows once, with its size
+    rows = read_page(store, flt, page, size).rows  # a seek past the previous page; an incident shows once
     incidents = summaries(store, [r.incident_id for r in rows])
     where = f" · page {page}" if pages is None else (f" · page {page} of {pages}" if pages > 1 else "")
-    top.text(f"{lines_text(total)}, highest priority first" + where)
+    top.text(f"{lines_text(total, bound)}, highest priority first" + where)
+    if jumped:
+        top.caption(jumped)
     actor = current_actor()
     if actor.can("export"):  # managers and admins; agents and leads see no download
         download.download_button(  # the file is built when clicked, not on every view

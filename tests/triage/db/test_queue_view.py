@@ -6,9 +6,20 @@ import pytest
 from sqlalchemy import update
 
 from conftest import NOW, make_mention
-from triage.db.queue_view import distinct_values, lines_text, queue_lines, queue_page
+from triage.db import queue_view
+from triage.db.queue_view import (
+    COUNT_BOUND,
+    TEXT_COUNT_BOUND,
+    QueueCursor,
+    count_bound,
+    distinct_values,
+    lines_text,
+    queue_lines,
+    queue_page,
+    skip,
+)
 from triage.db.schema import IncidentRow, MentionRow
-from triage.db.store import QueueFilter, open_store
+from triage.db.store import QueueFilter, open_store, search_terms
 from triage.records import OPEN_STATUSES, Priority, SentimentScores
 
 
@@ -73,9 +84,12 @@ def test_a_bounded_count_is_exact_below_the_bound_and_stops_past_it(queue_store,
     assert queue_page(queue_store, flt, lines - 1, 7)  # paging past the bound still reads the rows
 
 
-def test_under_a_text_filter_the_bounded_count_is_exact(queue_store):
+def test_under_a_text_filter_the_count_is_bounded_too_and_sooner(queue_store):
     flt = QueueFilter(text="post 1")
-    assert queue_lines(queue_store, flt, bound=2) == queue_lines(queue_store, flt) > 2
+    lines = queue_lines(queue_store, flt)
+    assert queue_lines(queue_store, flt, bound=lines) == lines > 2
+    assert queue_lines(queue_store, flt, bound=2) > 2  # "more than 2"
+    assert count_bound(flt) == TEXT_COUNT_BOUND < COUNT_BOUND == count_bound(QueueFilter())
 
 
 def test_the_count_text_says_plus_past_the_bound():
@@ -87,3 +101,69 @@ def test_the_count_text_says_plus_past_the_bound():
 def test_filter_choices_are_the_distinct_values(queue_store):
     assert distinct_values(queue_store, "channel") == ["reddit", "x"]
     assert distinct_values(queue_store, "language") == ["en", "it"]
+
+
+FILTERS = [
+    QueueFilter(statuses=list(OPEN_STATUSES), classified_only=True),
+    QueueFilter(channels=["reddit"]),
+    QueueFilter(text="post 1"),
+]
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=["open", "reddit", "text"])
+def test_pages_read_by_cursor_are_the_collapsed_queue(queue_store, flt):
+    expected = collapsed(queue_store, flt)
+    lines, after = [], None
+    while page := queue_page(queue_store, flt, limit=6, after=after):
+        lines += [r.id for r in page]
+        after = QueueCursor.of(page[-1])
+    assert lines == expected
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=["open", "reddit", "text"])
+def test_skipping_lines_lands_where_paging_would(queue_store, flt):
+    expected = collapsed(queue_store, flt)
+    size = len(expected) // 4
+    page_one = queue_page(queue_store, flt, limit=size)
+    cursor = skip(queue_store, flt, QueueCursor.of(page_one[-1]), size)  # from page 1's end to page 2's end
+    assert [r.id for r in queue_page(queue_store, flt, limit=size, after=cursor)] == expected[2 * size:3 * size]
+    assert skip(queue_store, flt, None, len(expected)) is not None
+    assert skip(queue_store, flt, None, len(expected) + 1) is None  # past the end of the queue
+
+
+def test_a_jump_walks_at_most_the_jump_bound(queue_store, monkeypatch):
+    flt = FILTERS[0]
+    expected = collapsed(queue_store, flt)
+    monkeypatch.setattr(queue_view, "JUMP_BOUND", 4)
+    cursor = skip(queue_store, flt, None, 12)
+    assert [r.id for r in queue_page(queue_store, flt, limit=1, after=cursor)] == expected[4:5]
+
+
+def test_the_search_finds_every_word_anywhere_and_a_quoted_phrase_as_written(queue_store):
+    ids = queue_store.upsert_mentions([
+        make_mention("w1", "the Router is DOWN again", handle="marta"),
+        make_mention("w2", "router down since noon", handle="luca"),
+        make_mention("w3", "down by the river", handle="router_fan"),
+    ]).inserted
+
+    def found(text: str) -> set[int]:
+        return {r.id for r in queue_store.queue(QueueFilter(text=text)) if r.id in ids}
+
+    assert found("router down") == set(ids)  # each word in the text or the author's handle
+    assert found('"router down"') == {ids[1]}
+    assert found("rout DOWN again") == {ids[0]}
+    assert found("river luca") == set()
+
+
+def test_search_terms_are_words_and_quoted_phrases():
+    assert search_terms('  router  "down again"  router ') == ["router", "down again"]
+    assert search_terms('unclosed "quote') == ["unclosed", '"quote']
+    assert search_terms("") == []
+
+
+def test_filter_choices_of_every_listed_column(queue_store):
+    assert distinct_values(queue_store, "sentiment") == ["negative"]
+    assert distinct_values(queue_store, "status") == ["new", "replied"]
+    assert distinct_values(queue_store, "intent") == []  # nothing classified an intent here
+    with pytest.raises(ValueError, match="no filter choices for mentions.text"):
+        distinct_values(queue_store, "text")

@@ -123,3 +123,25 @@ def test_opening_a_database_at_the_newest_revision_runs_nothing(sqlite_url, monk
 
 def test_the_migrations_folder_is_where_the_revisions_are():
     assert Path(MIGRATIONS_DIR, "env.py").is_file() and every_revision()[0] == "0001"
+
+
+def test_the_newest_revision_has_every_index_the_schema_declares(database_url):
+    from sqlalchemy import inspect
+
+    from triage.db.schema import Base
+
+    engine = create_db_engine(database_url)
+    upgrade_schema(engine)
+    inspector = inspect(engine)
+    for table in Base.metadata.sorted_tables:
+        declared = {index.name for index in table.indexes}
+        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        assert declared <= present, f"{table.name}: {declared - present} missing at the newest revision"
+    engine.dispose()
+
+
+def test_the_open_queue_index_covers_exactly_the_open_statuses():
+    from triage.db.schema import OPEN_QUEUE_SQL
+    from triage.records import OPEN_STATUSES
+
+    assert OPEN_QUEUE_SQL == "status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"

@@ -79,6 +79,33 @@ def test_a_polling_worker_takes_what_is_stored_while_it_waits(store):
     assert pending_count(store) == 0
 
 
+@pytest.mark.parametrize(("every", "rescored"), [(0.0, True), (3600.0, False)], ids=["a minute on", "too soon"])
+def test_an_idle_worker_still_ranks_every_so_often(store, monkeypatch, every, rescored):
+    from sqlalchemy import update
+
+    from triage.db import rescoring
+    from triage.db.schema import RESCORE_NOW, MentionRow
+    from triage.ingest import worker
+    from triage.records import utcnow
+
+    stored_only(store, 2)
+    monkeypatch.setattr(worker, "RANK_EVERY_SECONDS", every)
+
+    class GoStaleWhileWaiting(StopFlag):
+        polls = 0
+
+        def sleep(self, seconds: float) -> None:  # idle: meanwhile the priorities go stale
+            self.polls += 1
+            if self.polls == 1:
+                with store.session() as session:
+                    session.execute(update(MentionRow).values(rescore_at=RESCORE_NOW))
+            else:
+                self.request()
+
+    run_worker(context(store), stop=GoStaleWhileWaiting())
+    assert (rescoring.due(store, utcnow()) == []) is rescored
+
+
 def test_a_stop_request_ends_the_worker_after_the_current_batch(store):
     stored_only(store, 5)
     stop = StopFlag()
