@@ -45,7 +45,7 @@ REALISTIC: dict[str, dict[str, Any]] = {
         "channel": "x", "url": "https://x.com/marta_rm/status/{n}", "author_handle": "marta_rm",
         "author_name": "Marta R.", "text": "internet di nuovo giù 😡 \"ancora\" {n}", "language": "it",
         "kind": "post", "raw": {"id": "{n}", "nested": {"list": [1, 2]}}, "sentiment": "negative",
-        "status": "open", "assignee": "giulia", "reasons": [{"reason": "negative", "weight": 3}],
+        "status": "open", "assignee": "giulia", "team": "billing", "reasons": [{"reason": "negative", "weight": 3}],
         "intent": "outage", "topic": "connectivity", "tone": {"angry": 0.8}, "classified_by": "fake",
     },
     "replies": {"text": "Ci dispiace, scrivici in DM ^GB {n}", "agent": "giulia", "suggestion_source": "history"},
@@ -53,6 +53,10 @@ REALISTIC: dict[str, dict[str, Any]] = {
     "incidents": {"key": "incident-{n}", "title": "Outage in Milano", "topic": "connectivity"},
     "sources": {"name": "x-brand-{n}", "kind": "x", "state": "ok", "cursor": "cursor-{n}"},
     "meta": {"key": "demo_loaded_at-{n}", "value": "2026-11-20T12:00:00+00:00"},
+    "notifications": {"key": "escalation:{n}", "kind": "escalation", "subject": "Escalated to billing: @marta_rm",
+                      "body": "internet di nuovo giù 😡 {n}", "fields": {"team": "billing"},
+                      "recipients": ["anna@lumora.example"], "channels": "email,webhook", "pending": "webhook",
+                      "last_error": "the webhook answered HTTP 500"},
 }
 
 
