@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, case, create_engine, event, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, case, create_engine, event, func, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -135,6 +135,18 @@ def open_store(url: str | None = None) -> Store:
     return Store(engine)
 
 
+@dataclass(frozen=True)
+class Holder:
+    """Whose mentions the queue shows (``triage.queue.assignment`` builds these for "Mine", "Unassigned",
+    "Team …"): ``person``'s own plus the unassigned ones of their ``teams``; or, with ``unassigned``,
+    those no person holds; or those of ``team``."""
+
+    person: str | None = None
+    teams: tuple[str, ...] = ()
+    unassigned: bool = False
+    team: str | None = None
+
+
 @dataclass
 class QueueFilter:
     """What the agent's queue shows. Empty collections mean 'any'."""
@@ -148,6 +160,7 @@ class QueueFilter:
     text: str = ""
     limit: int = 500
     classified_only: bool = False  # the agents' queue: a mention shows once classified and ranked
+    holder: Holder | None = None  # None: everybody's
 
 
 @dataclass(frozen=True)
@@ -212,6 +225,8 @@ def queue_conditions(flt: QueueFilter) -> list[ColumnElement[bool]]:
         conditions.append(MentionRow.created_at >= flt.since)
     if flt.until is not None:
         conditions.append(MentionRow.created_at < flt.until)
+    if flt.holder is not None:
+        conditions.extend(_holder_conditions(flt.holder))
     if flt.text.strip():
         pattern = _like_pattern(flt.text.strip())
         conditions.append(or_(
@@ -219,6 +234,20 @@ def queue_conditions(flt: QueueFilter) -> list[ColumnElement[bool]]:
             MentionRow.author_handle.ilike(pattern, escape="\\"),
             MentionRow.author_name.ilike(pattern, escape="\\"),
         ))
+    return conditions
+
+
+def _holder_conditions(holder: Holder) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if holder.person is not None:
+        mine = MentionRow.assignee == holder.person
+        if holder.teams:
+            mine = or_(mine, and_(MentionRow.assignee.is_(None), MentionRow.team.in_(list(holder.teams))))
+        conditions.append(mine)
+    if holder.unassigned:
+        conditions.append(MentionRow.assignee.is_(None))
+    if holder.team is not None:
+        conditions.append(MentionRow.team == holder.team)
     return conditions
 
 
