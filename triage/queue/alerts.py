@@ -18,14 +18,17 @@ also sends what earlier runs could not (a failed channel, an escalation's notice
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Protocol
 
 from triage.config.settings import Config
 from triage.context import Context
 from triage.db.notifications import Notice, record_notices, unalerted_breaches, waiting_channels
 from triage.db.schema import MentionRow
-from triage.errors import ConfigError
+from triage.errors import ConfigError, TriageError
 from triage.notify.channels import notify_settings
 from triage.queue.delivery import Delivery, channels_for, deliver
 from triage.queue.escalation import quoted
@@ -34,6 +37,7 @@ from triage.ranking.intent import intent_of
 from triage.ranking.priority import PriorityWeights, configured_weights
 from triage.records import as_utc
 
+log = logging.getLogger(__name__)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -142,3 +146,31 @@ def check_alerts(ctx: Context, now: datetime | None = None) -> AlertRun:
     run.recorded = [notice.subject for notice in record_notices(ctx.store, notices)]
     run.delivery = deliver(ctx, now=now)
     return run
+
+
+class Stop(Protocol):
+    """What ends ``run_alerts`` (``triage.ingest.stopping.StopFlag``): set by Ctrl-C or SIGTERM."""
+
+    requested: bool
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+def run_alerts(ctx: Context, every: float | None, stop: Stop, report: Callable[[AlertRun], None]) -> int:
+    """Check once (``every`` None), or every ``every`` seconds until ``stop``; returns the runs done.
+    A run that fails on the database or the configuration is reported and the next one tries again."""
+    runs = 0
+    while not stop.requested:
+        try:
+            run = check_alerts(ctx, ctx.now())
+        except TriageError as exc:
+            if every is None:
+                raise
+            log.warning("alerts: %s; trying again in %g s", exc, every)
+        else:
+            report(run)
+        runs += 1
+        if every is None:
+            break
+        stop.sleep(every)
+    return runs
