@@ -139,12 +139,13 @@ def open_store(url: str | None = None) -> Store:
 class Holder:
     """Whose mentions the queue shows (``triage.queue.assignment`` builds these for "Mine", "Unassigned",
     "Team …"): ``person``'s own plus the unassigned ones of their ``teams``; or, with ``unassigned``,
-    those no person holds; or those of ``team``."""
+    those no person holds; or those of ``team`` and those its ``members`` hold."""
 
     person: str | None = None
     teams: tuple[str, ...] = ()
     unassigned: bool = False
     team: str | None = None
+    members: tuple[str, ...] = ()
 
 
 @dataclass
@@ -247,7 +248,10 @@ def _holder_conditions(holder: Holder) -> list[ColumnElement[bool]]:
     if holder.unassigned:
         conditions.append(MentionRow.assignee.is_(None))
     if holder.team is not None:
-        conditions.append(MentionRow.team == holder.team)
+        ours = MentionRow.team == holder.team
+        if holder.members:
+            ours = or_(ours, MentionRow.assignee.in_(list(holder.members)))
+        conditions.append(ours)
     return conditions
 
 

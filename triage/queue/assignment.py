@@ -74,13 +74,14 @@ def teams_of(who: Who, access: Access | None = None) -> tuple[str, ...]:
 
 def holder_for(view: str, who: Who, access: Access | None = None) -> Holder | None:
     """The queue filter of a view: "All" (None), "Mine" (mine, and my teams' that nobody holds),
-    "Unassigned" (nobody holds it) or "Team <name>"."""
+    "Unassigned" (nobody holds it) or "Team <name>" (the team's, and those its members hold)."""
     if view == "Mine":
         return Holder(person=as_actor(who).name, teams=teams_of(who, access))
     if view == "Unassigned":
         return Holder(unassigned=True)
     if view.startswith("Team "):
-        return Holder(team=view.removeprefix("Team "))
+        team = view.removeprefix("Team ")
+        return Holder(team=team, members=access.teams.get(team, ()) if access else ())
     return None
 
 

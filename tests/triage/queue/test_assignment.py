@@ -41,6 +41,8 @@ def test_a_lead_assigns_to_a_team_and_its_members_see_it_in_mine(store, ids):
     assert shown(store, "Mine", ANNA) == [ids[0]]
     assert shown(store, "Mine", TOM) == []
     assert shown(store, "Team billing", TOM) == [ids[0]]
+    assign(store, ids[1], GIULIA, to_person=ANNA.name)
+    assert sorted(shown(store, "Team billing", TOM)) == [ids[0], ids[1]]  # and what its members hold
     assert store.audit_for(ids[0])[-1].note == "to team billing"
 
 
