@@ -152,12 +152,12 @@ def _draw(store: Store, flt: QueueFilter) -> None:
         return
     if clicked:
         st.rerun()  # a row was opened: the whole page, to show its detail
-    seen = st.session_state.get("detail_seen")
-    if open_id is not None and seen and seen[0] == open_id:
-        current = next((r for r in rows if r.id == open_id), None)
+    seen = st.session_state.get("detail_seen")  # the mention the detail shows (clicked or linked), as shown
+    if seen:
+        current = next((r for r in rows if r.id == seen[0]), None)
         if current is None:
             try:
-                current = store.get(open_id)
+                current = store.get(seen[0])
             except TriageError:
                 return
         if _version(current) != seen[1]:
@@ -199,6 +199,11 @@ def stale_note(store: Store, row: MentionRow, me: str) -> str:
             st.session_state[key] = note
     st.session_state["detail_seen"] = (row.id, _version(row))
     return str(st.session_state.get(key, ""))
+
+
+def forget_detail() -> None:
+    """No detail is shown: the list has no open mention to watch."""
+    st.session_state.pop("detail_seen", None)
 
 
 def clear_stale_note(mention_id: int | None) -> None:

@@ -26,6 +26,7 @@ from triage.ui.live_queue import (
     DEFAULT_REFRESH_SECONDS,
     PAGE_SIZES,
     clear_stale_note,
+    forget_detail,
     queue_list,
     refresh_seconds,
     stale_note,
@@ -240,8 +241,10 @@ def render() -> None:
         try:
             _detail(store, store.get(mention_id))
         except TriageError as exc:
+            forget_detail()
             st.error(str(exc))
     else:
+        forget_detail()
         st.caption("Select a row to read the whole post, the customer's history and the actions.")
     st.segmented_control("Rows per page", PAGE_SIZES, default=PAGE_SIZES[-1], key="q_page_size")
 
