@@ -373,11 +373,14 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     ctx = Context(open_store(args.db), config_path=args.config)
     stop = StopFlag()
     failed = False
+    runs = 0
 
-    def report(run: AlertRun) -> None:
-        nonlocal failed
+    def report(run: AlertRun) -> None:  # --every: quiet while nothing happens (the first run always says)
+        nonlocal failed, runs
         failed = failed or bool(run.delivery.failed)
-        print("\n".join(run.lines()), flush=True)
+        runs += 1
+        if args.once or runs == 1 or run.recorded or run.delivery.sent or run.delivery.failed:
+            print("\n".join(run.lines()), flush=True)
 
     with _stopping_gently(stop, "sent", also_sigterm=True):
         run_alerts(ctx, None if args.once else args.every, stop, report)

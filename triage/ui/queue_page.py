@@ -74,7 +74,9 @@ def _act(action, success: str, keep_open: int | None = None) -> None:  # type: i
     except TriageError as exc:
         st.session_state["flash"] = ("error", str(exc))
     else:
-        st.session_state["flash"] = ("success", said if isinstance(said, str) else success)
+        # an action may say more than ``success``: a text, or (kind, text) with kind "success" or "warning"
+        st.session_state["flash"] = said if isinstance(said, tuple) else ("success", said if isinstance(said, str)
+                                                                          else success)
         clear_stale_note(st.session_state.get("open_mention"))
         st.session_state["queue_version"] = st.session_state.get("queue_version", 0) + 1
         st.session_state["queue_selection"] = ()
@@ -225,7 +227,7 @@ def render() -> None:
     store = ready_store()
     flash = st.session_state.pop("flash", None)
     if flash:
-        (st.success if flash[0] == "success" else st.error)(flash[1])
+        {"success": st.success, "warning": st.warning}.get(flash[0], st.error)(flash[1])
     ctx = get_context()
     start_alert_checks(resolve_url())
     flt = _filters(store)

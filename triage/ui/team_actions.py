@@ -16,7 +16,7 @@ from triage.context import Context
 from triage.db.schema import MentionRow
 from triage.errors import ConfigError
 from triage.queue.assignment import assign
-from triage.queue.escalation import escalate
+from triage.queue.escalation import Escalation, escalate
 
 Act = Callable[..., None]
 NOBODY = "—"
@@ -71,4 +71,9 @@ def render_escalate(ctx: Context, row: MentionRow, actor: Actor, act: Act, disab
         person, team = _target(access, row, "esc")
         note = st.text_input("Why?", key=f"esc-note-{row.id}")
         if st.button("Escalate", key=f"escalate-{row.id}"):
-            act(lambda: escalate(ctx, row.id, actor, note, person, team).message, "Escalated.")
+            act(lambda: _said(escalate(ctx, row.id, actor, note, person, team)), "Escalated.")
+
+
+def _said(done: Escalation) -> tuple[str, str]:
+    """The page's line: a warning when nobody was notified (no channel, or a channel failed)."""
+    return ("warning" if done.error or not done.channels else "success", done.message)

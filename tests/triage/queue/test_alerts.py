@@ -14,7 +14,7 @@ from triage.context import Context
 from triage.db.notifications import notices
 from triage.errors import ConfigError
 from triage.queue import workflow
-from triage.queue.alerts import alert_settings, check_alerts, spike_window
+from triage.queue.alerts import alert_settings, check_alerts, run_alerts, spike_window
 from triage.records import SentimentScores, utcnow
 
 NOTIFY = {"smtp_host": "127.0.0.1", "smtp_security": "none", "smtp_from": "ascolto@lumora.example",
@@ -97,3 +97,28 @@ def test_alert_settings_name_the_key_to_fix():
         alert_settings(parse_config({"alerts": {"max_per_run": 0}}))
     with pytest.raises(ConfigError, match="unknown key; known keys"):
         alert_settings(parse_config({"alerts": {"slas": True}}))
+
+
+class StopAfterSleeps:
+    """A stop flag that is set after ``sleeps`` waits (a test's Ctrl-C)."""
+
+    def __init__(self, sleeps: int) -> None:
+        self.requested = False
+        self.left = sleeps
+        self.waited: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.waited.append(seconds)
+        self.left -= 1
+        self.requested = self.left <= 0
+
+
+def test_every_checks_again_after_each_wait_until_stopped(store, smtp_server, webhook_server):
+    complaints(store, ("late", "x", 180))
+    ctx = Context(store, context(store, smtp_server.port, webhook_server.url).config,
+                  Secrets({}, environ={"NOTIFY_WEBHOOK_URL": webhook_server.url}), clock=lambda: NOW)
+    stop, runs = StopAfterSleeps(3), []
+    assert run_alerts(ctx, 60, stop, runs.append) == 3
+    assert stop.waited == [60, 60, 60]
+    assert [len(run.recorded) for run in runs] == [1, 0, 0]
+    assert len(smtp_server.messages) == 1

@@ -86,7 +86,7 @@ def test_escalating_from_the_detail_gives_it_to_the_team_and_says_no_channel_is_
     at.button(key=f"escalate-{target.id}").click().run()
     row = store.get(target.id)
     assert (row.status, row.team, row.assignee) == ("escalated", "technical", None)
-    assert any("Escalated to team technical. No notification channel is configured" in s.value for s in at.success)
+    assert any("Escalated to team technical. No notification channel is configured" in w.value for w in at.warning)
 
 
 @pytest.mark.model
