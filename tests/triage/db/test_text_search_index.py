@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, make_url, select, text
 
 from triage.db.schema import MentionRow
 from triage.db.store import QueueFilter, open_store, queue_conditions
-from triage.db.upgrade import current_revision, upgrade_schema
+from triage.db.upgrade import current_revision, head_revision, upgrade_schema
 
 pytestmark = pytest.mark.postgres
 
@@ -45,7 +45,7 @@ def test_without_the_privilege_for_pg_trgm_the_upgrade_goes_on_with_a_warning(po
         with caplog.at_level(logging.WARNING):
             upgrade_schema(plain)
         with plain.connect() as connection:
-            assert current_revision(connection) == "0007"
+            assert current_revision(connection) == head_revision()
         assert not TRIGRAM_INDEXES & indexes(plain)
         assert "pg_trgm could not be created" in caplog.text
     finally:
