@@ -60,7 +60,7 @@ def test_a_lead_assigns_to_a_team_and_a_member_sees_it_in_mine(monkeypatch, demo
 
 
 @pytest.mark.model
-def test_a_lead_assigns_from_the_detail_and_an_agent_is_not_offered_it(monkeypatch, demo_db_url, team_config):
+def test_a_lead_assigns_from_the_detail(monkeypatch, demo_db_url, team_config):
     store = open_store(demo_db_url)
     target = store.queue()[2]
     at = start_dashboard(monkeypatch, demo_db_url, TRIAGE_AGENT="giulia", TRIAGE_CONFIG=str(team_config))
@@ -105,3 +105,19 @@ def test_a_change_by_someone_else_is_named_and_the_draft_kept(monkeypatch, demo_
                for w in at.warning)
     assert at.text_area(key=f"reply-{target.id}").value == "My own words, half written"
     assert at.button(key=f"replied-{target.id}").disabled
+
+
+@pytest.mark.model
+def test_an_agent_is_not_offered_assign_but_may_escalate(monkeypatch, demo_db_url, team_config):
+    from triage.access.roles import Actor
+
+    anna = Actor("anna@lumora.example", role="agent", email="anna@lumora.example", teams=("billing",),
+                 signed_in=True)
+    monkeypatch.setattr("triage.ui.common.current_actor", lambda: anna)  # as sign-in will hand it over
+    store = open_store(demo_db_url)
+    target = store.queue()[6]
+    at = start_dashboard(monkeypatch, demo_db_url, TRIAGE_AGENT="anna@lumora.example",
+                         TRIAGE_CONFIG=str(team_config))
+    at = open_mention(at, target.id)
+    keys = {b.key for b in at.button}
+    assert f"assign-{target.id}" not in keys and f"escalate-{target.id}" in keys
