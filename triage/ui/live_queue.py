@@ -102,7 +102,7 @@ def _draw(store: Store, flt: QueueFilter) -> None:
     full_run = bool(st.session_state.pop("q_full_run", False))
     line = workload_line(store)
     if line:
-        st.caption(line)
+        st.text(line)  # names as typed or configured: literal, never Markdown (no autolinks)
     total = queue_lines(store, flt, bound=COUNT_BOUND)  # an incident counts once; past the bound, "10,000+"
     top, pager, download = st.columns([3, 2, 1])
     size = int(st.session_state.get("q_page_size", PAGE_SIZES[-1]))

@@ -100,8 +100,9 @@ def _send(store: Store, row: MentionRow, me: str, text: str, suggestion_source: 
 def _detail(store: Store, row: MentionRow) -> None:
     st.subheader("Selected mention", divider="gray")
     changed = stale_note(store, row, current_actor().name)
-    if changed:  # names and times from the audit trail, never post text
-        st.warning(f"Changed since you opened it: {changed}. Your draft is kept.", icon=":material/update:")
+    if changed:  # names and times from the audit trail, in a code span: literal, never Markdown
+        literal = changed.replace("`", "'")
+        st.warning(f"Changed since you opened it: `{literal}`. Your draft is kept.", icon=":material/update:")
     facts = f"{row.channel} · @{row.author_handle}"
     if row.author_name:
         facts += f" ({row.author_name})"

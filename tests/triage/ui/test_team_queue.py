@@ -46,7 +46,7 @@ def test_a_lead_assigns_to_a_team_and_a_member_sees_it_in_mine(monkeypatch, demo
     at = start_dashboard(monkeypatch, demo_db_url, TRIAGE_AGENT="anna@lumora.example", TRIAGE_CONFIG=str(team_config))
     table = queue_table(at)
     assert {"status", "assignee", "team"} <= set(table.columns)
-    assert any("Open per person: tom@lumora.example 1" in c.value and "billing 1" in c.value for c in at.caption)
+    assert any("Open per person: tom@lumora.example 1" in t.value and "billing 1" in t.value for t in at.text)
     assert at.segmented_control(key="q_view").options == ["All", "Mine", "Unassigned", "Team billing",
                                                           "Team technical"]
 
@@ -101,7 +101,7 @@ def test_a_change_by_someone_else_is_named_and_the_draft_kept(monkeypatch, demo_
     workflow.claim(store, target.id, "marco")  # another agent, meanwhile
     at.button(key=f"replied-{target.id}").click().run()
     assert store.get(target.id).status == "in_progress"  # nothing of ours went through
-    assert any("Changed since you opened it: marco claimed it" in w.value and "Your draft is kept" in w.value
+    assert any("Changed since you opened it: `marco claimed it" in w.value and "Your draft is kept" in w.value
                for w in at.warning)
     assert at.text_area(key=f"reply-{target.id}").value == "My own words, half written"
     assert at.button(key=f"replied-{target.id}").disabled
