@@ -140,6 +140,7 @@ def _draw(store: Store, flt: QueueFilter) -> None:
             "priority": st.column_config.ProgressColumn("priority", min_value=0, max_value=100, format="%d",
                                                         width="small"),
             "status": st.column_config.TextColumn(width="small"),
+            "assignee": st.column_config.TextColumn(width="medium"),
             "channel": st.column_config.TextColumn(width="small"),
             "age": st.column_config.TextColumn(width="small"),
             "text": st.column_config.TextColumn(width="large"),
