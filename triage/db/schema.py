@@ -73,7 +73,7 @@ class MentionRow(Base):
         Index("ix_mentions_queue_order", sql_text("priority DESC"), "created_at", "id"),
         Index("ix_mentions_rescore_at", "rescore_at"),
         Index("ix_mentions_sentiment_status", "sentiment", "status"),
-        # the queue's "Mine", "Unassigned" and "Team" filters, the open items per person; revision 0008
+        # the queue's "Mine", "Unassigned" and "Team" filters, the open items per person; revision 0010
         Index("ix_mentions_assignee", "assignee"),
         Index("ix_mentions_team", "team"),
     )
