@@ -45,7 +45,7 @@ REALISTIC: dict[str, dict[str, Any]] = {
         "channel": "x", "url": "https://x.com/marta_rm/status/{n}", "author_handle": "marta_rm",
         "author_name": "Marta R.", "text": "internet di nuovo giù 😡 \"ancora\" {n}", "language": "it",
         "kind": "post", "raw": {"id": "{n}", "nested": {"list": [1, 2]}}, "sentiment": "negative",
-        "status": "open", "assignee": "giulia", "reasons": [{"reason": "negative", "weight": 3}],
+        "status": "open", "assignee": "giulia", "team": "billing", "reasons": [{"reason": "negative", "weight": 3}],
         "intent": "outage", "topic": "connectivity", "tone": {"angry": 0.8}, "classified_by": "fake",
         "overrides": {"intent": "complaint", "wrong_reasons": ["time pressure"]}, "model_version": "packaged",
     },
@@ -57,6 +57,10 @@ REALISTIC: dict[str, dict[str, Any]] = {
     "corrections": {"field": "intent", "old_value": "other", "new_value": "complaint", "actor": "giulia",
                     "model_version": "intent-2026-11-30", "source": "agent"},
     "audit_picks": {"day": "2026-11-20", "confirmed_by": "giulia"},
+    "notifications": {"key": "escalation:{n}", "kind": "escalation", "subject": "Escalated to billing: @marta_rm",
+                      "body": "internet di nuovo giù 😡 {n}", "fields": {"team": "billing"},
+                      "recipients": ["anna@lumora.example"], "channels": "email,webhook", "pending": "webhook",
+                      "last_error": "the webhook answered HTTP 500"},
 }
 
 

@@ -21,8 +21,8 @@ def parses(argv: list[str]) -> bool:
 def test_every_compose_service_runs_a_real_command():
     services = yaml.safe_load((ROOT / "docs" / "compose.yaml").read_text(encoding="utf-8"))["services"]
     commands = {name: service["command"] for name, service in services.items() if "command" in service}
-    assert set(commands) == {"listen", "worker", "dashboard"}
-    for name in ("listen", "worker"):
+    assert set(commands) == {"listen", "worker", "alerts", "dashboard"}
+    for name in ("listen", "worker", "alerts"):
         assert commands[name][:3] == ["python", "-m", "triage"] and parses(commands[name][3:])
     assert commands["dashboard"][:3] == ["streamlit", "run", "dashboard.py"] and (ROOT / "dashboard.py").exists()
 
@@ -30,5 +30,5 @@ def test_every_compose_service_runs_a_real_command():
 def test_the_systemd_units_in_the_readme_run_real_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     lines = re.findall(r"ExecStart=\S+/python -m triage (.+)", readme)
-    assert len(lines) == 2  # the worker and the listener
+    assert len(lines) == 3  # the worker, the listener and the alerts
     assert all(parses(shlex.split(line)) for line in lines)

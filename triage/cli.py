@@ -430,6 +430,35 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """``alerts --once`` / ``--every SECONDS``: SLA and spike alerts, and notices still to send; one line each."""
+    import logging
+
+    from triage.context import Context
+    from triage.db.store import open_store
+    from triage.ingest.stopping import StopFlag
+    from triage.queue.alerts import AlertRun, run_alerts
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if args.every is not None and args.every <= 0:
+        raise UsageError("--every needs a number of seconds above 0, e.g. --every 60")
+    ctx = Context(open_store(args.db), config_path=args.config)
+    stop = StopFlag()
+    failed = False
+    runs = 0
+
+    def report(run: AlertRun) -> None:  # --every: quiet while nothing happens (the first run always says)
+        nonlocal failed, runs
+        failed = failed or bool(run.delivery.failed)
+        runs += 1
+        if args.once or runs == 1 or run.recorded or run.delivery.sent or run.delivery.failed:
+            print("\n".join(run.lines()), flush=True)
+
+    with _stopping_gently(stop, "sent", also_sigterm=True):
+        run_alerts(ctx, None if args.once else args.every, stop, report)
+    return 1 if args.once and failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m triage",
@@ -542,7 +571,7 @@ def _add_model_commands(sub: SubParsers) -> None:
 
 
 def _add_service_commands(sub: SubParsers) -> None:
-    """listen, worker, reconcile: what runs as a service for a team."""
+    """listen, worker, reconcile, alerts: what runs as a service for a team."""
     listen = sub.add_parser("listen", help="fetch new mentions from the sources in triage.toml")
     when = listen.add_mutually_exclusive_group(required=True)
     when.add_argument("--once", action="store_true", help="run every enabled source once")
@@ -573,6 +602,15 @@ def _add_service_commands(sub: SubParsers) -> None:
     rec.add_argument("--config", help="configuration file (default: $TRIAGE_CONFIG, else ./triage.toml)")
     rec.add_argument("--db", help=DB_HELP)
     rec.set_defaults(run=cmd_reconcile)
+
+    alerts = sub.add_parser("alerts", help="send SLA and negative-spike alerts (each once) and notices still due "
+                                           "through [notify]")
+    when = alerts.add_mutually_exclusive_group(required=True)
+    when.add_argument("--once", action="store_true", help="check once, print what was sent, exit")
+    when.add_argument("--every", type=float, metavar="SECONDS", help="check every SECONDS until Ctrl-C or SIGTERM")
+    alerts.add_argument("--config", help="configuration file (default: $TRIAGE_CONFIG, else ./triage.toml)")
+    alerts.add_argument("--db", help=DB_HELP)
+    alerts.set_defaults(run=cmd_alerts)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -87,6 +87,9 @@ class MentionRow(Base):
         Index("ix_mentions_language", "language"),
         Index("ix_mentions_intent", "intent"),
         Index("ix_mentions_topic", "topic"),
+        # the queue's "Mine", "Unassigned" and "Team" filters, the open items per person; revision 0010
+        Index("ix_mentions_assignee", "assignee"),
+        Index("ix_mentions_team", "team"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -136,6 +139,7 @@ class MentionRow(Base):
     # workflow
     status: Mapped[str] = mapped_column(String(16), default="new")
     assignee: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    team: Mapped[str | None] = mapped_column(String(64), nullable=True)  # a team of [teams] in triage.toml
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # while a reply is being posted (status ``sending``): who sends it, since when, and the status to go back to
@@ -264,3 +268,36 @@ class MetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+NOTIFICATION_KINDS: tuple[str, ...] = ("escalation", "sla", "spike")
+
+
+class NotificationRow(Base):
+    """One notice to people (an escalation, an SLA breach, a negative spike), recorded once under ``key``.
+
+    ``channels`` are the channels it goes through ("email,webhook"), ``pending`` those it has not
+    gone through yet; ``sent_at`` is set once ``pending`` is empty. A sender holds it until
+    ``claimed_until`` while it sends, so two senders never send it at the same time.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("key", name="uq_notifications_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128))  # "escalation:<audit id>", "sla:<mention id>", "spike:<window>"
+    kind: Mapped[str] = mapped_column(String(16))  # NOTIFICATION_KINDS
+    mention_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE", name="fk_notifications_mention_id"), nullable=True, index=True
+    )
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)  # e-mail addresses; empty: [notify] email_to
+    channels: Mapped[str] = mapped_column(String(64), default="")
+    pending: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)  # redacted: never a credential

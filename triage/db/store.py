@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, case, create_engine, event, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, case, create_engine, event, func, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -136,6 +136,19 @@ def open_store(url: str | None = None) -> Store:
     return Store(engine)
 
 
+@dataclass(frozen=True)
+class Holder:
+    """Whose mentions the queue shows (``triage.queue.assignment`` builds these for "Mine", "Unassigned",
+    "Team …"): ``person``'s own plus the unassigned ones of their ``teams``; or, with ``unassigned``,
+    those no person holds; or those of ``team`` and those its ``members`` hold."""
+
+    person: str | None = None
+    teams: tuple[str, ...] = ()
+    unassigned: bool = False
+    team: str | None = None
+    members: tuple[str, ...] = ()
+
+
 @dataclass
 class QueueFilter:
     """What the agent's queue shows. Empty collections mean 'any'."""
@@ -149,6 +162,7 @@ class QueueFilter:
     text: str = ""
     limit: int = 500
     classified_only: bool = False  # the agents' queue: a mention shows once classified and ranked
+    holder: Holder | None = None  # None: everybody's
 
 
 @dataclass(frozen=True)
@@ -213,6 +227,8 @@ def queue_conditions(flt: QueueFilter) -> list[ColumnElement[bool]]:
         conditions.append(MentionRow.created_at >= flt.since)
     if flt.until is not None:
         conditions.append(MentionRow.created_at < flt.until)
+    if flt.holder is not None:
+        conditions.extend(_holder_conditions(flt.holder))
     for term in search_terms(flt.text):  # every word, or "quoted phrase", somewhere in the post or its author
         pattern = _like_pattern(term)
         conditions.append(or_(
@@ -240,6 +256,23 @@ def search_terms(text: str) -> list[str]:
         if term and term not in terms:
             terms.append(term)
     return terms[:MAX_SEARCH_TERMS]
+
+
+def _holder_conditions(holder: Holder) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if holder.person is not None:
+        mine = MentionRow.assignee == holder.person
+        if holder.teams:
+            mine = or_(mine, and_(MentionRow.assignee.is_(None), MentionRow.team.in_(list(holder.teams))))
+        conditions.append(mine)
+    if holder.unassigned:
+        conditions.append(MentionRow.assignee.is_(None))
+    if holder.team is not None:
+        ours = MentionRow.team == holder.team
+        if holder.members:
+            ours = or_(ours, MentionRow.assignee.in_(list(holder.members)))
+        conditions.append(ours)
+    return conditions
 
 
 def _mention_values(mention: Mention) -> dict[str, Any]:

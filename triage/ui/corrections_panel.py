@@ -62,12 +62,15 @@ def render_corrections(store: Store, row: MentionRow, act: Act) -> None:
                 save(wrong_reason=phrase)
 
 
-def render_bulk(store: Store, rows: Sequence[MentionRow], act: Act) -> None:
-    """Select rows of this page, set their intent in one go."""
+def render_bulk(store: Store, ids: Sequence[int], act: Act) -> None:
+    """Select rows of the page the list shows (``ids``), set their intent in one go."""
     who = current_actor()
-    if not who.name or not rows:
+    if not who.name or not ids:
         return
     with st.expander("Set the intent of several mentions", icon=":material/checklist:"):
+        if not st.toggle("Choose mentions on this page", key="bulk-on"):  # the page's rows are read only then
+            return
+        rows = store.mentions(list(ids))
         labels = {r.id: f"#{r.id} · {r.channel} · @{r.author_handle} · {intent_of(r) or '?'}" for r in rows}
         chosen = st.multiselect("Mentions on this page", list(labels), format_func=labels.__getitem__,
                                 key="bulk-ids")

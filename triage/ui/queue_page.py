@@ -8,14 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from triage.access.roles import Actor
-from triage.db.queue_view import count_bound, distinct_values, lines_text, queue_lines
+from triage.context import Context
+from triage.db.queue_view import distinct_values
 from triage.db.schema import MentionRow
 from triage.db.store import QueueFilter, Store, resolve_url
 from triage.errors import TriageError
 from triage.queue import workflow
-from triage.queue.reports import unanswered_csv
+from triage.queue.assignment import holder_for, views
 from triage.queue.timeline import customer_timeline
-from triage.ranking.incidents import summaries
 from triage.records import OPEN_STATUSES, SENTIMENTS, STATUSES
 from triage.replies.drafts import Suggestion
 from triage.replies.generation import default_rewriter
@@ -24,13 +24,20 @@ from triage.replies.suggest import for_mention
 from triage.replies.tone import ToneProfile
 from triage.ui.common import age, current_actor, get_context, get_store, ready_store, safe_url, signature
 from triage.ui.corrections_panel import render_bulk, render_corrections
-from triage.ui.queue_paging import read_page, settle_page_input
-from triage.ui.triage_panel import incident_label, render_panel
+from triage.ui.live_queue import (
+    DEFAULT_REFRESH_SECONDS,
+    PAGE_SIZES,
+    clear_stale_note,
+    forget_detail,
+    queue_list,
+    refresh_seconds,
+    stale_note,
+    start_alert_checks,
+)
+from triage.ui.team_actions import render_assign, render_escalate, team_access
+from triage.ui.triage_panel import render_panel
 
 IGNORE_REASONS = ("not about us", "no reply needed", "spam or bot", "duplicate", "other")
-
-
-PAGE_SIZES = (100, 200, 500)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
@@ -58,28 +65,6 @@ def _filters(store: Store) -> QueueFilter:
     return QueueFilter(channels, sentiments, statuses, languages, since, until, text, classified_only=True)
 
 
-def _top_reason(row: MentionRow) -> str:
-    return row.reasons[0]["phrase"] if row.reasons else ""
-
-
-def _queue_frame(rows: list[MentionRow], incidents: dict | None = None) -> pd.DataFrame:
-    incidents = incidents or {}
-    return pd.DataFrame(
-        {
-            "priority": [r.priority for r in rows],
-            "intent": [r.intent or "" for r in rows],
-            "incident": [incident_label(incidents.get(r.incident_id)) for r in rows],
-            "channel": [r.channel for r in rows],
-            "author": [r.author_handle for r in rows],
-            "age": [age(r.created_at) for r in rows],
-            "sentiment": [r.sentiment or "" for r in rows],
-            "status": [r.status for r in rows],
-            "top reason": [_top_reason(r) for r in rows],
-            "text": [r.text.replace("\n", " ")[:160] for r in rows],
-        }
-    )
-
-
 def _act(action, success: str, keep_open: int | None = None) -> None:  # type: ignore[no-untyped-def]
     """Run a workflow action, then reset the table selection so no stale row stays selected.
 
@@ -87,11 +72,14 @@ def _act(action, success: str, keep_open: int | None = None) -> None:  # type: i
     closes, since the mention usually leaves the open queue.
     """
     try:
-        action()
+        said = action()
     except TriageError as exc:
         st.session_state["flash"] = ("error", str(exc))
     else:
-        st.session_state["flash"] = ("success", success)
+        # an action may say more than ``success``: a text, or (kind, text) with kind "success" or "warning"
+        st.session_state["flash"] = said if isinstance(said, tuple) else ("success", said if isinstance(said, str)
+                                                                          else success)
+        clear_stale_note(st.session_state.get("open_mention"))
         st.session_state["queue_version"] = st.session_state.get("queue_version", 0) + 1
         st.session_state["queue_selection"] = ()
         st.session_state["open_mention"] = keep_open
@@ -113,12 +101,18 @@ def _send(store: Store, row: MentionRow, me: Actor, text: str, suggestion_source
 
 def _detail(store: Store, row: MentionRow) -> None:
     st.subheader("Selected mention", divider="gray")
+    changed = stale_note(store, row, current_actor().name)
+    if changed:  # names and times from the audit trail, in a code span: literal, never Markdown
+        literal = changed.replace("`", "'")
+        st.warning(f"Changed since you opened it: `{literal}`. Your draft is kept.", icon=":material/update:")
     facts = f"{row.channel} · @{row.author_handle}"
     if row.author_name:
         facts += f" ({row.author_name})"
     facts += f" · {row.author_followers:,} followers · {age(row.created_at)} · {row.language or '?'} · {row.status}"
     if row.assignee:
         facts += f" · claimed by {row.assignee}"
+    if row.team:
+        facts += f" · team {row.team}"
     if row.rating:
         facts += f" · {row.rating}/5 stars"
     st.text(facts)
@@ -217,11 +211,11 @@ def _actions(store: Store, row: MentionRow) -> None:
                           icon=":material/undo:"):
         _act(lambda: workflow.release(store, row.id, actor), "Released back to the queue.", keep_open=row.id)
 
-    escalate_col, ignore_col = st.columns(2)
-    with escalate_col.popover("Escalate", icon=":material/priority_high:", disabled=disabled):
-        note = st.text_input("Why, and to whom?", key=f"esc-note-{row.id}")
-        if st.button("Escalate", key=f"escalate-{row.id}"):
-            _act(lambda: workflow.escalate(store, row.id, actor, note), "Escalated.")
+    escalate_col, ignore_col, assign_col = st.columns(3)
+    with escalate_col:
+        render_escalate(get_context(), row, current_actor(), _act, disabled)
+    with assign_col:
+        render_assign(get_context(), row, current_actor(), _act, disabled=not me or row.status == "sending")
     with ignore_col.popover("Ignore", icon=":material/visibility_off:", disabled=disabled):
         reason = st.selectbox("Reason", IGNORE_REASONS, key=f"ign-reason-{row.id}")
         detail = st.text_input("Details (optional)", key=f"ign-detail-{row.id}")
@@ -238,68 +232,37 @@ def render() -> None:
     store = ready_store()
     flash = st.session_state.pop("flash", None)
     if flash:
-        (st.success if flash[0] == "success" else st.error)(flash[1])
+        {"success": st.success, "warning": st.warning}.get(flash[0], st.error)(flash[1])
+    ctx = get_context()
+    start_alert_checks(resolve_url())
     flt = _filters(store)
-    bound = count_bound(flt)
-    total = queue_lines(store, flt, bound=bound)  # an incident counts once; past the bound, "10,000+"
-    top, pager, download = st.columns([3, 2, 1])
-    size = int(st.session_state.get("q_page_size", PAGE_SIZES[-1]))
-    pages = max(1, -(-total // size)) if total <= bound else None  # past the bound: pages open-ended
-    page, jumped = 1, settle_page_input()
-    if pages is None:
-        page = int(pager.number_input("Page", min_value=1, key="q_page"))  # keyset pages: any page
-    elif pages > 1:
-        if int(st.session_state.get("q_page", 1)) > pages:  # the filters shrank the queue
-            st.session_state["q_page"] = pages
-        page = int(pager.number_input(f"Page (of {pages})", min_value=1, max_value=pages, key="q_page"))
-    rows = read_page(store, flt, page, size).rows  # a seek past the previous page; an incident shows once
-    incidents = summaries(store, [r.incident_id for r in rows])
-    where = f" · page {page}" if pages is None else (f" · page {page} of {pages}" if pages > 1 else "")
-    top.text(f"{lines_text(total, bound)}, highest priority first" + where)
-    if jumped:
-        top.caption(jumped)
-    actor = current_actor()
-    if actor.can("export"):  # managers and admins; agents and leads see no download
-        download.download_button(  # the file is built when clicked, not on every view
-            "Unanswered complaints (CSV)", lambda: unanswered_csv(store, who=actor),
-            file_name="unanswered-complaints.csv", mime="text/csv", icon=":material/download:",
-            key="download-unanswered",
-        )
-    if not rows:
-        st.info("No mentions match these filters.")
-        return
-    event = st.dataframe(
-        _queue_frame(rows, incidents), key=f"queue-{st.session_state.get('queue_version', 0)}", on_select="rerun",
-        selection_mode="single-row", hide_index=True,
-        column_config={
-            "priority": st.column_config.ProgressColumn("priority", min_value=0, max_value=100, format="%d",
-                                                        width="small"),
-            "channel": st.column_config.TextColumn(width="small"),
-            "age": st.column_config.TextColumn(width="small"),
-            "status": st.column_config.TextColumn(width="small"),
-            "text": st.column_config.TextColumn(width="large"),
-        },
-        column_order=("priority", "channel", "author", "age", "intent", "top reason", "incident", "text", "status",
-                      "sentiment"),
-    )
-    mention_id = _selected_mention(rows, tuple(event.selection.rows) if event is not None else ())
+    flt.holder = holder_for(_view(ctx), current_actor(), team_access(ctx))
+    try:
+        every = refresh_seconds(ctx.config)
+    except TriageError as exc:
+        st.warning(str(exc))
+        every = DEFAULT_REFRESH_SECONDS
+    queue_list(store, flt, every)
+    mention_id = st.session_state.get("open_mention") or _linked_mention()
     if mention_id is not None:
         try:
             _detail(store, store.get(mention_id))
         except TriageError as exc:
+            forget_detail()
             st.error(str(exc))
     else:
+        forget_detail()
         st.caption("Select a row to read the whole post, the customer's history and the actions.")
     st.segmented_control("Rows per page", PAGE_SIZES, default=PAGE_SIZES[-1], key="q_page_size")
-    render_bulk(store, rows, _act)
+    render_bulk(store, st.session_state.get("q_drawn_ids", []), _act)
 
 
-def _selected_mention(rows: list[MentionRow], selection: tuple[int, ...]) -> int | None:
-    """The mention the agent opened, by id: a re-ranked or filtered queue never swaps it for another."""
-    if selection != st.session_state.get("queue_selection", ()):  # the agent clicked a row
-        st.session_state["queue_selection"] = selection
-        st.session_state["open_mention"] = rows[selection[0]].id if selection and selection[0] < len(rows) else None
-    return st.session_state.get("open_mention") or _linked_mention()
+def _view(ctx: Context) -> str:
+    """All, Mine, Unassigned or one team's: whose mentions the list shows."""
+    choices = views(team_access(ctx))
+    if st.session_state.get("q_view") not in choices:
+        st.session_state["q_view"] = "All"
+    return str(st.segmented_control("Show", choices, key="q_view", selection_mode="single") or "All")
 
 
 def _linked_mention() -> int | None:

@@ -44,6 +44,7 @@ def test_marking_a_reason_wrong_removes_its_points(app, demo_db_url):
 
 def test_bulk_sets_the_intent_of_the_chosen_rows(app, demo_db_url):
     store = open_store(demo_db_url)
+    app.toggle(key="bulk-on").set_value(True).run()
     chosen = app.multiselect(key="bulk-ids").options[:2]
     ids = [int(label.split(" ")[0].lstrip("#")) for label in chosen]
     app.multiselect(key="bulk-ids").set_value(ids).run()
