@@ -28,7 +28,11 @@ def _urgent_now(row: MentionRow) -> str | None:
 
 
 def render_corrections(store: Store, row: MentionRow, act: Act) -> None:
-    """Pills for sentiment, intent and urgency, a topic box and "wrong" per reason; each click saves."""
+    """Pills for sentiment, intent and urgency, a topic box and "wrong" per reason; each click saves.
+
+    Each widget's key carries the value it shows, so when the mention changes (a correction, "Not spam",
+    another agent) the widget starts again from the new value instead of saving its old one back.
+    """
     who = current_actor()
     if not who.name:
         return
@@ -40,18 +44,20 @@ def render_corrections(store: Store, row: MentionRow, act: Act) -> None:
             act(lambda: correct(store, row.id, who, labels_from(**given)),
                 "Correction saved: the priority follows it.", keep_open=row.id)
 
-        sentiment = st.pills("Sentiment", SENTIMENTS, default=row.sentiment, key=f"fix-sentiment-{row.id}")
+        sentiment = st.pills("Sentiment", SENTIMENTS, default=row.sentiment,
+                             key=f"fix-sentiment-{row.id}-{row.sentiment}")
         if sentiment and sentiment != row.sentiment:
             save(sentiment=sentiment)
         current_intent = intent_of(row)
-        intent = st.pills("Intent", INTENTS, default=current_intent, key=f"fix-intent-{row.id}")
+        intent = st.pills("Intent", INTENTS, default=current_intent, key=f"fix-intent-{row.id}-{current_intent}")
         if intent and intent != current_intent:
             save(intent=intent)
         topic = st.selectbox("Topic", TOPICS, index=TOPICS.index(row.topic) if row.topic in TOPICS else None,
-                             format_func=topic_name, key=f"fix-topic-{row.id}", placeholder="not set")
+                             format_func=topic_name, key=f"fix-topic-{row.id}-{row.topic}", placeholder="not set")
         if topic and topic != row.topic:
             save(topic=topic)
-        urgency = st.pills("Urgency", URGENCY, default=_urgent_now(row), key=f"fix-urgent-{row.id}")
+        urgency = st.pills("Urgency", URGENCY, default=_urgent_now(row),
+                           key=f"fix-urgent-{row.id}-{_urgent_now(row)}")
         if urgency and urgency != _urgent_now(row):
             save(urgent=urgency == "urgent")
         wrong = set((row.overrides or {}).get("wrong_reasons", ()))

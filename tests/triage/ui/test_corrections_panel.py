@@ -19,7 +19,7 @@ def test_one_click_on_an_intent_saves_the_correction_and_reranks(app, demo_db_ur
     store = open_store(demo_db_url)
     praise = next(r for r in store.mentions() if intent_of(r) == "praise" and r.status == "new")
     at = open_mention(app, praise.id)
-    at.pills(key=f"fix-intent-{praise.id}").set_value("complaint").run()
+    at.pills(key=f"fix-intent-{praise.id}-praise").set_value("complaint").run()
     assert not at.exception, at.exception
     [correction] = db.corrections(store)
     assert (correction.mention_id, correction.field, correction.old_value, correction.new_value) == \
