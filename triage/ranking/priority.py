@@ -7,7 +7,11 @@ recomputed at any moment without classifying again.
 
 How a post's intent weighs: a complaint counts in full, a question a bit less, praise,
 news and other posts that need no reply very little, spam not at all (it sinks to 0 and
-stays in the database). Weights and per-channel SLAs come from ``[priority]`` in
+stays in the database). A named risk beats intent: a post with a money, safety or
+account-takeover risk counts in full whatever its intent, and its positive tone takes
+nothing off (``intent_factor``, ``overriding_risks``). Members of an incident gain with the
+incident's unanswered load: each unanswered member counts half a post plus its urgency
+(``IncidentLoad``), so a big unanswered outage rises to the top of the queue. Weights and per-channel SLAs come from ``[priority]`` in
 ``triage.toml`` (see ``PriorityWeights`` and the README table for the defaults).
 """
 
@@ -21,9 +25,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from triage.errors import PriorityConfigError
 from triage.models.intent import DEFAULT_TOPIC_NAMES
-from triage.ranking.intent import intent_of
+from triage.ranking.intent import intent_of, overriding_risks, risks_of
 from triage.records import OPEN_STATUSES, Priority, Reason, as_utc
-from triage.text.signals import anger_strength, detect
+from triage.text.signals import SIGNALS, anger_strength, detect
 
 if TYPE_CHECKING:
     from triage.config.settings import Config
@@ -188,11 +192,21 @@ def text_reasons(mention: Any, w: PriorityWeights) -> list[Reason]:
     emotion = _emotion_reason(mention, w)
     if emotion:
         reasons.append(emotion)
-    for signal in detect(mention.text or ""):
-        reasons.append(Reason(signal.phrase, getattr(w, signal.name)))
+    found = {signal.name for signal in detect(mention.text or "")} | set(risks_of(mention))
+    for signal in SIGNALS:  # the keyword signals and the stored (learned) named risks, each once
+        if signal.name in found:
+            reasons.append(Reason(signal.phrase, getattr(w, signal.name)))
     if mention.rating is not None and mention.rating <= 2:
         reasons.append(Reason(f"{mention.rating}-star review", w.low_rating * (3 - mention.rating) / 2))
     return reasons
+
+
+def intent_factor(mention: Any, intent: str | None, w: PriorityWeights) -> float:
+    """How much of its points a post of ``intent`` keeps: in full when unclassified or when it carries a
+    money, safety or account-takeover risk (a named risk beats intent), else ``w.intent_factors``."""
+    if intent is None or (intent != "spam" and overriding_risks(mention)):
+        return 1.0
+    return w.intent_factors.get(intent, 1.0)
 
 
 def urgency(mention: Any, weights: PriorityWeights | None = None) -> float:
@@ -201,7 +215,7 @@ def urgency(mention: Any, weights: PriorityWeights | None = None) -> float:
     intent = intent_of(mention)  # spam rules win unless an agent said "not spam"
     if intent == "spam":
         return 0.0
-    factor = w.intent_factors.get(intent, 1.0) if intent else 1.0
+    factor = intent_factor(mention, intent, w)
     points = sum(r.points for r in text_reasons(mention, w)) * factor
     return round(min(1.0, max(0.0, points / w.urgency_scale)), 3)
 
@@ -224,7 +238,8 @@ def score(
     intent = intent_of(mention)  # spam rules win unless an agent said "not spam"
     if intent == "spam":
         return Priority(0, (Reason("looks like spam", 0.0),))
-    factor = w.intent_factors.get(intent, 1.0) if intent else 1.0
+    factor = intent_factor(mention, intent, w)
+    risks = overriding_risks(mention)
 
     scaled: list[Reason] = list(text_reasons(mention, w))
     needs_reply = intent in (None, "complaint", "question", "feedback")
@@ -268,7 +283,7 @@ def score(
             label = {"praise": "praise, no reply needed", "other": "news or other, no reply needed"}[intent]
         reasons.append(Reason(label, w.intent_points.get(intent, 0.0)))
     p_positive = mention.p_positive or 0.0
-    if p_positive >= 0.6:
+    if p_positive >= 0.6 and not risks:  # a named risk wins over a positive tone
         reasons.append(Reason("positive", -w.positive_discount * p_positive))
     total = sum(r.points for r in reasons)
     reasons.sort(key=lambda r: r.points, reverse=True)

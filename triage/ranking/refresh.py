@@ -24,7 +24,7 @@ from triage.records import OPEN_STATUSES, Priority, as_utc, utcnow
 RESCORED_AUDIT_KEY = "priorities_rescored_audit_id"
 # Meta key: the weights (and scoring version) the stored priorities were computed with.
 SCORING_KEY = "priorities_scoring"
-SCORING_VERSION = 2  # bump when ``score`` changes, so every open mention is rescored once
+SCORING_VERSION = 3  # bump when ``score`` changes, so every open mention is rescored once
 _CHUNK = 500  # mentions rescored (and written) per round
 VIEW_REFRESH_LIMIT = 2000  # due mentions the dashboard's refresh takes per page view at most (the rest: next one)
 
