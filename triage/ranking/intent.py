@@ -26,8 +26,9 @@ step  when                        final intent
 
 A post's named risks are the stored ``mentions.risks`` (the learned risk head and the
 keyword signals, computed at classification) or, where none are stored, the keyword
-signals of its text (``risks_of``); a news feed's item reports on risks and carries none. The spam rules still win over a risk: a phishing text
-that promises a refund is the attack, not its victim (an agent's "not spam" lifts them).
+signals of its text (``risks_of``); a news feed's item reports on risks and carries none.
+The spam rules still win over a risk: a phishing text that promises a refund is the attack,
+not its victim (an agent's "not spam" lifts them).
 
 With ``guess=False`` steps 1 and 4 give ``None`` (not classified) in place of a guess: the
 priority counts an unclassified post in full rather than guessing what it wants.

@@ -11,8 +11,9 @@ stays in the database). A named risk beats intent: a post with a money, safety o
 account-takeover risk counts in full whatever its intent, and its positive tone takes
 nothing off (``intent_factor``, ``overriding_risks``). Members of an incident gain with the
 incident's unanswered load: each unanswered member counts half a post plus its urgency
-(``IncidentLoad``), so a big unanswered outage rises to the top of the queue. Weights and per-channel SLAs come from ``[priority]`` in
-``triage.toml`` (see ``PriorityWeights`` and the README table for the defaults).
+(``IncidentLoad``), so a big unanswered outage rises to the top of the queue. Weights and
+per-channel SLAs come from ``[priority]`` in ``triage.toml`` (see ``PriorityWeights`` and
+the README table for the defaults).
 """
 
 from __future__ import annotations
