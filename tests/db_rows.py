@@ -47,6 +47,7 @@ REALISTIC: dict[str, dict[str, Any]] = {
         "kind": "post", "raw": {"id": "{n}", "nested": {"list": [1, 2]}}, "sentiment": "negative",
         "status": "open", "assignee": "giulia", "reasons": [{"reason": "negative", "weight": 3}],
         "intent": "outage", "topic": "connectivity", "tone": {"angry": 0.8}, "classified_by": "fake",
+        "risks": "money,safety",
     },
     "replies": {"text": "Ci dispiace, scrivici in DM ^GB {n}", "agent": "giulia", "suggestion_source": "history"},
     "audit": {"actor": "giulia", "action": "claim", "from_status": "new", "to_status": "open", "note": "mine"},
