@@ -27,7 +27,7 @@ from triage.models.intent import IntentModel, IntentResult
 from triage.models.sentiment import SentimentModel
 from triage.ranking.incidents import find_groups
 from triage.ranking.intent import final_result
-from triage.ranking.priority import PriorityWeights, configured_weights
+from triage.ranking.priority import IncidentLoad, PriorityWeights, configured_weights, urgency
 from triage.ranking.refresh import prioritize
 from triage.records import SentimentScores, as_utc, utcnow
 from triage.tables.formats import BadRow, read_rows
@@ -105,12 +105,14 @@ def score_items(
         item.risks = risks_value(post_risks(item.text, item.channel, learned[index] if learned else ()))
         final = final_result(result, item.text, item.author_handle, item.author_followers, parse_risks(item.risks))
         item.intent, item.topic = final.intent, final.topic
-    sizes = [0] * len(items)
-    for group in find_groups(items):
+    weights = weights or configured_weights()
+    loads: list[IncidentLoad | None] = [None] * len(items)
+    for group in find_groups(items):  # a file's rows are open and unanswered: every member counts
+        load = IncidentLoad(len(group), len(group), sum(urgency(items[i], weights) for i in group))
         for index in group:
-            sizes[index] = len(group)
+            loads[index] = load
     out = []
-    for item, (priority, text_urgency) in zip(items, prioritize(items, now, weights, sizes)):
+    for item, (priority, text_urgency) in zip(items, prioritize(items, now, weights, incident_loads=loads)):
         out.append({
             "intent": item.intent, "topic": item.topic or "", "urgency": text_urgency, "priority": priority.score,
             "reasons": "; ".join(r.phrase for r in priority.reasons if r.points >= 0),

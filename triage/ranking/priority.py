@@ -67,8 +67,8 @@ class PriorityWeights:
     low_rating: float = 12.0  # a 1-star review; 2 stars get half
     repeat_per_message: float = 7.0
     repeat_max: float = 21.0
-    incident_per_doubling: float = 2.0  # per doubling of the incident's size
-    incident_max: float = 8.0
+    incident_per_doubling: float = 8.0  # per doubling of the incident's unanswered load (IncidentLoad.load)
+    incident_max: float = 40.0
     positive_discount: float = 10.0
     urgency_scale: float = 60.0  # text points that make urgency 1.0
     sla_hours: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SLA_HOURS))
@@ -117,6 +117,32 @@ def configured_weights(config: Config | str | None = None) -> PriorityWeights:
     if not isinstance(config, Config):
         config = load_config(config)
     return PriorityWeights.from_section(config.section("priority"), f"{config.where} [priority]")
+
+
+@dataclass(frozen=True)
+class IncidentLoad:
+    """What an incident weighs in its members' priority: its size and its unanswered members' urgency."""
+
+    size: int  # members
+    unanswered: int  # members still open with no first response
+    urgency: float = 0.0  # the sum of the unanswered members' urgency (0-1 each)
+
+    @property
+    def load(self) -> float:
+        """Each unanswered member counts half a post plus its urgency: a calm one 0.5, the most urgent 1.5."""
+        return 0.5 * self.unanswered + self.urgency
+
+
+def incident_reason(incident: IncidentLoad, w: PriorityWeights) -> Reason | None:
+    """Points for belonging to an incident: ``incident_per_doubling`` per doubling of ``1 + load``, at most
+    ``incident_max``; the phrase says how many members are unanswered when not all of them are."""
+    if incident.size < 2:
+        return None
+    points = min(w.incident_max, w.incident_per_doubling * math.log2(1 + incident.load))
+    phrase = f"incident: {incident.size} similar posts"
+    if incident.unanswered != incident.size:
+        phrase += f", {incident.unanswered} unanswered"
+    return Reason(phrase, points)
 
 
 class Scorable(Protocol):
@@ -228,12 +254,14 @@ def score(
     days_span: float = 0.0,
     weights: PriorityWeights | None = None,
     incident_size: int = 0,
+    incident: IncidentLoad | None = None,
 ) -> Priority:
     """Priority of ``mention`` at ``now``.
 
     ``earlier_unanswered`` counts the same author's earlier open mentions on the channel,
-    over ``days_span`` days (repeat contact); ``incident_size`` is the size of the group
-    of near-duplicate posts the mention belongs to (0: none).
+    over ``days_span`` days (repeat contact); ``incident`` is the load of the group of
+    near-duplicate posts the mention belongs to (``None``: none; a bare ``incident_size`` counts
+    every member unanswered, at no urgency).
     """
     w = weights or PriorityWeights()
     intent = intent_of(mention)  # spam rules win unless an agent said "not spam"
@@ -270,9 +298,11 @@ def score(
         span = f" in {max(1, math.ceil(days_span))} days" if days_span >= 1 else " today"
         points = min(w.repeat_max, w.repeat_per_message * earlier_unanswered)
         scaled.append(Reason(f"{_ordinal(nth)} message{span}", points))
-    if incident_size >= 2:
-        points = min(w.incident_max, w.incident_per_doubling * math.log2(incident_size))
-        scaled.append(Reason(f"incident: {incident_size} similar posts", points))
+    if incident is None and incident_size >= 2:
+        incident = IncidentLoad(incident_size, incident_size)
+    joined = incident_reason(incident, w) if incident is not None else None
+    if joined is not None:
+        scaled.append(joined)
 
     reasons = [Reason(r.phrase, r.points * factor) for r in scaled]
     if intent:
