@@ -111,3 +111,21 @@ def test_the_export_command_writes_the_complaints_with_the_new_columns(sqlite_ur
     assert [r["text"] for r in rows] == [OUTAGE_EN, PAID_TWICE_IT, PAID_TWICE_EN]  # oldest first
     assert {r["language"] for r in rows} == {"en", "it"} and all(r["intent"] == "complaint" for r in rows)
     assert "3 unanswered complaints" in capsys.readouterr().out
+
+
+def test_the_report_reads_the_complaints_index(backend):
+    from sqlalchemy import select
+
+    from triage.db.complaints import complaint_condition
+    from triage.db.schema import MentionRow
+
+    query = select(MentionRow.id).where(complaint_condition(), MentionRow.created_at >= NOW - timedelta(days=7))
+    compiled = query.compile(backend.engine)
+    with backend.engine.connect() as connection:
+        if backend.engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET enable_seqscan = off")  # an empty table: show the index path
+            rows = connection.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params)
+        else:
+            rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), tuple(compiled.params.values()))
+        plan = " ".join(str(row[-1]) for row in rows)
+    assert "ix_mentions_open_complaints" in plan, plan

@@ -10,7 +10,7 @@ head and the keyword signals. Existing rows are backfilled from the keyword sign
 (``triage.text.signals.post_risks``), one id range per statement batch, so a large table is
 never read at once; a reclassified mention gets the learned part too.
 
-``ix_mentions_open_complaints`` is a partial index on ``created_at`` over the complaints
+``ix_mentions_open_complaints`` is a partial index on ``(status, created_at)`` over the complaints
 (``triage.db.schema.COMPLAINT_SQL``): the complaints report and the Trends figures read
 only those rows. Plain ``ADD COLUMN`` and ``CREATE INDEX`` on every backend: no table is rebuilt.
 """
@@ -57,7 +57,7 @@ def upgrade() -> None:
     """Add mentions.risks, backfill it from the keyword signals, index the open complaints."""
     op.add_column('mentions', sa.Column('risks', sa.String(length=64), nullable=True))
     _backfill()
-    op.create_index('ix_mentions_open_complaints', 'mentions', ['created_at'],
+    op.create_index('ix_mentions_open_complaints', 'mentions', ['status', 'created_at'],
                     sqlite_where=sa.text(COMPLAINT_SQL), postgresql_where=sa.text(COMPLAINT_SQL))
 
 
