@@ -1,7 +1,7 @@
 """mentions.risks (the named risks of a post) and the index of the open, unanswered complaints
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-29 23:30:00
 
 ``risks`` holds a post's named risks, comma-separated (money, safety, account_takeover,
@@ -22,8 +22,8 @@ from alembic import op
 from triage.text.signals import post_risks, risks_value
 
 # revision identifiers, used by Alembic.
-revision: str = '0008'
-down_revision: Union[str, Sequence[str], None] = '0007'
+revision: str = '0011'
+down_revision: Union[str, Sequence[str], None] = '0010'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
