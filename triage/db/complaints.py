@@ -3,7 +3,7 @@
 A complaint is a mention still open, never answered, whose final intent is complaint or
 that carries a named risk (money, safety, account takeover, churn/legal) and is not spam,
 whatever its sentiment: ``triage.db.schema.COMPLAINT_SQL``, the condition of the partial index
-``ix_mentions_open_complaints`` (revision 0008), written here as the same literal SQL so
+``ix_mentions_open_complaints`` (revision 0011), written here as the same literal SQL so
 both SQLite and PostgreSQL read the complaints from that index. Negative mentions that are not
 complaints (open, unanswered) are counted apart. Every statement uses bound parameters.
 """

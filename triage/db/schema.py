@@ -82,7 +82,7 @@ class MentionRow(Base):
         Index("ix_mentions_queue_order", sql_text("priority DESC"), "created_at", "id"),
         Index("ix_mentions_rescore_at", "rescore_at"),
         Index("ix_mentions_sentiment_status", "sentiment", "status"),
-        # the open, unanswered complaints by when they were posted (triage.db.complaints); revision 0008
+        # the open, unanswered complaints by when they were posted (triage.db.complaints); revision 0011
         Index("ix_mentions_open_complaints", "status", "created_at", sqlite_where=text(COMPLAINT_SQL),
               postgresql_where=text(COMPLAINT_SQL)),
     )

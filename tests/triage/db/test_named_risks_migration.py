@@ -1,4 +1,4 @@
-"""Revision 0008: mentions.risks is added and backfilled from the keyword signals; complaints are indexed."""
+"""Revision 0011: mentions.risks is added and backfilled from the keyword signals; complaints are indexed."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ POSTS = [
 ]
 
 
-def test_upgrading_to_0008_backfills_each_mentions_named_risks_and_indexes_the_complaints(db_url):
+def test_upgrading_to_0011_backfills_each_mentions_named_risks_and_indexes_the_complaints(db_url):
     from alembic import command
 
     engine = create_engine(db_url)
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0007")
+        command.upgrade(alembic_config(connection), "0010")
         connection.execute(text(MENTION), [{"id": i, "channel": c, "ext": str(i), "text": t} for i, c, t, _ in POSTS])
     engine.dispose()
 
