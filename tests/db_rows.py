@@ -48,6 +48,7 @@ REALISTIC: dict[str, dict[str, Any]] = {
         "status": "open", "assignee": "giulia", "team": "billing", "reasons": [{"reason": "negative", "weight": 3}],
         "intent": "outage", "topic": "connectivity", "tone": {"angry": 0.8}, "classified_by": "fake",
         "overrides": {"intent": "complaint", "wrong_reasons": ["time pressure"]}, "model_version": "packaged",
+        "risks": "money,safety",
     },
     "replies": {"text": "Ci dispiace, scrivici in DM ^GB {n}", "agent": "giulia", "suggestion_source": "history"},
     "audit": {"actor": "giulia", "action": "claim", "from_status": "new", "to_status": "open", "note": "mine"},

@@ -148,7 +148,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     refresh_priorities(store)
     rows = unanswered(store)
     write_rows(output, rows, UNANSWERED_COLUMNS, fmt=args.format or "csv")
-    print(f"{output}: {len(rows)} unanswered negative mentions, oldest first")
+    print(f"{output}: {len(rows)} unanswered complaints (complaint intent or a named risk), oldest first")
     return 0
 
 
@@ -502,7 +502,9 @@ def _add_data_commands(sub: SubParsers) -> None:
 
     exp = sub.add_parser("export", help="write a report, e.g. unanswered complaints, or every row (--all)")
     report = exp.add_mutually_exclusive_group()
-    report.add_argument("--unanswered", action="store_true", help="unanswered negative mentions, oldest first")
+    report.add_argument("--unanswered", action="store_true",
+                        help="unanswered complaints: open, no reply, complaint intent or a named risk "
+                             "(money, safety, account takeover, churn/legal), oldest first")
     report.add_argument("--all", action="store_true",
                         help="every row of every table as JSON lines, re-importable with import --all")
     exp.add_argument("--format", choices=("csv", "tsv", "jsonl"),

@@ -64,7 +64,8 @@ def has_pending(store: Store) -> bool:
 class Classified:
     """What a worker found for one mention; ``None`` fields are left as stored.
 
-    ``intent_set`` says the intent and topic were decided (a spam intent has no topic).
+    ``intent_set`` says the intent and topic were decided (a spam intent has no topic); ``risks``
+    are the named risks in their stored form (``triage.text.signals.risks_value``).
     """
 
     scores: SentimentScores | None = None
@@ -74,6 +75,7 @@ class Classified:
     topic: str | None = None
     intent_set: bool = False
     tone: dict[str, Any] | None = None
+    risks: str | None = None
 
     def values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -88,6 +90,8 @@ class Classified:
             values.update(intent=self.intent, topic=self.topic)
         if self.tone is not None:
             values["tone"] = self.tone
+        if self.risks is not None:
+            values["risks"] = self.risks
         return values
 
 

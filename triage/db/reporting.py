@@ -1,12 +1,13 @@
 """The queries behind the reports and the spike check (``triage.queue.reports``, ``triage.queue.spikes``).
 
+The complaints' own queries are in ``triage.db.complaints`` (one definition of a complaint).
+
 Each function opens its own transaction and returns plain rows or tuples; the figures are
 computed by the callers. Every statement uses bound parameters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,33 +15,6 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 
 from triage.db.schema import SHOWN_REPLY_STATES, MentionRow, ReplyRow
 from triage.db.store import Store
-from triage.records import OPEN_STATUSES
-
-
-def _unanswered() -> list[ColumnElement[bool]]:
-    return [MentionRow.sentiment == "negative", MentionRow.status.in_(list(OPEN_STATUSES)),
-            MentionRow.first_response_at.is_(None)]
-
-
-def unanswered_negative(store: Store) -> list[MentionRow]:
-    """Negative mentions still open with no first response, oldest first."""
-    query = select(MentionRow).where(*_unanswered()).order_by(MentionRow.created_at.asc(), MentionRow.id)
-    with store.session() as session:
-        return list(session.scalars(query))
-
-
-def unanswered_negative_since(store: Store, bounds: Sequence[datetime]) -> list[int]:
-    """How many unanswered negative mentions were posted at or after each of ``bounds`` (one COUNT)."""
-    columns = [func.sum(case((MentionRow.created_at >= bound, 1), else_=0)) for bound in bounds]
-    with store.session() as session:
-        row = session.execute(select(func.count(MentionRow.id), *columns).where(*_unanswered())).one()
-    return [int(value or 0) for value in row[1:]]
-
-
-def unanswered_negative_count(store: Store) -> int:
-    """How many negative mentions are still open with no first response."""
-    with store.session() as session:
-        return int(session.scalar(select(func.count(MentionRow.id)).where(*_unanswered())) or 0)
 
 
 def _day(dialect: str) -> ColumnElement[str]:

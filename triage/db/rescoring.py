@@ -2,16 +2,17 @@
 
 A mention's ``rescore_at`` says when its stored priority goes stale; ``RESCORE_NOW`` marks
 it for the next refresh. These functions mark mentions, list the due ones, and read the
-few facts their scores need (the authors' open mentions, incident sizes). Every write
+few facts their scores need (the authors' open mentions, incident figures). Every write
 runs in short transactions of at most ``WRITE_CHUNK`` rows or one id range.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from triage.db.schema import RESCORE_NOW, AuditRow, MentionRow, MetaRow
 from triage.db.store import _BATCH, Store
@@ -22,13 +23,18 @@ _ID_RANGE = 5000  # ids per UPDATE when marking every open mention
 
 def mark_audited(store: Store, after_audit_id: int, meta_key: str) -> None:
     """Mark the mentions with audit rows after ``after_audit_id`` (status changes, not spam) for rescoring,
-    and remember the newest audit row in ``meta_key``, in one transaction."""
+    with the other members of their incidents (the incident's unanswered load changed), and remember the
+    newest audit row in ``meta_key``, in one transaction."""
     with store.session() as session:
         newest = int(session.scalar(select(func.max(AuditRow.id))) or 0)
         if newest == after_audit_id:
             return
         audited = select(AuditRow.mention_id).where(AuditRow.id > after_audit_id, AuditRow.id <= newest)
         session.execute(update(MentionRow).where(MentionRow.id.in_(audited)).values(rescore_at=RESCORE_NOW))
+        incidents = (select(MentionRow.incident_id)
+                     .where(MentionRow.id.in_(audited), MentionRow.incident_id.is_not(None)).distinct())
+        session.execute(update(MentionRow).where(MentionRow.incident_id.in_(incidents))
+                        .values(rescore_at=RESCORE_NOW))
         row = session.get(MetaRow, meta_key)
         if row is None:
             session.add(MetaRow(key=meta_key, value=str(newest)))
@@ -50,13 +56,16 @@ def mark_open(store: Store) -> None:
             ).values(rescore_at=RESCORE_NOW))
 
 
-def mark_incidents(store: Store, incident_ids: Iterable[int]) -> None:
-    """Mark the members of these incidents for rescoring (their incident's size changed)."""
+def mark_incidents(store: Store, incident_ids: Iterable[int], except_ids: Collection[int] = ()) -> None:
+    """Mark the members of these incidents for rescoring (their incident's size or load changed), but for
+    ``except_ids`` (just rescored)."""
     ids = sorted(set(incident_ids))
     for start in range(0, len(ids), _BATCH):
         with store.session() as session:
-            session.execute(update(MentionRow).where(MentionRow.incident_id.in_(ids[start : start + _BATCH]))
-                            .values(rescore_at=RESCORE_NOW))
+            statement = update(MentionRow).where(MentionRow.incident_id.in_(ids[start : start + _BATCH]))
+            if except_ids:
+                statement = statement.where(MentionRow.id.not_in(list(except_ids)))
+            session.execute(statement.values(rescore_at=RESCORE_NOW))
 
 
 def due(store: Store, now: datetime, limit: int | None = None) -> list[int]:
@@ -89,13 +98,31 @@ def open_of_authors(
     return found
 
 
-def incident_sizes(store: Store, incident_ids: Iterable[int]) -> dict[int, int]:
-    """Members of each of these incidents."""
+@dataclass(frozen=True)
+class IncidentFigures:
+    """An incident's members, and its unanswered ones (open, no first response) with their summed urgency."""
+
+    size: int
+    unanswered: int
+    urgency: float
+
+
+def incident_figures(store: Store, incident_ids: Iterable[int], leaving_out: Collection[int] = ()
+                     ) -> dict[int, IncidentFigures]:
+    """Each incident's figures (one GROUP BY per chunk); the unanswered count and urgency leave out the
+    mentions ``leaving_out`` (the caller adds those with their fresh urgency), the size counts every member."""
     ids = sorted(set(incident_ids))
-    sizes: dict[int, int] = {}
+    left_out = list(leaving_out)
+    unanswered = (MentionRow.status.in_(list(OPEN_STATUSES)) & MentionRow.first_response_at.is_(None))
+    if left_out:
+        unanswered = unanswered & MentionRow.id.not_in(left_out)
+    found: dict[int, IncidentFigures] = {}
     with store.session() as session:
         for start in range(0, len(ids), _BATCH):
-            query = (select(MentionRow.incident_id, func.count(MentionRow.id))
+            query = (select(MentionRow.incident_id, func.count(MentionRow.id),
+                            func.sum(case((unanswered, 1), else_=0)),
+                            func.sum(case((unanswered, func.coalesce(MentionRow.urgency, 0.0)), else_=0.0)))
                      .where(MentionRow.incident_id.in_(ids[start : start + _BATCH])).group_by(MentionRow.incident_id))
-            sizes.update({int(i): int(n) for i, n in session.execute(query).tuples() if i is not None})
-    return sizes
+            found.update({int(i): IncidentFigures(int(n), int(u or 0), float(s or 0.0))
+                          for i, n, u, s in session.execute(query).tuples() if i is not None})
+    return found

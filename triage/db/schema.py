@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from triage.records import MAX_CHANNEL_CHARS
+from triage.records import MAX_CHANNEL_CHARS, OPEN_STATUSES
 
 # ``mentions.rescore_at`` of a mention whose priority must be recomputed at the next refresh.
 RESCORE_NOW = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -66,6 +66,15 @@ OPEN_QUEUE_SQL = "status IN ('new', 'in_progress', 'sending', 'needs_review', 'e
 OPEN_QUEUE_INCLUDE = ("channel", "sentiment", "language", "incident_id")
 
 
+# A complaint (triage.db.complaints): open, never answered, and the final intent is complaint, or the post
+# carries a named risk (money, safety, account takeover, churn/legal) and is not spam, whatever its sentiment.
+COMPLAINT_SQL = (
+    "status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ") AND first_response_at IS NULL"
+    " AND (intent = 'complaint' OR (risks <> '' AND intent <> 'spam'))"
+)
+RISKS_CHARS = 64  # mentions.risks: named risks joined by commas (triage.text.signals.risks_value)
+
+
 class MentionRow(Base):
     __tablename__ = "mentions"
     __table_args__ = (
@@ -90,6 +99,9 @@ class MentionRow(Base):
         # the queue's "Mine", "Unassigned" and "Team" filters, the open items per person; revision 0010
         Index("ix_mentions_assignee", "assignee"),
         Index("ix_mentions_team", "team"),
+        # the open, unanswered complaints by when they were posted (triage.db.complaints); revision 0011
+        Index("ix_mentions_open_complaints", "status", "created_at", sqlite_where=text(COMPLAINT_SQL),
+              postgresql_where=text(COMPLAINT_SQL)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -120,6 +132,8 @@ class MentionRow(Base):
     p_offensive: Mapped[float | None] = mapped_column(Float, nullable=True)
     intent: Mapped[str | None] = mapped_column(String(16), nullable=True)
     topic: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # named risks, comma-separated (money, safety, account_takeover, churn_legal); '' none; NULL not computed yet
+    risks: Mapped[str | None] = mapped_column(String(RISKS_CHARS), nullable=True)
     urgency: Mapped[float | None] = mapped_column(Float, nullable=True)
     tone: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     not_spam: Mapped[bool] = mapped_column(Boolean, default=False)

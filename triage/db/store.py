@@ -309,7 +309,8 @@ def _mention_values(mention: Mention) -> dict[str, Any]:
 # Columns a re-fetch may refresh. Workflow columns (status, assignee, replies) never change here.
 _REFRESHED = ("url", "author_name", "author_followers", "author_verified", "text", "fetched_at", "rating",
               "app_version", "raw")
-_CLASSIFICATION = ("sentiment", "p_negative", "p_neutral", "p_positive", "classified_by", "intent", "topic")
+_CLASSIFICATION = ("sentiment", "p_negative", "p_neutral", "p_positive", "classified_by", "intent", "topic",
+                   "risks")
 
 
 class Store:

@@ -9,7 +9,9 @@ follower counts, verified and VIP authors, star ratings, waiting times and repea
 The posts are ingested into a temporary SQLite database exactly as listeners' posts are
 (same classifiers, same incident grouping, same scoring), at a fixed "now". Printed:
 precision@10 and @50 of "urgent" in the queue, recall of "urgent" in the top quarter,
-intent macro-F1 (and per language). The airline tweets in ``--data`` (never trained on)
+intent macro-F1 (and per language), the cases where a named risk beats the intent and the
+unanswered-complaints report's precision on the demo data (``triage.evaluation.complaints``).
+The airline tweets in ``--data`` (never trained on)
 give a second, real check: intent agreement with the airline sentiment and complaint-topic
 accuracy against the airline's negative reasons (a validation figure, sampled).
 """
@@ -25,6 +27,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from triage.evaluation import complaints
 from triage.evaluation.metrics import classification_report
 from triage.models.intent import INTENTS, IntentModel
 from triage.ranking.intent import final_result
@@ -122,6 +125,7 @@ def evaluate_set(
     topics = [(gold[r.external_id]["topic"], r.topic) for r in rows
               if gold[r.external_id]["intent"] == "complaint" and r.intent == "complaint"]
     figures["topic_accuracy_on_complaints"] = sum(g == p for g, p in topics) / len(topics) if topics else 0.0
+    figures.update(complaints.risk_figures(items, ranked, intent_model))
     figures["top_10"] = [f"{r.priority:3d} {gold[r.external_id]['urgency']:8s} {r.text[:70]!r}" for r in ranked[:10]]
     return figures
 
@@ -191,6 +195,7 @@ class PriorityEvaluation:
                 (f"  complaint topic vs reason      {figures['airline_topic_accuracy']:.3f} "
                  f"(n={figures['airline_topic_n']})"),
             ]
+        out += complaints.lines(figures)
         out.append("top 10 of the queue:")
         out += ["  " + line for line in figures["top_10"]]
         return out
@@ -203,7 +208,9 @@ def run(data: Path, airline_limit: int = 600, sentiment_model: Any = None,
     from triage.models.sentiment import load_sentiment_model
 
     intent_model = intent_model or load_intent_model()
-    figures = evaluate_set(read_set(), sentiment_model or load_sentiment_model(), intent_model)
+    sentiment_model = sentiment_model or load_sentiment_model()
+    figures = evaluate_set(read_set(), sentiment_model, intent_model)
+    figures.update(complaints.report_figures(sentiment_model, intent_model))
     if (data / "airline" / "train.tsv").is_file():
         figures.update(airline_check(data, intent_model, limit=airline_limit))
     return PriorityEvaluation(figures)

@@ -29,6 +29,7 @@ from triage.ranking.refresh import refresh_priorities
 from triage.records import Mention, SentimentScores
 from triage.replies.tone import profile
 from triage.text.language import detect_language
+from triage.text.signals import parse_risks, post_risks, risks_value
 
 log = logging.getLogger("triage.ingest.pipeline")
 
@@ -57,6 +58,8 @@ class _Reading:
     author_handle: str
     author_followers: int
     not_spam: bool
+    risks: str | None
+    channel: str
 
 
 def store_mentions(store: Store, mentions: Iterable[Mention]) -> UpsertResult:
@@ -67,20 +70,25 @@ def store_mentions(store: Store, mentions: Iterable[Mention]) -> UpsertResult:
 def classify_rows(
     rows: Sequence[MentionRow], model: SentimentModel, intent_model: IntentModel, batch_size: int = DEFAULT_BATCH
 ) -> dict[int, Classified]:
-    """Sentiment, language, intent, topic and tone profile of each row, by id; only what is missing is predicted.
+    """Sentiment, language, intent, topic, named risks and tone profile of each row, by id; only what is
+    missing is predicted.
 
     A row that needs both sentiment and intent (a new mention) gets them from one encoder pass
-    (``triage.models.analysis.analyse``); a row that lacks only one asks that model alone.
+    (``triage.models.analysis.analyse``); a row that lacks only one asks that model alone. The
+    named risks are the keyword signals with the learned risks of that pass where the analysis
+    has them (``Analysis.risks``), else with those stored before (``triage.text.signals.post_risks``).
     """
     need_both = [row for row in rows if row.sentiment is None and row.intent is None]
     need_sentiment = [row for row in rows if row.sentiment is None and row.intent is not None]
     need_intent = [row for row in rows if row.intent is None and row.sentiment is not None]
     scores: dict[int, SentimentScores] = {}
     intents: dict[int, IntentResult] = {}
+    learned: dict[int, tuple[str, ...]] = {}
     if need_both:
         analysed = analyse([row.text for row in need_both], model, intent_model, batch_size=batch_size)
         for row, analysis in zip(need_both, analysed):
             scores[row.id], intents[row.id] = analysis.sentiment, analysis.intent
+            learned[row.id] = tuple(getattr(analysis, "risks", None) or ())
     if need_sentiment:
         scores.update(zip((row.id for row in need_sentiment),
                           model.predict([row.text for row in need_sentiment], batch_size=batch_size)))
@@ -91,17 +99,22 @@ def classify_rows(
     for row in rows:
         found = Classified()
         sentiment, p_negative, intent, language = row.sentiment, row.p_negative, row.intent, row.language
+        risks = row.risks
+        if row.id in scores or row.id in intents or risks is None:
+            kept = learned.get(row.id, parse_risks(row.risks) or ())
+            found.risks = risks = risks_value(post_risks(row.text, row.channel, kept))
         if row.id in scores:
             found.scores, found.classified_by = scores[row.id], model.name
             found.language = language = row.language or detect_language(row.text)
             sentiment, p_negative = found.scores.label, found.scores.p_negative
         if row.id in intents:
-            final = final_result(intents[row.id], row.text, row.author_handle, row.author_followers)
+            final = final_result(intents[row.id], row.text, row.author_handle, row.author_followers,
+                                 parse_risks(risks))
             found.intent, found.topic, found.intent_set = final.intent, final.topic, True
             intent = final.intent
         if row.id in scores or row.id in intents or row.tone is None:
             reading = _Reading(row.text, intent, sentiment, p_negative, row.author_handle or "",
-                               int(row.author_followers or 0), bool(row.not_spam))
+                               int(row.author_followers or 0), bool(row.not_spam), risks, row.channel)
             found.tone = profile(row.text, language, p_negative or 0.0, sentiment=sentiment,
                                  intent=intent_of(reading, guess=True) or "other").to_dict()
         results[row.id] = found

@@ -27,13 +27,14 @@ from triage.models.intent import IntentModel, IntentResult
 from triage.models.sentiment import SentimentModel
 from triage.ranking.incidents import find_groups
 from triage.ranking.intent import final_result
-from triage.ranking.priority import PriorityWeights, configured_weights
+from triage.ranking.priority import IncidentLoad, PriorityWeights, configured_weights, urgency
 from triage.ranking.refresh import prioritize
 from triage.records import SentimentScores, as_utc, utcnow
 from triage.tables.formats import BadRow, read_rows
 from triage.tables.mentions import _bool, _int, parse_time
 from triage.text.clean import bounded_text
 from triage.text.language import detect_language
+from triage.text.signals import parse_risks, post_risks, risks_value
 
 SENTIMENT_COLUMNS: tuple[str, ...] = (
     "sentiment", "p_negative", "p_neutral", "p_positive", "language", "p_anger", "p_offensive",
@@ -60,6 +61,7 @@ class FileItem:
     p_anger: float | None = None
     intent: str | None = None
     topic: str | None = None
+    risks: str | None = None  # named risks, stored form (triage.text.signals.risks_value)
     not_spam: bool = False
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -91,20 +93,26 @@ def file_item(row: dict[str, Any], text: str, now: datetime, index: int) -> File
 
 def score_items(
     items: Sequence[FileItem], scores: Sequence[SentimentScores], intents: Sequence[IntentResult],
-    now: datetime, weights: PriorityWeights | None = None,
+    now: datetime, weights: PriorityWeights | None = None, learned: Sequence[Sequence[str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The added columns for each item: intent, topic, urgency (0-1), priority (0-100), reasons."""
-    for item, s, result in zip(items, scores, intents):
+    """The added columns for each item: intent, topic, urgency (0-1), priority (0-100), reasons.
+
+    ``learned[i]`` are item i's learned named risks (``Analysis.risks``), joined with its keyword signals.
+    """
+    for index, (item, s, result) in enumerate(zip(items, scores, intents)):
         item.p_negative, item.p_positive = s.p_negative, s.p_positive
         item.p_anger = getattr(s, "p_anger", None)
-        final = final_result(result, item.text, item.author_handle, item.author_followers)
+        item.risks = risks_value(post_risks(item.text, item.channel, learned[index] if learned else ()))
+        final = final_result(result, item.text, item.author_handle, item.author_followers, parse_risks(item.risks))
         item.intent, item.topic = final.intent, final.topic
-    sizes = [0] * len(items)
-    for group in find_groups(items):
+    weights = weights or configured_weights()
+    loads: list[IncidentLoad | None] = [None] * len(items)
+    for group in find_groups(items):  # a file's rows are open and unanswered: every member counts
+        load = IncidentLoad(len(group), len(group), sum(urgency(items[i], weights) for i in group))
         for index in group:
-            sizes[index] = len(group)
+            loads[index] = load
     out = []
-    for item, (priority, text_urgency) in zip(items, prioritize(items, now, weights, sizes)):
+    for item, (priority, text_urgency) in zip(items, prioritize(items, now, weights, incident_loads=loads)):
         out.append({
             "intent": item.intent, "topic": item.topic or "", "urgency": text_urgency, "priority": priority.score,
             "reasons": "; ".join(r.phrase for r in priority.reasons if r.points >= 0),
@@ -187,7 +195,8 @@ def score_table(
             errors.append(BadRow(line, f"{exc}; scored without its optional columns"))
             items.append(FileItem(text=text, created_at=now, external_id=str(index)))
     weights = weights if weights is not None else configured_weights()
-    for row, added in zip(rows, score_items(items, scores, intents, now, weights)):
+    learned = [tuple(getattr(a, "risks", None) or ()) for a in analysed]
+    for row, added in zip(rows, score_items(items, scores, intents, now, weights, learned)):
         row.update(added)
     columns += [c for c in SCORE_COLUMNS if c not in columns]
     return ScoredTable(rows, columns, errors)

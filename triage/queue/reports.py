@@ -1,6 +1,7 @@
 """Reports: the unanswered-complaints export and the manager's trends.
 
-Suggestion acceptance, the third report, is in ``triage.queue.acceptance``.
+Both count complaints as ``triage.queue.complaints`` defines them (open, unanswered, intent
+complaint or a named risk). Suggestion acceptance, the third report, is in ``triage.queue.acceptance``.
 
 The CLI (``python -m triage export``) and the dashboard call these same functions. The dashboard
 passes ``who``, the signed-in actor: exports need a role that may ``export``, trends one that may
@@ -16,35 +17,27 @@ from typing import Any
 import pandas as pd
 
 from triage.access.roles import Who, require
-from triage.db.reporting import (
-    daily_counts,
-    response_hours,
-    unanswered_negative,
-    unanswered_negative_count,
-    unanswered_negative_since,
-)
+from triage.db.reporting import daily_counts, response_hours
 from triage.db.store import Store
+from triage.queue.complaints import AGE_BUCKETS, age_bucket, complaint_counts, unanswered_complaints
 from triage.records import SENTIMENTS, as_utc, utcnow
+
+__all__ = ["AGE_BUCKETS", "UNANSWERED_COLUMNS", "Trends", "age_bucket", "trends", "unanswered", "unanswered_csv"]
 
 UNANSWERED_COLUMNS: tuple[str, ...] = (
     "channel", "url", "author", "text", "created_at", "age_hours", "priority", "top_reason", "status", "id",
+    "intent", "topic", "language", "assignee",
 )
-AGE_BUCKETS: tuple[tuple[str, float], ...] = (("<1 h", 1), ("1-4 h", 4), ("4-24 h", 24), (">1 day", float("inf")))
 
 
-def age_bucket(hours: float) -> str:
-    for name, limit in AGE_BUCKETS:
-        if hours < limit:
-            return name
-    return AGE_BUCKETS[-1][0]
-
-
-def unanswered(store: Store, now: datetime | None = None, *, who: Who | None = None) -> list[dict[str, Any]]:
-    """Negative mentions nobody has answered yet (open, no first response), oldest first (an export)."""
+def unanswered(store: Store, now: datetime | None = None, since: datetime | None = None, *,
+               who: Who | None = None) -> list[dict[str, Any]]:
+    """The complaints nobody has answered yet (``triage.queue.complaints``: open, no first response, intent
+    complaint or a named risk), posted since ``since`` when given, oldest first (an export)."""
     if who is not None:
         require(who, "export")
     now = as_utc(now or utcnow())
-    rows = unanswered_negative(store)
+    rows = unanswered_complaints(store, since)
     return [
         {
             "id": row.id,
@@ -57,14 +50,19 @@ def unanswered(store: Store, now: datetime | None = None, *, who: Who | None = N
             "priority": row.priority,
             "top_reason": (row.reasons or [{}])[0].get("phrase", "") if row.reasons else "",
             "status": row.status,
+            "intent": row.intent or "",
+            "topic": row.topic or "",
+            "language": row.language or "",
+            "assignee": row.assignee or "",
         }
         for row in rows
     ]
 
 
-def unanswered_csv(store: Store, now: datetime | None = None, *, who: Who | None = None) -> str:
+def unanswered_csv(store: Store, now: datetime | None = None, since: datetime | None = None, *,
+                   who: Who | None = None) -> str:
     """The unanswered report as CSV text (for a download button)."""
-    frame = pd.DataFrame(unanswered(store, now, who=who), columns=list(UNANSWERED_COLUMNS))
+    frame = pd.DataFrame(unanswered(store, now, since, who=who), columns=list(UNANSWERED_COLUMNS))
     return frame.to_csv(index=False)
 
 
@@ -75,8 +73,9 @@ class Trends:
     by_channel: pd.DataFrame  # index: day; one column per channel
     response_hours: pd.Series  # index: day the mention came in; median hours to first response
     median_response_hours: float | None
-    unanswered_by_age: pd.Series  # index: age bucket; count of unanswered complaints
+    unanswered_by_age: pd.Series  # index: age bucket; unanswered complaints posted in the period
     total: int
+    negative_not_complaints_by_age: pd.Series  # index: age bucket; unanswered negative posts, not complaints
 
 
 def trends(store: Store, now: datetime | None = None, days: int = 30, *, who: Who | None = None) -> Trends:
@@ -85,12 +84,13 @@ def trends(store: Store, now: datetime | None = None, days: int = 30, *, who: Wh
         require(who, "see_reports")
     now = as_utc(now or utcnow())
     since = now - timedelta(days=days)
+    ages = complaint_counts(store, now, since)
     counts = pd.DataFrame(daily_counts(store, since), columns=["day", "channel", "sentiment", "mentions"])
     day_index = pd.Index(pd.date_range((now - timedelta(days=days - 1)).date(), now.date(), freq="D").date, name="day")
     if counts.empty:
         empty = pd.DataFrame(0, index=day_index, columns=list(SENTIMENTS))
         return Trends(empty, pd.Series(0.0, index=day_index), pd.DataFrame(index=day_index),
-                      pd.Series(dtype=float), None, _bucket_counts(store, now), 0)
+                      pd.Series(dtype=float), None, ages.complaints, 0, ages.negative_not_complaints)
     counts["day"] = pd.to_datetime(counts["day"]).dt.date
     counts["sentiment"] = counts["sentiment"].fillna("unclassified")
     daily = counts.pivot_table(index="day", columns="sentiment", values="mentions", aggfunc="sum", fill_value=0)
@@ -108,8 +108,8 @@ def trends(store: Store, now: datetime | None = None, days: int = 30, *, who: Wh
         response = (histogram.groupby("day")[["hours", "mentions"]]
                     .apply(lambda g: _weighted_median(g["hours"], g["mentions"])).reindex(day_index))
         median = _weighted_median(histogram["hours"], histogram["mentions"])
-    return Trends(daily, share, by_channel, response, median, _bucket_counts(store, now),
-                  int(counts["mentions"].sum()))
+    return Trends(daily, share, by_channel, response, median, ages.complaints,
+                  int(counts["mentions"].sum()), ages.negative_not_complaints)
 
 
 def _weighted_median(values: pd.Series, weights: pd.Series) -> float:
@@ -117,15 +117,3 @@ def _weighted_median(values: pd.Series, weights: pd.Series) -> float:
     import numpy as np
 
     return float(np.median(np.repeat(values.to_numpy(dtype=float), weights.to_numpy(dtype=int))))
-
-
-def _bucket_counts(store: Store, now: datetime) -> pd.Series:
-    """Unanswered complaints per age bucket, counted in SQL (ages as ``unanswered`` rounds them)."""
-    limits = [limit for _, limit in AGE_BUCKETS[:-1]]
-    # age_hours is rounded to 0.1 h, so a post is "< limit" while its age is under limit - 0.05 h
-    newer = unanswered_negative_since(store, [now - timedelta(hours=limit - 0.05) for limit in limits])
-    total = unanswered_negative_count(store)
-    cumulative = [*newer, total]
-    counts = {name: cumulative[i] - (cumulative[i - 1] if i else 0) for i, (name, _) in enumerate(AGE_BUCKETS)}
-    return pd.Series(counts, name="unanswered complaints")
-

@@ -7,8 +7,13 @@ recomputed at any moment without classifying again.
 
 How a post's intent weighs: a complaint counts in full, a question a bit less, praise,
 news and other posts that need no reply very little, spam not at all (it sinks to 0 and
-stays in the database). Weights and per-channel SLAs come from ``[priority]`` in
-``triage.toml`` (see ``PriorityWeights`` and the README table for the defaults).
+stays in the database). A named risk beats intent: a post with a money, safety or
+account-takeover risk counts in full whatever its intent, and its positive tone takes
+nothing off (``intent_factor``, ``overriding_risks``). Members of an incident gain with the
+incident's unanswered load: each unanswered member counts half a post plus its urgency
+(``IncidentLoad``), so a big unanswered outage rises to the top of the queue. Weights and
+per-channel SLAs come from ``[priority]`` in ``triage.toml`` (see ``PriorityWeights`` and
+the README table for the defaults).
 """
 
 from __future__ import annotations
@@ -21,9 +26,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from triage.errors import PriorityConfigError
 from triage.models.intent import DEFAULT_TOPIC_NAMES
-from triage.ranking.intent import intent_of
+from triage.ranking.intent import intent_of, overriding_risks, risks_of
 from triage.records import OPEN_STATUSES, Priority, Reason, as_utc
-from triage.text.signals import anger_strength, detect
+from triage.text.signals import SIGNALS, anger_strength, detect
 
 if TYPE_CHECKING:
     from triage.config.settings import Config
@@ -62,8 +67,8 @@ class PriorityWeights:
     low_rating: float = 12.0  # a 1-star review; 2 stars get half
     repeat_per_message: float = 7.0
     repeat_max: float = 21.0
-    incident_per_doubling: float = 2.0  # per doubling of the incident's size
-    incident_max: float = 8.0
+    incident_per_doubling: float = 8.0  # per doubling of the incident's unanswered load (IncidentLoad.load)
+    incident_max: float = 40.0
     positive_discount: float = 10.0
     team_urgent: float = 30.0  # an agent marked the mention urgent (triage.queue.corrections)
     team_not_urgent_cap: float = 20.0  # an agent marked it not urgent: the priority stays at or below this
@@ -114,6 +119,32 @@ def configured_weights(config: Config | str | None = None) -> PriorityWeights:
     if not isinstance(config, Config):
         config = load_config(config)
     return PriorityWeights.from_section(config.section("priority"), f"{config.where} [priority]")
+
+
+@dataclass(frozen=True)
+class IncidentLoad:
+    """What an incident weighs in its members' priority: its size and its unanswered members' urgency."""
+
+    size: int  # members
+    unanswered: int  # members still open with no first response
+    urgency: float = 0.0  # the sum of the unanswered members' urgency (0-1 each)
+
+    @property
+    def load(self) -> float:
+        """Each unanswered member counts half a post plus its urgency: a calm one 0.5, the most urgent 1.5."""
+        return 0.5 * self.unanswered + self.urgency
+
+
+def incident_reason(incident: IncidentLoad, w: PriorityWeights) -> Reason | None:
+    """Points for belonging to an incident: ``incident_per_doubling`` per doubling of ``1 + load``, at most
+    ``incident_max``; the phrase says how many members are unanswered when not all of them are."""
+    if incident.size < 2:
+        return None
+    points = min(w.incident_max, w.incident_per_doubling * math.log2(1 + incident.load))
+    phrase = f"incident: {incident.size} similar posts"
+    if incident.unanswered != incident.size:
+        phrase += f", {incident.unanswered} unanswered"
+    return Reason(phrase, points)
 
 
 class Scorable(Protocol):
@@ -190,11 +221,21 @@ def text_reasons(mention: Any, w: PriorityWeights) -> list[Reason]:
     emotion = _emotion_reason(mention, w)
     if emotion:
         reasons.append(emotion)
-    for signal in detect(mention.text or ""):
-        reasons.append(Reason(signal.phrase, getattr(w, signal.name)))
+    found = {signal.name for signal in detect(mention.text or "")} | set(risks_of(mention))
+    for signal in SIGNALS:  # the keyword signals and the stored (learned) named risks, each once
+        if signal.name in found:
+            reasons.append(Reason(signal.phrase, getattr(w, signal.name)))
     if mention.rating is not None and mention.rating <= 2:
         reasons.append(Reason(f"{mention.rating}-star review", w.low_rating * (3 - mention.rating) / 2))
     return reasons
+
+
+def intent_factor(mention: Any, intent: str | None, w: PriorityWeights) -> float:
+    """How much of its points a post of ``intent`` keeps: in full when unclassified or when it carries a
+    money, safety or account-takeover risk (a named risk beats intent), else ``w.intent_factors``."""
+    if intent is None or (intent != "spam" and overriding_risks(mention)):
+        return 1.0
+    return w.intent_factors.get(intent, 1.0)
 
 
 def urgency(mention: Any, weights: PriorityWeights | None = None) -> float:
@@ -203,7 +244,7 @@ def urgency(mention: Any, weights: PriorityWeights | None = None) -> float:
     intent = intent_of(mention)  # spam rules win unless an agent said "not spam"
     if intent == "spam":
         return 0.0
-    factor = w.intent_factors.get(intent, 1.0) if intent else 1.0
+    factor = intent_factor(mention, intent, w)
     overrides = getattr(mention, "overrides", None) or {}
     if overrides.get("urgent") is not None:  # a person said so
         return 1.0 if overrides["urgent"] else 0.0
@@ -219,18 +260,21 @@ def score(
     days_span: float = 0.0,
     weights: PriorityWeights | None = None,
     incident_size: int = 0,
+    incident: IncidentLoad | None = None,
 ) -> Priority:
     """Priority of ``mention`` at ``now``.
 
     ``earlier_unanswered`` counts the same author's earlier open mentions on the channel,
-    over ``days_span`` days (repeat contact); ``incident_size`` is the size of the group
-    of near-duplicate posts the mention belongs to (0: none).
+    over ``days_span`` days (repeat contact); ``incident`` is the load of the group of
+    near-duplicate posts the mention belongs to (``None``: none; a bare ``incident_size`` counts
+    every member unanswered, at no urgency).
     """
     w = weights or PriorityWeights()
     intent = intent_of(mention)  # spam rules win unless an agent said "not spam"
     if intent == "spam":
         return Priority(0, (Reason("looks like spam", 0.0),))
-    factor = w.intent_factors.get(intent, 1.0) if intent else 1.0
+    factor = intent_factor(mention, intent, w)
+    risks = overriding_risks(mention)
 
     scaled: list[Reason] = list(text_reasons(mention, w))
     needs_reply = intent in (None, "complaint", "question", "feedback")
@@ -260,9 +304,11 @@ def score(
         span = f" in {max(1, math.ceil(days_span))} days" if days_span >= 1 else " today"
         points = min(w.repeat_max, w.repeat_per_message * earlier_unanswered)
         scaled.append(Reason(f"{_ordinal(nth)} message{span}", points))
-    if incident_size >= 2:
-        points = min(w.incident_max, w.incident_per_doubling * math.log2(incident_size))
-        scaled.append(Reason(f"incident: {incident_size} similar posts", points))
+    if incident is None and incident_size >= 2:
+        incident = IncidentLoad(incident_size, incident_size)
+    joined = incident_reason(incident, w) if incident is not None else None
+    if joined is not None:
+        scaled.append(joined)
 
     reasons = [Reason(r.phrase, r.points * factor) for r in scaled]
     if intent:
@@ -274,7 +320,7 @@ def score(
             label = {"praise": "praise, no reply needed", "other": "news or other, no reply needed"}[intent]
         reasons.append(Reason(label, w.intent_points.get(intent, 0.0)))
     p_positive = mention.p_positive or 0.0
-    if p_positive >= 0.6:
+    if p_positive >= 0.6 and not risks:  # a named risk wins over a positive tone
         reasons.append(Reason("positive", -w.positive_discount * p_positive))
     return _with_team_labels(reasons, getattr(mention, "overrides", None), w)
 

@@ -16,7 +16,7 @@ from typing import Any
 from triage.db import rescoring
 from triage.db.schema import MentionRow
 from triage.db.store import Store
-from triage.ranking.priority import PriorityWeights, configured_weights, score, urgency
+from triage.ranking.priority import IncidentLoad, PriorityWeights, configured_weights, score, urgency
 from triage.ranking.staleness import stale_at
 from triage.records import OPEN_STATUSES, Priority, as_utc, utcnow
 
@@ -24,7 +24,7 @@ from triage.records import OPEN_STATUSES, Priority, as_utc, utcnow
 RESCORED_AUDIT_KEY = "priorities_rescored_audit_id"
 # Meta key: the weights (and scoring version) the stored priorities were computed with.
 SCORING_KEY = "priorities_scoring"
-SCORING_VERSION = 2  # bump when ``score`` changes, so every open mention is rescored once
+SCORING_VERSION = 3  # bump when ``score`` changes, so every open mention is rescored once
 _CHUNK = 500  # mentions rescored (and written) per round
 VIEW_REFRESH_LIMIT = 2000  # due mentions the dashboard's refresh takes per page view at most (the rest: next one)
 
@@ -56,12 +56,14 @@ def repeat_contacts(rows: Sequence[MentionRow]) -> dict[int, tuple[int, float]]:
 def prioritize(
     items: Sequence[Any], now: datetime, weights: PriorityWeights | None = None,
     incident_sizes: Sequence[int] | None = None, repeats: Sequence[tuple[int, float]] | None = None,
+    incident_loads: Sequence[IncidentLoad | None] | None = None,
 ) -> list[tuple[Priority, float]]:
     """Priority and urgency of each item at ``now``: the one scoring path for the queue and the CLI.
 
     ``items`` are mention rows or anything with the same fields (see ``triage.ranking.priority.Scorable``);
     repeat contact is counted among ``items`` unless ``repeats[i]`` gives item i's (earlier open
-    mentions, their span in days); ``incident_sizes[i]`` is item i's incident size.
+    mentions, their span in days); ``incident_loads[i]`` is item i's incident (size, unanswered
+    members, their urgency), or a bare ``incident_sizes[i]`` (every member unanswered, no urgency).
     """
     weights = weights or configured_weights()
     counted = dict(enumerate(repeats)) if repeats is not None else _repeats_by_index(items)
@@ -69,7 +71,8 @@ def prioritize(
     for index, item in enumerate(items):
         earlier, span = counted.get(index, (0, 0.0))
         size = incident_sizes[index] if incident_sizes else 0
-        out.append((score(item, now, earlier, span, weights, size), urgency(item, weights)))
+        load = incident_loads[index] if incident_loads else None
+        out.append((score(item, now, earlier, span, weights, size, load), urgency(item, weights)))
     return out
 
 
@@ -129,24 +132,50 @@ def _rescore(store: Store, ids: Sequence[int], now: datetime, weights: PriorityW
         open_by_key.setdefault((channel, handle), []).append((as_utc(created), i))
     for entries in open_by_key.values():
         entries.sort()
-    sizes = rescoring.incident_sizes(store, [r.incident_id for r in rows if r.incident_id is not None])
+    loads = _incident_loads(store, rows, weights)
     priorities: dict[int, Priority] = {}
     urgencies: dict[int, float] = {}
     stale: dict[int, datetime | None] = {}
     changed = 0
-    scored = prioritize(rows, now, weights,
-                        [sizes.get(r.incident_id, 0) if r.incident_id is not None else 0 for r in rows],
-                        [_repeat(r, open_by_key) for r in rows])
+    scored = prioritize(rows, now, weights, None, [_repeat(r, open_by_key) for r in rows],
+                        [loads.get(r.incident_id) if r.incident_id is not None else None for r in rows])
+    moved: set[int] = set()  # incidents whose unanswered urgency changed: their other members are rescored
     for row, (priority, text_urgency) in zip(rows, scored):
         stored = tuple((r.get("phrase"), r.get("points")) for r in (row.reasons or []))
         fresh = tuple((r.phrase, round(r.points, 1)) for r in priority.reasons)
         if priority.score != row.priority or stored != fresh or row.urgency != text_urgency:
             changed += 1
+        if row.incident_id is not None and row.urgency != text_urgency:
+            moved.add(row.incident_id)
         priorities[row.id] = priority
         urgencies[row.id] = text_urgency
         stale[row.id] = stale_at(row, priority, now, weights)
     store.save_priorities(priorities, urgencies, stale)
+    if moved:
+        rescoring.mark_incidents(store, moved, except_ids=[r.id for r in rows])
     return changed
+
+
+def _unanswered(row: MentionRow) -> bool:
+    return row.status in OPEN_STATUSES and row.first_response_at is None
+
+
+def _incident_loads(store: Store, rows: Sequence[MentionRow], weights: PriorityWeights) -> dict[int, IncidentLoad]:
+    """The load of each incident of ``rows``: the stored figures of its other members, plus these rows
+    with the urgency they are about to be given."""
+    members = [r for r in rows if r.incident_id is not None]
+    if not members:
+        return {}
+    figures = rescoring.incident_figures(store, [r.incident_id for r in members if r.incident_id is not None],
+                                         leaving_out=[r.id for r in members])
+    unanswered: dict[int, int] = {}
+    urgent: dict[int, float] = {}
+    for row in members:
+        if row.incident_id is not None and _unanswered(row):
+            unanswered[row.incident_id] = unanswered.get(row.incident_id, 0) + 1
+            urgent[row.incident_id] = urgent.get(row.incident_id, 0.0) + urgency(row, weights)
+    return {i: IncidentLoad(f.size, f.unanswered + unanswered.get(i, 0), f.urgency + urgent.get(i, 0.0))
+            for i, f in figures.items()}
 
 
 def _repeat(row: MentionRow, open_by_key: dict[tuple[str, str], list[tuple[datetime, int]]]) -> tuple[int, float]:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from triage.ranking.intent import intent_of
-from triage.ranking.priority import PriorityWeights
+from triage.ranking.priority import PriorityWeights, intent_factor
 from triage.records import OPEN_STATUSES, Priority, as_utc
 
 WAITING_PREFIX = "waiting "
@@ -51,7 +51,7 @@ def stale_at(mention: Any, priority: Priority, now: datetime, weights: PriorityW
     if waited < sla * 0.5:
         return max(created + timedelta(hours=sla * 0.5) - _TICK, as_utc(now) + _TICK)
     steps = _phrase_steps(waited)
-    factor = weights.intent_factors.get(intent, 1.0) if intent else 1.0
+    factor = intent_factor(mention, intent, weights)
     rate = weights.waiting_max * factor / (sla * 4)  # points per hour while they grow
     if waited < sla * 4 and rate > 0:
         steps.append(sla * 4)

@@ -11,6 +11,7 @@ because it also reads the text. Spam evidence is in ``triage.text.spam``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -74,6 +75,45 @@ SIGNALS: tuple[Signal, ...] = (
         r"immediatamente", r"al più presto", r"quanto prima", r"non posso aspettare", r"domani mattina",
     )),
 )
+
+# The named risks: signals that make a post a complaint whatever its sentiment (stored in ``mentions.risks``).
+NAMED_RISKS: tuple[str, ...] = ("money", "safety", "account_takeover", "churn_legal")
+# The named risks no intent guess may discount: the post is a complaint and counts in full (triage.ranking).
+OVERRIDING_RISKS: frozenset[str] = frozenset({"money", "safety", "account_takeover"})
+
+
+def named_risks(text: str, learned: Iterable[str] = ()) -> tuple[str, ...]:
+    """The named risks of a post, in the order of ``NAMED_RISKS``: the keyword signals found in ``text``
+    together with ``learned`` (a model's risk names; names that are not named risks are ignored)."""
+    found = {signal.name for signal in detect(text)} | set(learned)
+    return tuple(name for name in NAMED_RISKS if name in found)
+
+
+# Channels whose items report on risks rather than have them (news feeds): they carry no named risk.
+NEWS_CHANNELS: frozenset[str] = frozenset({"rss"})
+
+
+def post_risks(text: str, channel: str = "", learned: Iterable[str] = ()) -> tuple[str, ...]:
+    """A post's named risks (``named_risks``), none for a news feed's item (``NEWS_CHANNELS``): the
+    risks stored in ``mentions.risks`` at classification."""
+    if channel.split(":", 1)[0] in NEWS_CHANNELS:
+        return ()
+    return named_risks(text, learned)
+
+
+def risks_value(risks: Iterable[str]) -> str:
+    """The stored form of named risks: their names joined by commas (``''``: none)."""
+    chosen = set(risks)
+    return ",".join(name for name in NAMED_RISKS if name in chosen)
+
+
+def parse_risks(value: str | None) -> tuple[str, ...] | None:
+    """The named risks of a stored ``mentions.risks`` value (``None``: not computed yet)."""
+    if value is None:
+        return None
+    names = {part.strip() for part in value.split(",")}
+    return tuple(name for name in NAMED_RISKS if name in names)
+
 
 # Words that show anger in the text itself; used only when the emotion model gave no p_anger.
 _ANGER_WORDS = word_pattern(

@@ -1,6 +1,13 @@
-"""The manager's view: volume, sentiment, channels, response times, unanswered complaints."""
+"""The manager's view: volume, sentiment, channels, response times, unanswered complaints.
+
+Complaints are ``triage.queue.complaints``'s (intent complaint or a named risk, whatever the
+sentiment); the card, the chart and the download count those posted in the chosen period.
+Negative posts that are not complaints have their own, labelled chart.
+"""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import streamlit as st
 
@@ -9,6 +16,7 @@ from triage.db.store import Store
 from triage.queue.acceptance import suggestion_acceptance
 from triage.queue.reports import trends, unanswered_csv
 from triage.queue.spikes import negative_spike
+from triage.records import utcnow
 from triage.ui.common import ready_store
 from triage.ui.signin import require_page
 
@@ -18,7 +26,8 @@ def render() -> None:
     actor = require_page("see_reports", "Trends")  # managers and admins
     store = ready_store()
     days = st.segmented_control("Period", [7, 30, 90], default=30, format_func=lambda d: f"{d} days", key="days")
-    figures = trends(store, days=days or 30, who=actor)
+    now = utcnow()
+    figures = trends(store, now, days=days or 30, who=actor)
     total_negative = int(figures.daily_sentiment["negative"].sum())
     unanswered_total = int(figures.unanswered_by_age.sum())
     a, b, c, d = st.columns(4)
@@ -26,7 +35,9 @@ def render() -> None:
     b.metric("Negative share", f"{total_negative / figures.total:.0%}" if figures.total else "–")
     c.metric("Median first response",
              f"{figures.median_response_hours:.1f} h" if figures.median_response_hours is not None else "–")
-    d.metric("Unanswered complaints", unanswered_total)
+    d.metric("Unanswered complaints", unanswered_total,
+             help=f"Open, unanswered posts of the last {days or 30} days that are complaints or carry a named risk "
+                  "(money, safety, account takeover, churn/legal), whatever their sentiment")
     spike = negative_spike(store)
     (st.warning if spike.flagged else st.caption)(spike.message)
 
@@ -49,9 +60,16 @@ def render() -> None:
     with right:
         st.subheader("Unanswered complaints by age")
         st.bar_chart(figures.unanswered_by_age)
+    negative_only = figures.negative_not_complaints_by_age
+    st.subheader("Negative, not complaints: unanswered by age")
+    st.caption(f"{int(negative_only.sum())} open negative posts of the period are not complaints (no complaint "
+               "intent, no named risk): news, opinions, disappointed feedback. Counted apart from the complaints.")
+    st.bar_chart(negative_only)
     _suggestion_acceptance(store, days or 30, actor)
+    since = now - timedelta(days=days or 30)
     if actor.can("export"):
-        st.download_button("Unanswered complaints (CSV)", lambda: unanswered_csv(store, who=actor),  # on click
+        st.download_button("Unanswered complaints (CSV)",  # built when clicked
+                           lambda: unanswered_csv(store, now, since, who=actor),
                            file_name="unanswered-complaints.csv", mime="text/csv", icon=":material/download:",
                            key="download-trends")
 
