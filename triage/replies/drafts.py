@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from triage.models.sentiment import PROJECT_ROOT
 from triage.ranking.intent import final_intent
+from triage.replies.originality import EarlierReply, generalise, repeated, shares_topic
 from triage.replies.rules import (
     DEFAULT_LIMIT,
     LENGTH_LIMITS,
@@ -38,7 +39,6 @@ from triage.replies.rules import (
     reply_language,
     signals_of,
 )
-from triage.replies.originality import EarlierReply, generalise, repeated, shares_topic
 from triage.replies.tone import ToneProfile, profile
 
 __all__ = [
@@ -326,15 +326,16 @@ def _faq_suggestion(ctx: ReplyContext, variant: list[str]) -> Suggestion | None:
     entry = match_faq(ctx.text, ctx.language) if ctx.intent in ("question", "complaint") else None
     if entry is None:
         return None
-    if ctx.guard and ctx.intent == "complaint" and "churn_legal" in ctx.signals:
-        return None  # a refund demand with a regulator or a lawyer named is answered by a person, not self-service
+    money_back = ctx.guard and ctx.intent == "complaint" and "money" in ctx.signals  # wants money back, not directions
+    if money_back and "churn_legal" in ctx.signals:
+        return None  # money taken and a regulator or a lawyer named: a person answers, not self-service
     if ctx.guard and not shares_topic(ctx.text, _faq_text(entry)):
         return None
     if ctx.intent == "complaint":  # empathy first, then the self-service answer
         variant = [variant[0], "{answer}", variant[-1]]
     for answer in _faq_answers(entry, ctx):
         general = answer
-        if ctx.guard and ctx.intent == "complaint":  # a complaint did not ask where things are: no menu tours
+        if money_back:  # the post did not ask where things are: no menu tours it did not ask for
             general = generalise(answer, f"{ctx.text} {ctx.author_name}") or ""
             if not general:
                 continue

@@ -110,7 +110,6 @@ _AMOUNT = re.compile(r"[€£$]\s?\d+(?:[.,]\d{1,2})?|\b\d+(?:[.,]\d{1,2})?\s?(?
 _REFERENCE = re.compile(r"#?\b[A-Z]{2,}-\d{3,}\b|#\d{3,}\b|\b\d{4,}\b|\+\d[\d ]{6,}\d")
 _PERCENT = re.compile(r"\b\d+(?:[.,]\d+)?\s?%")
 _MENU = re.compile(r"[A-ZÀ-Ý][\w'’-]*(?: [\w'’-]+){0,2}(?:\s?>\s?[A-ZÀ-Ý][\w'’-]*(?: [\w'’-]+){0,2})+")
-_VERSION = re.compile(r"\b(?:version|versione|v)\s?\d+(?:\.\d+)+\b", re.IGNORECASE)
 # Capitalised words that name nothing borrowed: the brand, the courtesy Lei forms, channel words.
 _NOT_NAMES = {"lumora", "lei", "la", "le", "sua", "suo", "sue", "suoi", "dm", "dms", "i", "ok", "ps", "faq", "sms",
               "chat", "help", "wi", "fi", "ciao", "grazie", "thanks", "sorry", "hi", "hello", "buongiorno"}
@@ -118,19 +117,18 @@ _NOT_NAMES = {"lumora", "lei", "la", "le", "sua", "suo", "sue", "suoi", "dm", "d
 
 @dataclass(frozen=True)
 class Specific:
-    kind: str  # "amount" | "reference" | "menu" | "feature" | "name" | "version"
+    kind: str  # "amount" | "percent" | "reference" | "menu" | "feature" | "name"
     text: str  # as written in the reply
     key: str = ""  # the feature's name, for features
 
 
 def specifics(text: str) -> list[Specific]:
-    """The specifics a reply names: amounts, references, menu paths, versions, features, names."""
+    """The specifics a reply names: amounts, references, menu paths, features, names."""
     found: list[Specific] = []
     found += [Specific("amount", m.group(0).strip()) for m in _AMOUNT.finditer(text)]
     found += [Specific("percent", m.group(0)) for m in _PERCENT.finditer(text)]
     found += [Specific("reference", m.group(0)) for m in _REFERENCE.finditer(text)]
     found += [Specific("menu", m.group(0)) for m in _MENU.finditer(text)]
-    found += [Specific("version", m.group(0)) for m in _VERSION.finditer(text)]
     found += [Specific("feature", m.group(0), name) for name, pattern in _FEATURE_PATTERNS.items()
               for m in pattern.finditer(text)]
     for sentence in re.split(r"(?<=[.!?:])\s+|\n+", text):
@@ -155,7 +153,7 @@ def present(specific: Specific, post: str) -> bool:
     lowered = post.lower()
     if specific.kind == "feature":
         return bool(_FEATURE_PATTERNS[specific.key].search(post))
-    if specific.kind in ("amount", "reference", "percent", "version"):
+    if specific.kind in ("amount", "reference", "percent"):
         digits = _digits(specific.text)
         return bool(digits) and digits in _digits(post)
     if specific.kind == "menu":
