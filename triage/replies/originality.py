@@ -109,7 +109,8 @@ _AMOUNT = re.compile(r"[€£$]\s?\d+(?:[.,]\d{1,2})?|\b\d+(?:[.,]\d{1,2})?\s?(?
                      re.IGNORECASE)
 _REFERENCE = re.compile(r"#?\b[A-Z]{2,}-\d{3,}\b|#\d{3,}\b|\b\d{4,}\b|\+\d[\d ]{6,}\d")
 _PERCENT = re.compile(r"\b\d+(?:[.,]\d+)?\s?%")
-_MENU = re.compile(r"[A-ZÀ-Ý][\w'’-]*(?: [\w'’-]+){0,2}(?:\s?>\s?[A-ZÀ-Ý][\w'’-]*(?: [\w'’-]+){0,2})+")
+_MENU_ITEM = r"[A-ZÀ-Ý][\w'’-]*(?: [a-zà-ý][\w'’-]*)?"
+_MENU = re.compile(rf"{_MENU_ITEM}(?:\s?>\s?{_MENU_ITEM})+")
 # Capitalised words that name nothing borrowed: the brand, the courtesy Lei forms, channel words.
 _NOT_NAMES = {"lumora", "lei", "la", "le", "sua", "suo", "sue", "suoi", "dm", "dms", "i", "ok", "ps", "faq", "sms",
               "chat", "help", "wi", "fi", "ciao", "grazie", "thanks", "sorry", "hi", "hello", "buongiorno"}
@@ -128,7 +129,7 @@ def specifics(text: str) -> list[Specific]:
     found += [Specific("amount", m.group(0).strip()) for m in _AMOUNT.finditer(text)]
     found += [Specific("percent", m.group(0)) for m in _PERCENT.finditer(text)]
     found += [Specific("reference", m.group(0)) for m in _REFERENCE.finditer(text)]
-    found += [Specific("menu", m.group(0)) for m in _MENU.finditer(text)]
+    found += [Specific("menu", re.sub(r"(?: [a-zà-ý][\w'’-]*)$", "", m.group(0))) for m in _MENU.finditer(text)]
     found += [Specific("feature", m.group(0), name) for name, pattern in _FEATURE_PATTERNS.items()
               for m in pattern.finditer(text)]
     for sentence in re.split(r"(?<=[.!?:])\s+|\n+", text):
