@@ -113,7 +113,11 @@ _MENU_ITEM = r"[A-ZÀ-Ý][\w'’-]*(?: [a-zà-ý][\w'’-]*)?"
 _MENU = re.compile(rf"{_MENU_ITEM}(?:\s?>\s?{_MENU_ITEM})+")
 # Capitalised words that name nothing borrowed: the brand, the courtesy Lei forms, channel words.
 _NOT_NAMES = {"lumora", "lei", "la", "le", "sua", "suo", "sue", "suoi", "dm", "dms", "i", "ok", "ps", "faq", "sms",
-              "chat", "help", "wi", "fi", "ciao", "grazie", "thanks", "sorry", "hi", "hello", "buongiorno"}
+              "chat", "help", "wi", "fi", "ciao", "grazie", "thanks", "thank", "sorry", "hi", "hello", "hey",
+              "buongiorno", "we", "please", "did", "do", "can", "could", "would", "you", "your", "our", "the", "this",
+              "that", "it", "if", "let", "hope", "glad", "apologies", "sure", "yes", "no", "what", "when", "how",
+              "is", "are", "have", "not", "okay", "great", "happy", "i'm", "i'll", "i've", "we're", "we'll", "we've",
+              "you're", "ti", "ci", "se", "per", "il", "lo", "scusa", "scusaci", "puoi", "può", "mi", "ho", "abbiamo"}
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,7 @@ def specifics(text: str) -> list[Specific]:
     found += [Specific("menu", re.sub(r"(?: [a-zà-ý][\w'’-]*)$", "", m.group(0))) for m in _MENU.finditer(text)]
     found += [Specific("feature", m.group(0), name) for name, pattern in _FEATURE_PATTERNS.items()
               for m in pattern.finditer(text)]
-    for sentence in re.split(r"(?<=[.!?:])\s+|\n+", text):
+    for sentence in re.split(r"(?<=[.!?:])\s+|\n+", _GREETING.sub("", text.strip())):
         for match in re.finditer(r"(?<=[\s(\"'“])[A-ZÀ-Ý][\w'’-]{1,}", sentence):
             word = match.group(0).rstrip("'’")
             if word.lower() not in _NOT_NAMES and not word.isupper():
