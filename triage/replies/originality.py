@@ -136,7 +136,8 @@ def specifics(text: str) -> list[Specific]:
     found += [Specific("menu", re.sub(r"(?: [a-zà-ý][\w'’-]*)$", "", m.group(0))) for m in _MENU.finditer(text)]
     found += [Specific("feature", m.group(0), name) for name, pattern in _FEATURE_PATTERNS.items()
               for m in pattern.finditer(text)]
-    for sentence in re.split(r"(?<=[.!?:])\s+|\n+", _GREETING.sub("", text.strip())):
+    named = _LINK.sub(". ", _GREETING.sub("", text.strip()))  # a link ends a sentence as a full stop would
+    for sentence in re.split(r"(?<=[.!?:])\s+|\n+", named):
         for match in re.finditer(r"(?<=[\s(\"'“])[A-ZÀ-Ý][\w'’-]{1,}", sentence):
             word = match.group(0).rstrip("'’")
             if word.lower() not in _NOT_NAMES and not word.isupper():
