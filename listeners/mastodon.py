@@ -11,6 +11,9 @@ Configuration (the source's table in ``triage.toml``):
 - ``limit``: statuses per page (default 40, Mastodon's maximum); ``max_pages`` per stream per
   run (default 10); ``local``: hashtag timelines of this instance only (default false).
 - ``mastodon_version``: the server's version, so that no request is spent asking (default 4.3.0).
+- ``max_characters``: the instance's post length limit; without it, the value in the instance's
+  description when Mastodon.py has read it (hashtag timelines do), else Mastodon's 500. Carried on
+  each mention, so the reply box and the send path use it (``triage.replies.limits``).
 
 Credentials: ``MASTODON_ACCESS_TOKEN`` (scopes ``read:statuses read:notifications read:search
 write:statuses``).
@@ -283,8 +286,21 @@ class MastodonListener(Listener):
                 "replies_count": status.get("replies_count"),
                 "reblogs_count": status.get("reblogs_count"),
                 "favourites_count": status.get("favourites_count"),
+                **self._instance_limit(),
             },
         )
+
+    def _instance_limit(self) -> dict[str, int]:
+        """The instance's post length limit: the source's ``max_characters``, else the instance description
+        Mastodon.py already read (hashtag timelines ask for it once; no request is made for this)."""
+        value = str(self.config.get("max_characters", ""))
+        if not value and self._api is not None:
+            described = getattr(self._api, "_Mastodon__instance_v2_cache", None)
+            try:
+                value = str(described["configuration"]["statuses"]["max_characters"]) if described else ""
+            except (KeyError, TypeError):
+                value = ""
+        return {"max_characters": int(value)} if value.isdigit() and int(value) > 0 else {}
 
     def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         where = f"source '{self.name}' (mastodon)"

@@ -18,7 +18,9 @@ The hierarchy::
     ├── ModelUnavailable            a classifier's files are missing or cannot be loaded
     ├── AccessDenied                the signed-in user's role does not allow the action
     ├── WorkflowConflict            a workflow action is not allowed in the mention's state
-    │   └── MoveRefused             the conditional update matched no row: another agent, sender or status won
+    │   ├── MoveRefused             the conditional update matched no row: another agent, sender or status won
+    │   ├── ReplyTooLong            the reply is over its channel's length limit; nothing was sent
+    │   └── GroupNotConfirmed       a group reply was asked for without the agent's explicit confirmation
     ├── MentionNotFound             no mention has the given id
     ├── SendingError                the platform did not take a reply; nothing is shown as sent
     ├── NotificationError           an e-mail or webhook notification could not be sent
@@ -81,6 +83,14 @@ class AccessDenied(TriageError):
 
 class WorkflowConflict(TriageError):
     """A workflow action is not allowed in the mention's current state."""
+
+
+class ReplyTooLong(WorkflowConflict):
+    """The reply is over its channel's length limit (``triage.replies.limits``); nothing was sent."""
+
+
+class GroupNotConfirmed(WorkflowConflict):
+    """A group reply was asked for without the agent's explicit confirmation; nothing was sent."""
 
 
 class MoveRefused(WorkflowConflict):

@@ -202,3 +202,18 @@ def test_max_pages_stops_the_run_where_the_next_run_resumes(instance):
     assert json.loads(cursor) == {
         "tag:lumora": {"since_id": SINCE, "max_id": "113520000000000003", "newest_id": "113520000000000004"}
     }
+
+
+def test_each_mention_carries_the_instances_length_limit(http):
+    """The reply box holds a reply to the instance's own limit: from the instance description Mastodon.py read,
+    or from the source's ``max_characters``."""
+    described = payload("mastodon", "instance")
+    described["configuration"]["statuses"]["max_characters"] = 1000
+    http.get(f"{BASE}/api/v2/instance/", json=described)
+    http.get(TAG, json=payload("mastodon", "tag_page1"))
+    [batch] = drain(listener(), None)[0][:1]
+    assert {m.raw["max_characters"] for m in batch.mentions} == {1000}
+
+    http.get(TAG, json=payload("mastodon", "tag_page1"))
+    [batch] = drain(listener(max_characters=640), None)[0][:1]
+    assert {m.raw["max_characters"] for m in batch.mentions} == {640}

@@ -556,6 +556,20 @@ class Store:
             )
             return list(session.scalars(query))
 
+    def replies_to_customer(self, mention: MentionRow, limit: int = 50) -> list[tuple[ReplyRow, MentionRow]]:
+        """The replies that stand to this author on this channel, or in this mention's thread (its parent, its
+        siblings, its replies), this mention's own included; newest first."""
+        thread = [MentionRow.author_handle == mention.author_handle]
+        if mention.parent_id:
+            thread += [MentionRow.external_id == mention.parent_id, MentionRow.parent_id == mention.parent_id]
+        thread.append(MentionRow.parent_id == mention.external_id)
+        with self.session() as session:
+            query = (select(ReplyRow, MentionRow).join(MentionRow, ReplyRow.mention_id == MentionRow.id)
+                     .where(MentionRow.channel == mention.channel, or_(*thread),
+                            ReplyRow.state.in_(SHOWN_REPLY_STATES))
+                     .order_by(ReplyRow.sent_at.desc()).limit(limit))
+            return [(reply, row) for reply, row in session.execute(query).tuples()]
+
     def replies_for(self, mention_ids: Sequence[int]) -> dict[int, list[ReplyRow]]:
         """The replies that stand (posted, or recorded), by mention; pending, failed and unsure ones are left out."""
         if not mention_ids:

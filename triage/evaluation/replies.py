@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from triage.errors import TriageError
+from triage.evaluation import originality
 from triage.models.sentiment import PROJECT_ROOT
 from triage.ranking.intent import final_intent
 from triage.replies.drafts import DraftRequest, context_for, reviewed_texts, suggest
@@ -66,9 +67,10 @@ def demo_history(encoder: Any) -> HistoryIndex:
             register=register_of(mention["text"], mention["lang"]), channel=mention["channel"],
             author_name=mention["author"].get("display_name", ""),
             intent=final_intent(mention["text"], sentiment=labels.get("sentiment")) or "other", agent=item["agent"],
+            topic=labels.get("topic"),
         ))
     index = HistoryIndex(encoder)
-    index.add(entries)
+    index.add(originality.entries_with_ids(entries))
     return index
 
 
@@ -226,6 +228,7 @@ def evaluate_twcs(pairs: list[dict[str, str]], encoder: Any, model: Any) -> dict
         vectors = HistoryIndex(encoder).embed(adapted["texts"])
         adapted["cosine"] = [float(v @ reply_vectors[i]) for v, i in zip(vectors, adapted["targets"])]
     n = len(held)
+    repeats = originality.twcs(pairs, held, kept, index, post_vectors, replies, intents, sentiments)
 
     def mean(values: list[float]) -> float:
         return float(np.mean(values)) if values else 0.0
@@ -239,6 +242,7 @@ def evaluate_twcs(pairs: list[dict[str, str]], encoder: Any, model: Any) -> dict
                        "same_intent": adapted["intent"] / covered, "reply_cosine": mean(adapted["cosine"]),
                        "reply_token_f1": mean(adapted["f1"])},
         "random_same_brand": {"reply_cosine": mean(baseline["cosine"]), "reply_token_f1": mean(baseline["f1"])},
+        "originality": repeats,
     }
 
 
@@ -285,25 +289,37 @@ class RepliesEvaluation:
     twcs: dict[str, Any] | None
     twcs_path: Path
     warnings: list[str] = field(default_factory=list)
+    originality: originality.OriginalityFigures | None = None  # the authored set, before and after the rules
 
     def to_json(self) -> str:
         figures = self.rules
         total = max(figures.suggestions, 1)
+        twcs = dict(self.twcs) if self.twcs is not None else None
+        if twcs is not None and isinstance(twcs.get("originality"), originality.OriginalityFigures):
+            twcs["originality"] = twcs["originality"].to_dict()
         return json.dumps({
             "authored": {"posts": figures.posts, "suggestions": figures.suggestions, "sources": dict(figures.sources),
                          "pass": {r: figures.passed[r] / total for r in RULES},
                          "pass_vs_labels": {r: figures.passed_labels[r] / total for r in RULES},
                          "spam_silent": figures.spam_silent, "spam": figures.spam},
-            "twcs": self.twcs,
+            "twcs": twcs,
+            "originality": self.originality.to_dict() if self.originality else None,
         })
 
     def lines(self) -> list[str]:
         """The figures as the report ``evaluate replies`` prints."""
         out = _rules_lines(self.rules)
+        if self.originality is not None:
+            out += self.originality.lines(
+                "repeat or borrow, authored set (each post asked again after its top suggestion was sent):")
         if self.twcs is None:
             out.append(f"\ntwcs: {self.twcs_path} not found; pass --data pointing at shared/data")
         else:
             out += _twcs_lines(self.twcs)
+            if isinstance(self.twcs.get("originality"), originality.OriginalityFigures):
+                out += self.twcs["originality"].lines(
+                    "repeat or borrow, twcs history suggestions (repeat: vs the brand's earlier replies to the "
+                    "same customer):")
         return out
 
 
@@ -321,7 +337,11 @@ def run(data: Path) -> RepliesEvaluation:
         warnings.append(f"no sentiment model ({exc}); intensity uses the text alone")
         model = None
     encoder = default_encoder()
-    figures = evaluate_rules(_read_jsonl(EVAL_SET), model, demo_history(encoder))
+    posts = _read_jsonl(EVAL_SET)
+    history = demo_history(encoder)
+    figures = evaluate_rules(posts, model, history)
+    scores = model.predict([p["text"] for p in posts]) if model is not None else [None] * len(posts)
+    repeats = originality.authored(posts, scores, history, SIGNATURE)
     twcs_path = data / "twcs" / "pairs.tsv"
     twcs = evaluate_twcs(read_pairs(twcs_path), encoder, model) if twcs_path.is_file() else None
-    return RepliesEvaluation(figures, twcs, twcs_path, warnings)
+    return RepliesEvaluation(figures, twcs, twcs_path, warnings, repeats)

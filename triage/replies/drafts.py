@@ -18,12 +18,14 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
 from triage.models.sentiment import PROJECT_ROOT
 from triage.ranking.intent import final_intent
+from triage.replies.originality import EarlierReply, generalise, repeated, shares_topic
 from triage.replies.rules import (
     DEFAULT_LIMIT,
     LENGTH_LIMITS,
@@ -40,7 +42,8 @@ from triage.replies.rules import (
 from triage.replies.tone import ToneProfile, profile
 
 __all__ = [
-    "DEFAULT_LIMIT", "DraftRequest", "LENGTH_LIMITS", "REPLY_LANGUAGES", "ReplyContext", "Suggestion", "context_for",
+    "DEFAULT_LIMIT", "DraftRequest", "LENGTH_LIMITS", "Provenance", "REPLY_LANGUAGES", "ReplyContext", "Suggestion",
+    "context_for",
     "load_faq", "match_faq", "suggest",
 ]
 
@@ -53,16 +56,50 @@ _TITLES = {"mr", "mrs", "ms", "miss", "dr", "dott", "dottor", "dottssa", "sig", 
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a suggestion came from: the earlier reply (and the post it answered), the FAQ entry or the template."""
+
+    kind: str  # "reply" | "faq" | "template" | "rewrite"
+    ref: str  # the reply's id, the FAQ entry's id, the template's intent · language · register
+    channel: str = ""
+    at: datetime | None = None  # when the earlier reply was sent
+    post_id: int | None = None  # the earlier post the reply answered
+    generalised: bool = False  # sentences naming what this post does not were removed
+
+    def describe(self) -> str:
+        """One line, e.g. ``reply #12 to post #45 on x, 2026-11-20``."""
+        if self.kind == "reply":
+            line = f"reply #{self.ref}" if self.ref else "an earlier reply"
+            if self.post_id is not None:
+                line += f" to post #{self.post_id}"
+        else:
+            line = f"{self.kind} {self.ref}".strip()
+        if self.channel:
+            line += f" on {self.channel}"
+        if self.at is not None:
+            line += f", {self.at:%Y-%m-%d}"
+        if self.generalised:
+            line += " (generalised: its specifics removed)"
+        return line
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "ref": self.ref, "channel": self.channel,
+                "at": self.at.isoformat() if self.at else None, "post_id": self.post_id,
+                "generalised": self.generalised}
+
+
+@dataclass(frozen=True)
 class Suggestion:
     text: str
     source: str  # "history" | "faq" | "template" | "generated"
     note: str = ""  # a warning for the agent (e.g. the post's language has no templates)
-    detail: str = ""  # where it came from, in words
+    detail: str = ""  # where it came from, in words (with the provenance's line)
     score: float | None = None  # retrieval similarity for history suggestions
+    origin: Provenance | None = None  # where it came from: id, channel, date
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "source": self.source, "note": self.note, "detail": self.detail,
-                "score": self.score}
+                "score": self.score, "origin": self.origin.to_dict() if self.origin else None}
 
 
 @dataclass
@@ -83,13 +120,24 @@ class ReplyContext:
     emoji_ok: bool = False
     note: str = ""
     mention_id: int | None = None
+    topic: str | None = None  # the post's stored topic, when known
+    earlier: tuple[EarlierReply, ...] = ()  # replies already sent to this author or thread
+    guard: bool = True  # the originality rules (off only to measure what they change)
 
     @property
     def first_name(self) -> str:
         return first_name(self.author_name)
 
     def check(self, text: str) -> list[Violation]:
-        return check(text, self.tone, self.channel, self.intent, self.signals, self.signature, reviewed_texts())
+        violations = check(text, self.tone, self.channel, self.intent, self.signals, self.signature,
+                           reviewed_texts(), limit=self.limit,
+                           post=f"{self.text} {self.author_name}" if self.guard else None,
+                           earlier=self.earlier if self.guard else ())
+        return violations
+
+    def repeats(self, text: str) -> bool:
+        """Whether ``text`` (nearly) repeats a reply already sent to this author or thread."""
+        return self.guard and repeated(text, self.earlier, self.signature) is not None
 
 
 class HistorySource(Protocol):
@@ -211,8 +259,12 @@ def context_for(
     p_negative: float = 0.0,
     language: str | None = None,
     mention_id: int | None = None,
+    limit: int | None = None,
+    topic: str | None = None,
+    earlier: Sequence[EarlierReply] = (),
+    guard: bool = True,
 ) -> ReplyContext:
-    """The reply context for a post (tone computed unless given)."""
+    """The reply context for a post (tone computed unless given; ``limit`` the channel's unless given)."""
     intent = intent or final_intent(text, sentiment=sentiment) or "other"
     tone = tone or profile(text, language, p_negative, sentiment=sentiment, intent=intent)
     language_out = reply_language(tone)
@@ -229,7 +281,7 @@ def context_for(
         fill["dm"] = dm[register]
     emoji_ok = tone.emoji and intent != "complaint" and not signals & NO_EMOJI_SIGNALS
     return ReplyContext(text, channel, author_name, tone, intent, signals, signature, language_out, register,
-                        length_limit(channel), fill, emoji_ok, note, mention_id)
+                        limit or length_limit(channel), fill, emoji_ok, note, mention_id, topic, tuple(earlier), guard)
 
 
 def _closing_emoji(ctx: ReplyContext) -> str:
@@ -266,16 +318,33 @@ def _faq_answers(entry: dict[str, Any], ctx: ReplyContext) -> list[str]:
     return [f"{form} {url}".strip() for form in forms if form]
 
 
+def _faq_text(entry: dict[str, Any]) -> str:
+    return " ".join([entry.get("question", ""), *entry.get("keywords", [])])
+
+
 def _faq_suggestion(ctx: ReplyContext, variant: list[str]) -> Suggestion | None:
     entry = match_faq(ctx.text, ctx.language) if ctx.intent in ("question", "complaint") else None
     if entry is None:
         return None
+    money_back = ctx.guard and ctx.intent == "complaint" and "money" in ctx.signals  # wants money back, not directions
+    if money_back and "churn_legal" in ctx.signals:
+        return None  # money taken and a regulator or a lawyer named: a person answers, not self-service
+    if ctx.guard and not shares_topic(ctx.text, _faq_text(entry)):
+        return None
     if ctx.intent == "complaint":  # empathy first, then the self-service answer
         variant = [variant[0], "{answer}", variant[-1]]
     for answer in _faq_answers(entry, ctx):
-        text = render(ctx, variant, answer, keep_answer=True)
+        general = answer
+        if money_back:  # the post did not ask where things are: no menu tours it did not ask for
+            general = generalise(answer, f"{ctx.text} {ctx.author_name}") or ""
+            if not general:
+                continue
+        text = render(ctx, variant, general, keep_answer=True)
         if text is not None and not ctx.check(text):
-            return Suggestion(text, "faq", ctx.note, f"FAQ: {entry.get('question', entry.get('id', ''))}")
+            origin = Provenance("faq", str(entry.get("id", "")), generalised=general != answer)
+            return Suggestion(text, "faq", ctx.note,
+                              f"FAQ: {entry.get('question', entry.get('id', ''))} · {origin.describe()}",
+                              origin=origin)
     return None
 
 
@@ -285,11 +354,12 @@ def _template_suggestions(ctx: ReplyContext, seed: int) -> list[Suggestion]:
     pick = zlib.crc32(f"{seed}{ctx.text}".encode()) % len(variants)
     out = []
     for step in range(len(variants)):
-        variant = variants[(pick + step) % len(variants)]
-        text = render(ctx, variant, answer, keep_answer=False)
+        number = (pick + step) % len(variants)
+        text = render(ctx, variants[number], answer, keep_answer=False)
         if text is not None:
+            origin = Provenance("template", f"{ctx.intent} · {ctx.language} · {ctx.register} · {number + 1}")
             out.append(Suggestion(text, "template", ctx.note,
-                                  f"template: {ctx.intent} · {ctx.language} · {ctx.register}"))
+                                  f"template: {ctx.intent} · {ctx.language} · {ctx.register}", origin=origin))
     return out
 
 
@@ -308,11 +378,16 @@ class DraftRequest:
     mention_id: int | None = None  # a stored mention: its own earlier reply is never suggested back
     seed: int = 0  # picks which template variant comes first
     count: int = 3  # how many suggestions at most (a generative rewrite comes on top)
+    limit: int | None = None  # the reply's length limit when not the channel's (a Mastodon instance's own)
+    topic: str | None = None  # the triage's topic when known (history replies to other topics are not offered)
+    earlier: tuple[EarlierReply, ...] = ()  # replies already sent to this author or thread: never suggested again
+    guard: bool = True  # the originality rules; off only to measure what they change (``evaluate replies``)
 
     def context(self) -> ReplyContext:
         """The reply context for this post (tone computed from the text)."""
         return context_for(self.text, self.channel, self.author_name, None, self.intent, self.signature,
-                           self.sentiment, self.p_negative, self.language, self.mention_id)
+                           self.sentiment, self.p_negative, self.language, self.mention_id, self.limit,
+                           self.topic, self.earlier, self.guard)
 
 
 def suggest(
@@ -346,9 +421,12 @@ def suggest(
             continue
         if candidate.source == "template" and ctx.check(candidate.text):
             continue
+        if ctx.repeats(candidate.text):  # the customer already has this reply from us
+            continue
         suggestions.append(candidate)
-    if not suggestions and templates:  # never leave the agent with nothing; the checker says what to fix
-        suggestions.append(templates[0])
+    fresh = [t for t in templates if not ctx.repeats(t.text)]
+    if not suggestions and fresh:  # never leave the agent with nothing; the checker says what to fix
+        suggestions.append(fresh[0])
     if rewriter is not None and suggestions:
         generated = rewriter.rewrite(suggestions[0], ctx)
         if generated is not None:

@@ -16,13 +16,15 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 import numpy as np
 
 from triage.db.store import Store
 from triage.ranking.intent import intent_of
-from triage.replies.drafts import ReplyContext, Suggestion, first_name, fit
+from triage.replies.drafts import Provenance, ReplyContext, Suggestion, first_name, fit
+from triage.replies.originality import generalise, shares_topic
 from triage.replies.rules import REVIEW_CHANNELS, signals_of
 from triage.replies.rules import SIGNATURE as _SIGNATURE
 from triage.replies.tone import EMOJI, register_of
@@ -66,6 +68,12 @@ class HistoryEntry:
     mention_id: int | None = None
     reply_id: int | None = None
     brand: str = ""
+    topic: str | None = None  # the earlier post's stored topic, when known
+    replied_at: datetime | None = None
+
+    def provenance(self, generalised: bool = False) -> Provenance:
+        return Provenance("reply", str(self.reply_id) if self.reply_id is not None else "", self.channel,
+                          self.replied_at, self.mention_id, generalised)
 
 
 def default_encoder() -> Encoder:
@@ -162,7 +170,8 @@ class HistoryIndex:
                 post=mention.text, reply=reply.text, language=language, register=register_of(mention.text, language),
                 channel=mention.channel, author_name=mention.author_name or "",
                 intent=intent_of(mention, guess=True) or "other",
-                agent=reply.agent, mention_id=mention.id, reply_id=reply.id,
+                agent=reply.agent, mention_id=mention.id, reply_id=reply.id, topic=mention.topic,
+                replied_at=reply.sent_at,
             ))
         self.add(entries)
         self.last_reply_id = max(reply.id for reply, _ in rows)
@@ -212,13 +221,20 @@ class HistoryIndex:
                 continue  # tu and Lei are not swapped word by word: skip
             if _about_something_else(entry, ctx.text):
                 continue
+            if ctx.guard and not shares_topic(ctx.text, entry.post, ctx.topic, entry.topic):
+                continue  # a reply about something else answers nothing here
             text = adapt(entry, ctx)
-            if text is None or ctx.check(text):
+            general = text
+            if ctx.guard and text is not None:  # sentences naming what this post does not go, or the reply does
+                general = generalise(text, f"{ctx.text} {ctx.author_name}", ctx.signature)
+            if general is None or ctx.check(general):
                 continue
+            origin = entry.provenance(generalised=general != text)
             who = f"{entry.agent}'s" if entry.agent else "an earlier"
-            return Suggestion(text, "history", ctx.note,
-                              f"{who} reply to a similar post on {entry.channel or 'another channel'}",
-                              round(similarity, 3)), entry
+            return Suggestion(general, "history", ctx.note,
+                              f"{who} reply to a similar post on {entry.channel or 'another channel'} · "
+                              f"{origin.describe()}",
+                              round(similarity, 3), origin), entry
         return None
 
 

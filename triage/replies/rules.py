@@ -7,9 +7,11 @@ generative rewrite (a rewrite that breaks a rule is discarded) and by
 Rules: same language as the post (English or Italian; anything else gets English);
 Italian formal posts get *Lei*, informal ones *tu* (formal English posts get no slang);
 emoji only when the customer used them, never on money, safety or loss; apology in
-proportion to the intensity; within the channel's length limit; personal data asked for
+proportion to the intensity; within the channel's length limit (``triage.replies.limits``); personal data asked for
 only through a private channel; no promise of refunds or dates the templates do not make;
-signed with the agent's signature.
+signed with the agent's signature. And (``ORIGINALITY_RULES``, ``triage.replies.originality``): never
+(nearly) the reply already sent to the same author or thread; no specifics (amounts, products,
+services, places, named features) that neither the post nor a reviewed text names.
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from triage.replies.limits import DEFAULT_LIMIT as DEFAULT_LIMIT  # the table lives in limits; kept importable here
+from triage.replies.limits import LENGTH_LIMITS as LENGTH_LIMITS
+from triage.replies.limits import length_limit as length_limit
+from triage.replies.limits import measured_length as measured_length
+from triage.replies.originality import EarlierReply, absent_specifics, repeated
 from triage.replies.tone import EMOJI, ToneProfile
 from triage.text.language import detect_language
 from triage.text.signals import detect
@@ -25,12 +32,9 @@ from triage.text.signals import detect
 RULES: tuple[str, ...] = (
     "language", "register", "emoji", "empathy", "length", "personal_data", "promises", "signature",
 )
+# Checked when the post and the replies already sent are given (``triage.replies.originality``).
+ORIGINALITY_RULES: tuple[str, ...] = ("repeat", "borrowed")
 REPLY_LANGUAGES: tuple[str, ...] = ("en", "it")
-# Characters per reply. Google Play caps developer replies at 350, the App Store at 5,970.
-LENGTH_LIMITS: dict[str, int] = {
-    "x": 280, "bluesky": 300, "mastodon": 500, "googleplay": 350, "appstore": 5970, "reddit": 10000,
-}
-DEFAULT_LIMIT = 1500
 REVIEW_CHANNELS: tuple[str, ...] = ("appstore", "googleplay")
 # Signals on which a reply never carries emoji (money, safety, loss).
 NO_EMOJI_SIGNALS: frozenset[str] = frozenset({"money", "safety", "account_takeover", "loss"})
@@ -116,19 +120,6 @@ def reply_language(tone: ToneProfile) -> str:
     return tone.language if tone.language in REPLY_LANGUAGES else "en"
 
 
-def length_limit(channel: str) -> int:
-    return LENGTH_LIMITS.get(channel, DEFAULT_LIMIT)
-
-
-def measured_length(text: str, channel: str) -> int:
-    """Length as the channel counts it: on X a link is 23 characters and an emoji 2."""
-    if channel != "x":
-        return len(text)
-    links = re.findall(r"https?://\S+", text)
-    rest = re.sub(r"https?://\S+", "", text)
-    return sum(2 if EMOJI.match(ch) else 1 for ch in rest) + 23 * len(links)
-
-
 def signals_of(text: str) -> set[str]:
     """Urgency signal names in ``text`` plus ``loss`` (something or someone lost)."""
     names = {signal.name for signal in detect(text)}
@@ -170,11 +161,17 @@ def check(
     signals: Iterable[str] = (),
     signature: str = "",
     allowed: Sequence[str] = (),
+    limit: int | None = None,
+    post: str | None = None,
+    earlier: Sequence[EarlierReply] = (),
 ) -> list[Violation]:
     """Every rule ``suggestion`` breaks as a reply to a post with ``tone`` on ``channel``.
 
     ``signals`` are the post's signal names (see ``signals_of``); ``allowed`` are the
-    reviewed texts (templates, FAQ answers) whose promises a reply may repeat.
+    reviewed texts (templates, FAQ answers) whose promises a reply may repeat; ``limit`` the
+    length limit when it is not the channel's default (a Mastodon instance's own). With ``post``
+    (the post's text, and the customer's name) the reply may name no specifics that neither it nor
+    a reviewed text names; ``earlier`` are the replies already sent to this author or thread.
     """
     violations: list[Violation] = []
     signal_names = set(signals)
@@ -211,7 +208,7 @@ def check(
     elif intent == "praise" and apologies:
         violations.append(Violation("empathy", "no apology in a reply to praise"))
 
-    limit = length_limit(channel)
+    limit = limit or length_limit(channel)
     length = measured_length(suggestion, channel)
     if length > limit:
         violations.append(Violation("length", f"{length} characters; {channel} allows {limit}"))
@@ -230,6 +227,15 @@ def check(
 
     if signature and not suggestion.rstrip().endswith(signature):
         violations.append(Violation("signature", f"not signed {signature}"))
+
+    again = repeated(suggestion, earlier, signature)
+    if again is not None:
+        violations.append(Violation("repeat", f"repeats the {again.describe()} to this customer"))
+    if post is not None:
+        borrowed = absent_specifics(suggestion, post + " " + " ".join(allowed))
+        if borrowed:
+            violations.append(Violation("borrowed", "names what this post does not: "
+                                        + ", ".join(sorted({b.text for b in borrowed})[:3])))
     return violations
 
 

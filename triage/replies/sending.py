@@ -28,6 +28,7 @@ from triage.db.store import Store
 from triage.db.transitions import SENDING
 from triage.errors import SendingError, WorkflowConflict
 from triage.queue import workflow
+from triage.replies.limits import check_length
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def send_reply(
     store, config = ctx.store, ctx.config
     agent = name_of(require(who, "work_queue"))
     row = _check_can_reply(store, mention_id, agent, text)
+    check_length(text, row.channel, row.raw)  # over the channel's limit: refused here, in dry run too
     provenance = {"suggestion_source": suggestion_source, "suggestion_text": suggestion_text}
     if is_dry_run(ctx):
         reply_id = workflow.reply(store, mention_id, who, text, now=ctx.now(), posted=False, **provenance)

@@ -16,6 +16,8 @@ from triage.errors import TriageError
 from triage.ranking.intent import final_intent, intent_of
 from triage.replies.drafts import DraftRequest, Rewriter, Suggestion, suggest
 from triage.replies.history import HistoryIndex, index_for
+from triage.replies.limits import length_limit
+from triage.replies.originality import EarlierReply
 from triage.replies.tone import ToneProfile, profile
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,12 @@ def profile_pending(store: Store) -> int:
     return len(rows)
 
 
+def earlier_replies(store: Store, row: MentionRow) -> tuple[EarlierReply, ...]:
+    """The replies already sent to the mention's author (on its channel) or in its thread."""
+    return tuple(EarlierReply(reply.text, reply.id, mention.id, mention.channel, reply.sent_at, reply.agent)
+                 for reply, mention in store.replies_to_customer(row))
+
+
 def for_mention(
     ctx: Context, row: MentionRow, signature: str = "", rewriter: Rewriter | None = None, use_history: bool = True
 ) -> SuggestionResult:
@@ -80,7 +88,9 @@ def for_mention(
         save_tone(ctx.store, row.id, tone)
     index, about = history_for(ctx) if use_history else (None, "history suggestions off")
     request = DraftRequest(row.text, row.channel, row.author_name, row.language, row.sentiment, row.p_negative or 0.0,
-                           signature, intent=tone.intent, mention_id=row.id, seed=row.id)
+                           signature, intent=tone.intent, mention_id=row.id, seed=row.id,
+                           limit=length_limit(row.channel, row.raw), topic=row.topic,
+                           earlier=earlier_replies(ctx.store, row))
     _, suggestions = suggest(request, history=index, rewriter=rewriter)
     return SuggestionResult(tone, tone.intent or "other", suggestions, about)
 

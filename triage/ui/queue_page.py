@@ -19,6 +19,7 @@ from triage.queue.timeline import customer_timeline
 from triage.records import OPEN_STATUSES, SENTIMENTS, STATUSES
 from triage.replies.drafts import Suggestion
 from triage.replies.generation import default_rewriter
+from triage.replies.limits import counter, over_limit
 from triage.replies.sending import posts_on, send_reply
 from triage.replies.suggest import for_mention
 from triage.replies.tone import ToneProfile
@@ -194,18 +195,25 @@ def _actions(store: Store, row: MentionRow) -> None:
                 st.rerun()
     text = st.text_area("Reply", key=key, height=120)
     started = st.session_state.get(origin)
-    st.caption(f"{len(text)} characters" + (f" · from the {started.source} suggestion" if started else ""))
+    provenance = started.origin.describe() if started and started.origin else ""
+    st.caption(f"{counter(text, row.channel, row.raw)} characters"
+               + (f" · from the {started.source} suggestion" if started else "")
+               + (f" ({provenance})" if provenance else ""))
+    too_long = over_limit(text, row.channel, row.raw)
+    if too_long:
+        st.warning(f"Too long for {row.channel}: {too_long}. Send is off until it fits.", icon=":material/warning:")
 
     claim_col, reply_col, release_col = st.columns(3)
     if claim_col.button("Claim", key=f"claim-{row.id}", disabled=disabled or row.status == "in_progress",
                         icon=":material/back_hand:"):
         _act(lambda: workflow.claim(store, row.id, actor), "Claimed: it's yours.", keep_open=row.id)
     live = posts_on(get_context(), row.channel)
-    if reply_col.button("Send" if live else "Mark replied", key=f"replied-{row.id}", disabled=disabled,
+    if reply_col.button("Send" if live else "Mark replied", key=f"replied-{row.id}",
+                        disabled=disabled or bool(too_long),
                         type="primary", icon=":material/send:" if live else ":material/check:",
-                        help=f"Posts this reply on {row.channel} and marks the mention replied." if live else
-                        "Records this reply as sent (dry run, or a channel Ascolto does not post on: "
-                        "post it there yourself)."):
+                        help=too_long or (f"Posts this reply on {row.channel} and marks the mention replied." if live
+                                          else "Records this reply as sent (dry run, or a channel Ascolto does not "
+                                          "post on: post it there yourself).")):
         _send(store, row, actor, text, started.source if started else None, started.text if started else None)
     if release_col.button("Release", key=f"release-{row.id}", disabled=disabled or row.status != "in_progress",
                           icon=":material/undo:"):

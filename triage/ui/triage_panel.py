@@ -14,11 +14,12 @@ from triage.access.roles import Actor
 from triage.db.schema import MentionRow
 from triage.db.store import Store
 from triage.models.intent import topic_name
-from triage.queue.groups import answer_group
 from triage.queue.not_spam import mark_not_spam
+from triage.queue.workflow import ACTIONABLE
 from triage.ranking.incidents import IncidentSummary, members, summaries
 from triage.ranking.intent import intent_of
 from triage.ui.common import age
+from triage.ui.group_reply import render_group_reply
 
 Act = Callable[..., None]
 
@@ -69,9 +70,5 @@ def render_panel(store: Store, row: MentionRow, who: Actor, act: Act) -> None:
         )
         if not who.can("answer_group"):
             return
-        text = st.text_area("One reply for every open post in the group", key=f"group-reply-{row.incident_id}",
-                            height=100)
-        if st.button(f"Answer the group ({summary.open} open)", key=f"group-{row.incident_id}",
-                     disabled=not me or summary.open == 0, icon=":material/forum:"):
-            act(lambda: answer_group(store, row.incident_id, who, text),
-                f"Group reply recorded on the incident's {summary.open} open posts.")
+        open_ids = tuple(m.id for m in group if m.status in ACTIONABLE)
+        render_group_reply(row.incident_id, open_ids, who, act, row.id)

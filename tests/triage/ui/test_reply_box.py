@@ -51,3 +51,18 @@ def test_prefill_switch_and_send_keep_the_provenance(app, demo_db_url):
     assert "Suggestion acceptance" in [h.value for h in at.subheader]
     [metric] = [m for m in at.metric if m.label.startswith("Suggestions sent")]
     assert metric.value == "100%"
+
+
+def test_the_box_counts_against_the_channels_limit_and_send_is_off_past_it(app, demo_db_url):
+    store = open_store(demo_db_url)
+    post = next(r for r in store.queue() if r.channel == "x" and r.status == "new")
+    at = open_mention(app, post.id)
+    at.text_area(key=f"reply-{post.id}").set_value("Sorry about this. " * 23 + "^GB").run()  # 417 characters
+    assert not at.exception, at.exception
+    assert any(c.value.startswith("417 / 280 characters") for c in at.caption)
+    assert at.button(key=f"replied-{post.id}").disabled
+    assert any("Too long for x: the reply is 417 characters and x allows 280; shorten it by 137" in w.value
+               for w in at.warning)
+    at.text_area(key=f"reply-{post.id}").set_value("Sorry about this, DM us and we'll look into it. ^GB").run()
+    assert any(c.value.startswith("51 / 280 characters") for c in at.caption)
+    assert not at.button(key=f"replied-{post.id}").disabled

@@ -9,6 +9,7 @@ from triage.db.store import QueueFilter, open_store
 from triage.ranking.incidents import members, summaries
 from triage.ranking.intent import effective_intent
 from triage.records import OPEN_STATUSES
+from triage.text.language import detect_language
 
 
 @pytest.fixture
@@ -45,12 +46,13 @@ def test_answer_the_group_replies_to_every_open_member(app, demo_db_url):
     open_members = [m for m in members(store, incident_id) if m.status in ("new", "in_progress", "escalated")]
     at = open_mention(app, open_members[0].id)
     assert any(e.label.startswith("Incident:") for e in at.expander)
-    at.text_area(key=f"group-reply-{incident_id}").set_value("We're fixing the outage, sorry ^GB").run()
+    at.checkbox(key=f"group-confirm-{incident_id}").check().run()  # a draft per language: confirmed, then sent
     at.button(key=f"group-{incident_id}").click().run()
     assert not at.exception, at.exception
     for member in open_members:
         replies = store.replies_for([member.id])[member.id]
-        assert [r.text for r in replies][-1] == "We're fixing the outage, sorry ^GB"
+        if member.language in ("en", "it"):  # each post answered in its own language
+            assert detect_language(replies[-1].text) == member.language
         assert store.get(member.id).status == "replied"
         assert store.audit_for(member.id)[-1].actor == "giulia"
 
