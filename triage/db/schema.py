@@ -73,6 +73,7 @@ class MentionRow(Base):
         Index("ix_mentions_queue_order", sql_text("priority DESC"), "created_at", "id"),
         Index("ix_mentions_rescore_at", "rescore_at"),
         Index("ix_mentions_sentiment_status", "sentiment", "status"),
+        Index("ix_mentions_first_response_at", "first_response_at"),  # the reports (revision 0008)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -139,6 +140,7 @@ class ReplyRow(Base):
     __table_args__ = (
         Index("ix_replies_idempotency_key", "idempotency_key", unique=True),
         Index("ix_replies_state", "state"),
+        Index("ix_replies_sent_at", "sent_at"),  # the reports' period (revision 0008)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -160,6 +162,7 @@ class ReplyRow(Base):
 
 class AuditRow(Base):
     __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_action_at", "action", "at"),)  # escalations in a period (revision 0008)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"), index=True)
@@ -214,3 +217,34 @@ class MetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class ReportDeliveryRow(Base):
+    """A scheduled report sent for one schedule window: the unique key makes a second run a no-op."""
+
+    __tablename__ = "report_deliveries"
+    __table_args__ = (UniqueConstraint("schedule", "window_start", name="uq_report_deliveries_window"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schedule: Mapped[str] = mapped_column(String(64))  # the name of the [reports.<name>] table
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)  # when the schedule came due
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recipients: Mapped[str] = mapped_column(Text, default="")
+
+
+class SurveyRow(Base):
+    """A CSAT (1-5) or NPS (0-10) answer, matched to the mention it is about when one could be found."""
+
+    __tablename__ = "surveys"
+    __table_args__ = (UniqueConstraint("key", name="uq_surveys_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))  # hash of the answer: importing a file twice adds nothing
+    kind: Mapped[str] = mapped_column(String(8))  # csat | nps
+    score: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(MAX_CHANNEL_CHARS), default="")
+    author_handle: Mapped[str] = mapped_column(String(255), default="")
+    conversation_id: Mapped[str] = mapped_column(String(255), default="")
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    mention_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentions.id", ondelete="SET NULL", name="fk_surveys_mention_id"), nullable=True, index=True)

@@ -37,7 +37,7 @@ def test_upgrading_to_0004_keeps_every_reply_and_audit_row_and_backfills_their_s
     store = open_store(db_url)
     with store.engine.connect() as connection:
         # the head: 0004 and the revisions chained after it
-        assert connection.execute(text("select version_num from alembic_version")).scalar() == "0007"
+        assert connection.execute(text("select version_num from alembic_version")).scalar() == "0008"
         replies = connection.execute(text("select text, state, idempotency_key from replies order by id")).all()
         assert [tuple(r) for r in replies] == [("posted", "posted", None), ("by hand", "recorded", None),
                                               ("refused", "failed", None)]

@@ -57,5 +57,5 @@ def test_a_0002_database_gets_the_state_backfilled_from_each_last_error(tmp_path
     assert states["x-search"].cursor == "c1" and states["x-search"].total_fetched == 7  # nothing else changed
     assert states["broken"].last_error == rows["broken"][0]
     with store.engine.connect() as connection:
-        assert connection.execute(text("select version_num from alembic_version")).scalar() == "0007"
+        assert connection.execute(text("select version_num from alembic_version")).scalar() == "0008"
     store.dispose()

@@ -18,7 +18,7 @@ def test_a_new_database_gets_the_whole_schema(backend):
     tables = set(inspect(backend.engine).get_table_names())
     assert {"mentions", "replies", "audit", "meta", "incidents", "sources", "alembic_version"} <= tables
     with backend.engine.connect() as connection:
-        assert connection.execute(text("select version_num from alembic_version")).scalar() == "0007"
+        assert connection.execute(text("select version_num from alembic_version")).scalar() == "0008"
 
 
 def test_a_database_of_the_first_release_is_upgraded_without_losing_mentions(tmp_path):
