@@ -169,23 +169,38 @@ def mention_volume(store: Store, start: datetime, end: datetime, where: MentionF
         return [(str(d), c, s, int(n)) for d, c, s, n in session.execute(query).tuples()]
 
 
-def first_responses(store: Store, start: datetime, end: datetime, where: MentionFilter,
-                    sla_hours: Mapping[str, float], default_sla_hours: float, agents: Sequence[str] | None = None
-                    ) -> list[tuple[str, str, int, bool, int]]:
-    """``(agent, channel, minutes to first response, within the channel's SLA, mentions)``: a histogram of the
-    first responses given in ``[start, end)``, each counted for the agent whose reply it was."""
-    dialect = store.engine.dialect.name
-    seconds = _seconds_between(dialect, MentionRow.first_response_at, MentionRow.created_at)
-    minutes = func.round(seconds / 60).label("minutes")
-    within = case((seconds <= _sla_seconds(sla_hours, default_sla_hours), 1), else_=0).label("within")
-    query = (select(ReplyRow.agent, MentionRow.channel, minutes, within, func.count(MentionRow.id))
-             .join(MentionRow, MentionRow.id == ReplyRow.mention_id)
-             .where(ReplyRow.sent_at >= start, ReplyRow.sent_at < end, ReplyRow.state.in_(SHOWN_REPLY_STATES),
-                    ReplyRow.sent_at == MentionRow.first_response_at, *where.clauses(),
-                    *_agents_clause(ReplyRow.agent, agents))
-             .group_by(ReplyRow.agent, MentionRow.channel, minutes, within))
+def _first_response_query(store: Store, start: datetime, end: datetime, where: MentionFilter,
+                          agents: Sequence[str] | None, *columns: Any) -> Any:
+    """The first responses given in ``[start, end)``, each with the agent whose reply it was."""
+    return (select(ReplyRow.agent, *columns, func.count(MentionRow.id))
+            .join(MentionRow, MentionRow.id == ReplyRow.mention_id)
+            .where(ReplyRow.sent_at >= start, ReplyRow.sent_at < end, ReplyRow.state.in_(SHOWN_REPLY_STATES),
+                   ReplyRow.sent_at == MentionRow.first_response_at, *where.clauses(),
+                   *_agents_clause(ReplyRow.agent, agents))
+            .group_by(ReplyRow.agent, *columns))
+
+
+def response_minutes(store: Store, start: datetime, end: datetime, where: MentionFilter,
+                     agents: Sequence[str] | None = None) -> list[tuple[str, int, int]]:
+    """``(agent, minutes to first response, mentions)``: a histogram of the first responses given in
+    ``[start, end)``. Minutes are exact below an hour, in 5-minute steps below a day, in hours after:
+    a few thousand groups at most whatever the volume, and medians within 2.5 minutes (30 after a day)."""
+    seconds = _seconds_between(store.engine.dialect.name, MentionRow.first_response_at, MentionRow.created_at)
+    minutes = case((seconds < 3600, func.round(seconds / 60)), (seconds < 86400, func.round(seconds / 300) * 5),
+                   else_=func.round(seconds / 3600) * 60).label("minutes")
     with store.session() as session:
-        return [(a, c, int(m), bool(w), int(n)) for a, c, m, w, n in session.execute(query).tuples()]
+        rows = session.execute(_first_response_query(store, start, end, where, agents, minutes)).tuples()
+        return [(a, int(m), int(n)) for a, m, n in rows]
+
+
+def response_sla(store: Store, start: datetime, end: datetime, where: MentionFilter, sla_hours: Mapping[str, float],
+                 default_sla_hours: float, agents: Sequence[str] | None = None) -> list[tuple[str, str, int, int]]:
+    """``(agent, channel, first responses, of those within the channel's SLA)`` in ``[start, end)``."""
+    seconds = _seconds_between(store.engine.dialect.name, MentionRow.first_response_at, MentionRow.created_at)
+    within = func.sum(case((seconds <= _sla_seconds(sla_hours, default_sla_hours), 1), else_=0))
+    query = _first_response_query(store, start, end, where, agents, MentionRow.channel).add_columns(within)
+    with store.session() as session:
+        return [(a, c, int(n), int(w or 0)) for a, c, n, w in session.execute(query).tuples()]
 
 
 def replies_sent(store: Store, start: datetime, end: datetime, where: MentionFilter,

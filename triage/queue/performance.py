@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -19,9 +20,10 @@ from triage.db.reporting import (
     EVERYTHING,
     MentionFilter,
     actions_by_actor,
-    first_responses,
     reopened_after_reply,
     replies_sent,
+    response_minutes,
+    response_sla,
 )
 from triage.db.store import Store
 from triage.queue.acceptance import ACCEPTED_EDIT_SHARE
@@ -61,18 +63,17 @@ def team_performance(store: Store, period: Period, sla: SlaSettings, where: Ment
     """The period's figures per agent, per team (``teams``: name -> member names or addresses) and per
     channel; ``agents`` limits them to those people (a team's report)."""
     start, end = period.bounds()
-    responses = pd.DataFrame(first_responses(store, start, end, where, sla.hours, sla.default_hours, agents),
-                             columns=["agent", "channel", "minutes", "within", "n"]).astype({"within": bool})
-    sent = pd.DataFrame(replies_sent(store, start, end, where, agents, ACCEPTED_EDIT_SHARE),
-                        columns=["agent", "channel", "replies", "suggested", "accepted"])
+    minutes = response_minutes(store, start, end, where, agents)
+    sla_rows = response_sla(store, start, end, where, sla.hours, sla.default_hours, agents)
+    sent = replies_sent(store, start, end, where, agents, ACCEPTED_EDIT_SHARE)
     escalations = dict(actions_by_actor(store, start, end, where, "escalate", agents))
     reopened = dict(reopened_after_reply(store, start, end, where, agents))
-    names = sorted(set(responses["agent"]) | set(sent["agent"]) | set(escalations) | set(reopened))
-    by_agent = _table({name: [name] for name in names}, responses, sent, escalations, reopened, "agent")
-    members = _team_members(names, teams or {})
-    by_team = _table(members, responses, sent, escalations, reopened, "team")
-    overall = _table({"all": names}, responses, sent, escalations, reopened, "all").iloc[0]
-    return Performance(by_agent, by_team, _sla_by_channel(responses, sla), overall)
+    names = sorted({r[0] for r in minutes} | {r[0] for r in sent} | set(escalations) | set(reopened))
+    figures = _Figures(minutes, sla_rows, sent, escalations, reopened)
+    by_agent = figures.table({name: [name] for name in names}, "agent")
+    by_team = figures.table(_team_members(names, teams or {}), "team")
+    overall = figures.table({"all": names}, "all").iloc[0]
+    return Performance(by_agent, by_team, _sla_by_channel(sla_rows, sla), overall)
 
 
 def _team_members(names: Sequence[str], teams: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
@@ -89,39 +90,46 @@ def _team_members(names: Sequence[str], teams: Mapping[str, Sequence[str]]) -> d
     return {team: people for team, people in grouped.items() if people}
 
 
-def _table(groups: Mapping[str, Sequence[str]], responses: pd.DataFrame, sent: pd.DataFrame,
-           escalations: Mapping[str, int], reopened: Mapping[str, int], index_name: str) -> pd.DataFrame:
-    rows = []
-    for people in groups.values():
-        mine = responses[responses["agent"].isin(people)]
-        replies = sent[sent["agent"].isin(people)]
-        answered = int(mine["n"].sum())
-        hours = (mine["minutes"] / 60).tolist()
-        suggested, accepted = int(replies["suggested"].sum()), int(replies["accepted"].sum())
-        rows.append({
-            "replies": int(replies["replies"].sum()),
-            "first_responses": answered,
-            "median_first_response_h": round_figure(weighted_quantile(hours, mine["n"].tolist(), 0.5)),
-            "p90_first_response_h": round_figure(weighted_quantile(hours, mine["n"].tolist(), 0.9)),
-            "sla_pct": percent(int(mine.loc[mine["within"], "n"].sum()), answered),
-            "escalations": sum(escalations.get(p, 0) for p in people),
-            "reopened": sum(reopened.get(p, 0) for p in people),
-            "from_suggestion": suggested,
-            "accepted": accepted,
-            "acceptance_pct": percent(accepted, suggested),
-        })
-    frame = pd.DataFrame(rows, index=pd.Index(list(groups), name=index_name), columns=list(PERFORMANCE_COLUMNS))
-    return frame.astype({c: int for c in ("replies", "first_responses", "escalations", "reopened",
-                                          "from_suggestion", "accepted")})
+@dataclass(frozen=True)
+class _Figures:
+    """The period's grouped rows, added up for any group of agents."""
+
+    minutes: list[tuple[str, int, int]]  # agent, minutes, first responses
+    sla: list[tuple[str, str, int, int]]  # agent, channel, first responses, within SLA
+    sent: list[tuple[str, str, int, int, int]]  # agent, channel, replies, from a suggestion, accepted
+    escalations: Mapping[str, int]
+    reopened: Mapping[str, int]
+
+    def row(self, people: Sequence[str]) -> dict[str, Any]:
+        mine = set(people)
+        histogram = [(m / 60, n) for a, m, n in self.minutes if a in mine]
+        hours, counts = [h for h, _ in histogram], [n for _, n in histogram]
+        answered = sum(n for a, _c, n, _w in self.sla if a in mine)
+        within = sum(w for a, _c, _n, w in self.sla if a in mine)
+        replies = sum(r for a, _c, r, _s, _k in self.sent if a in mine)
+        suggested = sum(s for a, _c, _r, s, _k in self.sent if a in mine)
+        accepted = sum(k for a, _c, _r, _s, k in self.sent if a in mine)
+        return {
+            "replies": replies, "first_responses": answered,
+            "median_first_response_h": round_figure(weighted_quantile(hours, counts, 0.5)),
+            "p90_first_response_h": round_figure(weighted_quantile(hours, counts, 0.9)),
+            "sla_pct": percent(within, answered),
+            "escalations": sum(self.escalations.get(p, 0) for p in people),
+            "reopened": sum(self.reopened.get(p, 0) for p in people),
+            "from_suggestion": suggested, "accepted": accepted, "acceptance_pct": percent(accepted, suggested),
+        }
+
+    def table(self, groups: Mapping[str, Sequence[str]], index_name: str) -> pd.DataFrame:
+        rows = [self.row(people) for people in groups.values()]
+        return pd.DataFrame(rows, index=pd.Index(list(groups), name=index_name), columns=list(PERFORMANCE_COLUMNS))
 
 
-def _sla_by_channel(responses: pd.DataFrame, sla: SlaSettings) -> pd.DataFrame:
-    rows = {}
-    for channel, group in responses.groupby("channel", sort=True):
-        answered = int(group["n"].sum())
-        within = int(group.loc[group["within"], "n"].sum())
-        rows[str(channel)] = {"sla_hours": round_figure(sla.of(str(channel))), "first_responses": answered,
-                              "within_sla": within, "sla_pct": percent(within, answered)}
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(SLA_COLUMNS))
-    frame.index.name = "channel"
-    return frame.astype({"first_responses": int, "within_sla": int})
+def _sla_by_channel(rows: Sequence[tuple[str, str, int, int]], sla: SlaSettings) -> pd.DataFrame:
+    totals: dict[str, list[int]] = {}
+    for _agent, channel, answered, within in rows:
+        total = totals.setdefault(channel, [0, 0])
+        total[0] += answered
+        total[1] += within
+    frame = pd.DataFrame([(round_figure(sla.of(c)), a, w, percent(w, a)) for c, (a, w) in sorted(totals.items())],
+                         index=pd.Index(sorted(totals), name="channel"), columns=list(SLA_COLUMNS))
+    return frame
