@@ -148,11 +148,11 @@ def test_export_all_then_import_all_round_trips_every_row(tmp_path, capsys):
     dump = tmp_path / "all.jsonl"
 
     assert main(["export", "--all", "--format", "jsonl", "--output", str(dump), "--db", source]) == 0
-    assert capsys.readouterr().out == f"{dump}: 12 rows from 6 tables\n"
+    assert capsys.readouterr().out == f"{dump}: 16 rows from 8 tables\n"
     assert main(["import", "--all", str(dump), "--db", target]) == 0
-    assert capsys.readouterr().out.startswith(f"{dump}: 12 rows imported, 0 already stored; database ")
+    assert capsys.readouterr().out.startswith(f"{dump}: 16 rows imported, 0 already stored; database ")
     assert main(["import", "--all", str(dump), "--db", target]) == 0
-    assert capsys.readouterr().out.startswith(f"{dump}: 0 rows imported, 12 already stored; ")
+    assert capsys.readouterr().out.startswith(f"{dump}: 0 rows imported, 16 already stored; ")
 
     restored = open_store(target)
     assert read_every_table(restored.engine) == read_every_table(opened.engine)

@@ -22,6 +22,7 @@ from triage.db.reporting import (
 )
 from triage.db.store import Store
 from triage.records import SENTIMENTS, as_utc, utcnow
+from triage.tables.cells import text_cell
 
 UNANSWERED_COLUMNS: tuple[str, ...] = (
     "channel", "url", "author", "text", "created_at", "age_hours", "priority", "top_reason", "status", "id",
@@ -58,9 +59,17 @@ def unanswered(store: Store, now: datetime | None = None) -> list[dict[str, Any]
 
 
 def unanswered_csv(store: Store, now: datetime | None = None) -> str:
-    """The unanswered report as CSV text (for a download button)."""
-    frame = pd.DataFrame(unanswered(store, now), columns=list(UNANSWERED_COLUMNS))
-    return frame.to_csv(index=False)
+    """The unanswered report as CSV text (for a download button), written as ``export --unanswered`` writes it:
+    formulas neutralised, one record a line, numbers rounded the same way."""
+    import csv
+    import io
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(UNANSWERED_COLUMNS)
+    for row in unanswered(store, now):
+        writer.writerow([text_cell(row.get(column)) for column in UNANSWERED_COLUMNS])
+    return buffer.getvalue()
 
 
 @dataclass
