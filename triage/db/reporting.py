@@ -23,9 +23,11 @@ def _unanswered() -> list[ColumnElement[bool]]:
             MentionRow.first_response_at.is_(None)]
 
 
-def unanswered_negative(store: Store) -> list[MentionRow]:
-    """Negative mentions still open with no first response, oldest first."""
-    query = select(MentionRow).where(*_unanswered()).order_by(MentionRow.created_at.asc(), MentionRow.id)
+def unanswered_negative(store: Store, where: MentionFilter | None = None) -> list[MentionRow]:
+    """Negative mentions still open with no first response (``open_complaints_where``), oldest first;
+    ``where``: only those the filter lets through."""
+    query = (select(MentionRow).where(*open_complaints_where(), *(where.clauses() if where else []))
+             .order_by(MentionRow.created_at.asc(), MentionRow.id))
     with store.session() as session:
         return list(session.scalars(query))
 

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from triage.db.reporting import (
+    MentionFilter,
     daily_counts,
     response_hours,
     unanswered_negative,
@@ -37,10 +38,12 @@ def age_bucket(hours: float) -> str:
     return AGE_BUCKETS[-1][0]
 
 
-def unanswered(store: Store, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Negative mentions nobody has answered yet (open, no first response), oldest first."""
+def unanswered(store: Store, now: datetime | None = None, where: MentionFilter | None = None
+               ) -> list[dict[str, Any]]:
+    """Negative mentions nobody has answered yet (open, no first response), oldest first; ``where``: the
+    filters of the page the download is on."""
     now = as_utc(now or utcnow())
-    rows = unanswered_negative(store)
+    rows = unanswered_negative(store, where)
     return [
         {
             "id": row.id,
@@ -58,7 +61,7 @@ def unanswered(store: Store, now: datetime | None = None) -> list[dict[str, Any]
     ]
 
 
-def unanswered_csv(store: Store, now: datetime | None = None) -> str:
+def unanswered_csv(store: Store, now: datetime | None = None, where: MentionFilter | None = None) -> str:
     """The unanswered report as CSV text (for a download button), written as ``export --unanswered`` writes it:
     formulas neutralised, one record a line, numbers rounded the same way."""
     import csv
@@ -67,7 +70,7 @@ def unanswered_csv(store: Store, now: datetime | None = None) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(UNANSWERED_COLUMNS)
-    for row in unanswered(store, now):
+    for row in unanswered(store, now, where):
         writer.writerow([text_cell(row.get(column)) for column in UNANSWERED_COLUMNS])
     return buffer.getvalue()
 
