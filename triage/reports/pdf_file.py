@@ -43,7 +43,9 @@ def report_pdf(report: ManagerReport) -> bytes:
     pdf.set_title(text(report.title))
     pdf.add_page()
     _summary_page(pdf, font, report, text)
-    charts = report_charts(report.volume, report.performance, report.complaints)
+    first, *charts = report_charts(report.volume, report.performance, report.complaints)
+    pdf.ln(4)
+    pdf.image(chart_png(first), w=pdf.epw)  # the sentiment per day closes the summary page
     for index, chart in enumerate(charts):
         if index % 2 == 0:
             pdf.add_page()
