@@ -192,6 +192,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_surveys(args: argparse.Namespace) -> int:
+    """``import-surveys FILE``: CSAT/NPS answers, matched to the mentions they are about."""
+    from triage.db.store import open_store
+    from triage.queue.satisfaction import import_surveys
+
+    path = Path(args.file)
+    result = import_surveys(open_store(args.db), path)
+    _report_bad_rows(path, result.errors)
+    print(f"{path}: {result.stored} answers stored ({result.unmatched} matched to no mention), "
+          f"{result.already} already stored, {len(result.errors)} bad rows skipped")
+    return 1 if result.errors else 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from triage.db.backup import backup
 
@@ -441,6 +454,13 @@ def _add_data_commands(sub: SubParsers) -> None:
     exp.set_defaults(run=cmd_export)
 
     _add_report_command(sub)
+
+    surveys = sub.add_parser("import-surveys", help="store CSAT (1-5) and NPS (0-10) survey answers from a CSV "
+                                                    "or JSONL file, matched to the mentions they are about")
+    surveys.add_argument("file", help="columns kind and score (or a csat or nps column), answered_at, and "
+                                      "mention_id, conversation_id (+ channel) or channel and author (see README)")
+    surveys.add_argument("--db", help=DB_HELP)
+    surveys.set_defaults(run=cmd_import_surveys)
 
     bak = sub.add_parser("backup", help="copy the whole database while the app runs (SQLite; pg_dump for PostgreSQL)")
     bak.add_argument("--output", required=True, help="the backup file to create (must not exist)")

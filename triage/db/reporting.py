@@ -138,7 +138,7 @@ def open_complaints_where() -> list[ColumnElement[bool]]:
     return _unanswered()
 
 
-def _seconds_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[Any]:
+def seconds_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[Any]:
     if dialect == "postgresql":
         return func.extract("epoch", later - earlier)
     return (func.julianday(later) - func.julianday(earlier)) * 86400
@@ -187,7 +187,7 @@ def response_minutes(store: Store, start: datetime, end: datetime, where: Mentio
     """``(agent, minutes to first response, mentions)``: a histogram of the first responses given in
     ``[start, end)``. Minutes are exact below an hour, in 5-minute steps below a day, in hours after:
     a few thousand groups at most whatever the volume, and medians within 2.5 minutes (30 after a day)."""
-    seconds = _seconds_between(store.engine.dialect.name, MentionRow.first_response_at, MentionRow.created_at)
+    seconds = seconds_between(store.engine.dialect.name, MentionRow.first_response_at, MentionRow.created_at)
     minutes = case((seconds < 3600, func.round(seconds / 60)), (seconds < 86400, func.round(seconds / 300) * 5),
                    else_=func.round(seconds / 3600) * 60).label("minutes")
     with store.session() as session:
@@ -198,7 +198,7 @@ def response_minutes(store: Store, start: datetime, end: datetime, where: Mentio
 def response_sla(store: Store, start: datetime, end: datetime, where: MentionFilter, sla_hours: Mapping[str, float],
                  default_sla_hours: float, agents: Sequence[str] | None = None) -> list[tuple[str, str, int, int]]:
     """``(agent, channel, first responses, of those within the channel's SLA)`` in ``[start, end)``."""
-    seconds = _seconds_between(store.engine.dialect.name, MentionRow.first_response_at, MentionRow.created_at)
+    seconds = seconds_between(store.engine.dialect.name, MentionRow.first_response_at, MentionRow.created_at)
     within = func.sum(case((seconds <= _sla_seconds(sla_hours, default_sla_hours), 1), else_=0))
     query = _first_response_query(store, start, end, where, agents, MentionRow.channel).add_columns(within)
     with store.session() as session:

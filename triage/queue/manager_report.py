@@ -19,6 +19,7 @@ from triage.queue.figures import round_figure
 from triage.queue.overview import OpenComplaints, Volume, open_complaints, volume
 from triage.queue.performance import Performance, SlaSettings, team_performance
 from triage.queue.period import Period
+from triage.queue.satisfaction import outcomes, satisfaction
 from triage.ranking.priority import configured_weights
 
 SUMMARY_COLUMNS: tuple[str, ...] = ("figure", "current", "previous", "change")
@@ -34,6 +35,8 @@ class ManagerReport:
     complaints: OpenComplaints
     team: str | None = None
     where: MentionFilter = field(default_factory=MentionFilter)
+    satisfaction: pd.DataFrame = field(default_factory=pd.DataFrame)  # CSAT and NPS from surveys
+    outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)  # the post-reply proxy, NOT CSAT
 
     @property
     def title(self) -> str:
@@ -52,6 +55,8 @@ class ManagerReport:
             "Open complaints by age": self.complaints.by_age.rename("open_complaints").reset_index(),
             "Open complaints by owner": self.complaints.by_owner.reset_index(),
             "Daily volume": daily.reset_index(),
+            "CSAT and NPS (surveys)": self.satisfaction,
+            "Outcome after reply (not CSAT)": self.outcomes,
         }
 
 
@@ -84,7 +89,8 @@ def build_report(ctx: Context, period: Period, where: MentionFilter = EVERYTHING
     ]
     summary = pd.DataFrame([(name, now_value, then, _change(now_value, then)) for name, now_value, then in rows]
                            + [("open complaints now", complaints.total, None, None)], columns=list(SUMMARY_COLUMNS))
-    return ManagerReport(period, now, summary, current, performance, complaints, team, where)
+    return ManagerReport(period, now, summary, current, performance, complaints, team, where,
+                         satisfaction(ctx.store, period, where), outcomes(ctx.store, period, where))
 
 
 def _team_rows(now: Performance, then: Performance) -> list[tuple[str, float | None, float | None]]:

@@ -15,7 +15,14 @@ from triage.tables.cells import format_number
 
 FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans.ttf",
               "/usr/share/fonts/TTF/DejaVuSans.ttf")
-PDF_TABLES = ("Agents", "Teams", "SLA by channel", "Open complaints by owner")
+PDF_TABLES = ("Agents", "Teams", "SLA by channel", "Open complaints by owner", "CSAT and NPS (surveys)",
+              "Outcome after reply (not CSAT)")
+NOTES = {
+    "CSAT and NPS (surveys)": "Survey answers imported with import-surveys. CSAT: % of answers 4-5 (of 1-5). "
+                              "NPS: % promoters (9-10) minus % detractors (0-6).",
+    "Outcome after reply (not CSAT)": "A proxy, not a survey: the customer's next message on the same channel "
+                                      "within 72 h of our first reply, by its sentiment (thanked = positive).",
+}
 
 
 def _pdf() -> tuple[Any, str, bool]:
@@ -55,6 +62,12 @@ def report_pdf(report: ManagerReport) -> bytes:
     for name in PDF_TABLES:
         pdf.add_page()
         _heading(pdf, font, name)
+        if name in NOTES:
+            pdf.multi_cell(0, 5, NOTES[name], new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(2)
+        if tables[name].empty:
+            pdf.cell(0, 6, "Nothing in this period.", new_x="LMARGIN", new_y="NEXT")
+            continue
         _table(pdf, font, tables[name], text)
     return bytes(pdf.output())
 

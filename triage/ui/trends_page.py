@@ -163,6 +163,17 @@ def _performance(report: ManagerReport) -> None:
     channels.dataframe(report.performance.sla_by_channel, width="stretch")
     st.subheader("Unanswered complaints by owner")
     st.dataframe(report.complaints.by_owner, width="stretch")
+    st.subheader("Customer satisfaction (surveys)")
+    st.caption("CSAT: % of answers 4-5 (of 1-5). NPS: % promoters (9-10) minus % detractors (0-6). "
+               "Import answers with python -m triage import-surveys FILE.")
+    if report.satisfaction.empty:
+        st.info("No survey answers in this period.")
+    else:
+        st.dataframe(report.satisfaction, hide_index=True, width="stretch")
+    st.subheader("Outcome after our reply (a proxy, not CSAT)")
+    st.caption("The customer's next message on the same channel within 72 h of the first reply, by its sentiment: "
+               "thanked, still unhappy, neutral, or no reply.")
+    st.dataframe(report.outcomes, hide_index=True, width="stretch")
 
 
 def _suggestion_acceptance(store: Store, period: Period) -> None:
