@@ -127,7 +127,8 @@ class MentionFilter:
     def clauses(self) -> list[ColumnElement[bool]]:
         wanted = ((MentionRow.channel, self.channels), (MentionRow.language, self.languages),
                   (MentionRow.intent, self.intents), (MentionRow.topic, self.topics))
-        return [column.in_(list(values)) for column, values in wanted if values]
+        own: list[ColumnElement[bool]] = [MentionRow.brand.is_(None)]  # competitors count in share of voice only
+        return own + [column.in_(list(values)) for column, values in wanted if values]
 
 
 EVERYTHING = MentionFilter()
@@ -264,3 +265,32 @@ def open_complaints_by_age(store: Store, now: datetime, where: MentionFilter,
              .group_by(bucket, owner))
     with store.session() as session:
         return [(str(b), str(o), int(n)) for b, o, n in session.execute(query).tuples()]
+
+
+def brand_volume(store: Store, start: datetime, end: datetime) -> list[tuple[str, str | None, str | None, int]]:
+    """``(day, brand, sentiment, mentions)`` of every brand's mentions posted in ``[start, end)``
+    (brand None: our own)."""
+    day = _day(store.engine.dialect.name).label("day")
+    query = (select(day, MentionRow.brand, MentionRow.sentiment, func.count(MentionRow.id))
+             .where(MentionRow.created_at >= start, MentionRow.created_at < end)
+             .group_by(day, MentionRow.brand, MentionRow.sentiment))
+    with store.session() as session:
+        return [(str(d), b, s, int(n)) for d, b, s, n in session.execute(query).tuples()]
+
+
+def tag_brands(store: Store, brands: Mapping[int, str]) -> None:
+    """Set ``mentions.brand`` of each id to its competitor's name."""
+    from sqlalchemy import update
+
+    with store.session() as session:
+        for name in set(brands.values()):
+            ids = [i for i, b in brands.items() if b == name]
+            session.execute(update(MentionRow).where(MentionRow.id.in_(ids)).values(brand=name)
+                            .execution_options(synchronize_session=False))
+
+
+def mention_texts(store: Store, ids: Sequence[int]) -> list[tuple[int, str]]:
+    """``(id, text)`` of the given mentions (a batch just stored)."""
+    with store.session() as session:
+        return list(session.execute(select(MentionRow.id, MentionRow.text).where(MentionRow.id.in_(list(ids))))
+                    .tuples())

@@ -93,6 +93,8 @@ class MentionRow(Base):
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
     app_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
     raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the competitor of [brand.competitors] a mention is about; NULL: our own brand (revision 0008)
+    brand: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     # triage
     sentiment: Mapped[str | None] = mapped_column(String(16), nullable=True)

@@ -20,6 +20,7 @@ from triage.queue.overview import OpenComplaints, Volume, open_complaints, volum
 from triage.queue.performance import Performance, SlaSettings, team_performance
 from triage.queue.period import Period
 from triage.queue.satisfaction import outcomes, satisfaction
+from triage.queue.share_of_voice import SHARE_COLUMNS, ShareOfVoice, share_of_voice
 from triage.ranking.priority import configured_weights
 
 SUMMARY_COLUMNS: tuple[str, ...] = ("figure", "current", "previous", "change")
@@ -37,6 +38,7 @@ class ManagerReport:
     where: MentionFilter = field(default_factory=MentionFilter)
     satisfaction: pd.DataFrame = field(default_factory=pd.DataFrame)  # CSAT and NPS from surveys
     outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)  # the post-reply proxy, NOT CSAT
+    voice: ShareOfVoice | None = None  # our brand against the competitors of [brand.competitors]
 
     @property
     def title(self) -> str:
@@ -57,6 +59,7 @@ class ManagerReport:
             "Daily volume": daily.reset_index(),
             "CSAT and NPS (surveys)": self.satisfaction,
             "Outcome after reply (not CSAT)": self.outcomes,
+            "Share of voice": self.voice.totals if self.voice else pd.DataFrame(columns=list(SHARE_COLUMNS)),
         }
 
 
@@ -90,7 +93,8 @@ def build_report(ctx: Context, period: Period, where: MentionFilter = EVERYTHING
     summary = pd.DataFrame([(name, now_value, then, _change(now_value, then)) for name, now_value, then in rows]
                            + [("open complaints now", complaints.total, None, None)], columns=list(SUMMARY_COLUMNS))
     return ManagerReport(period, now, summary, current, performance, complaints, team, where,
-                         satisfaction(ctx.store, period, where), outcomes(ctx.store, period, where))
+                         satisfaction(ctx.store, period, where), outcomes(ctx.store, period, where),
+                         share_of_voice(ctx.store, period, ctx.config.brand.name))
 
 
 def _team_rows(now: Performance, then: Performance) -> list[tuple[str, float | None, float | None]]:

@@ -92,3 +92,12 @@ def chart_png(chart: alt.Chart, scale: float = 2.0) -> bytes:
     import vl_convert as vlc
 
     return bytes(vlc.vegalite_to_png(chart.to_json(), scale=scale))
+
+
+def share_of_voice_chart(daily: pd.DataFrame, days: int) -> alt.Chart:
+    """Mentions per day per brand (ours and each competitor)."""
+    data = daily.assign(day=pd.to_datetime(daily["day"])) if len(daily) else daily
+    return (alt.Chart(data, title="Share of voice: mentions per day by brand").mark_line(point=True)
+            .encode(x=_day_axis(days), y=alt.Y("mentions:Q"), color=alt.Color("brand:N"),
+                    tooltip=["day:T", "brand:N", "mentions:Q", "negative:Q"])
+            .properties(width=WIDTH, height=HEIGHT))

@@ -9,17 +9,19 @@ from typing import Any
 import pandas as pd
 
 from triage.queue.manager_report import ManagerReport
-from triage.reports.charts import chart_png, report_charts
+from triage.reports.charts import chart_png, report_charts, share_of_voice_chart
 from triage.reports.spreadsheet import plain
 from triage.tables.cells import format_number
 
 FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans.ttf",
               "/usr/share/fonts/TTF/DejaVuSans.ttf")
 PDF_TABLES = ("Agents", "Teams", "SLA by channel", "Open complaints by owner", "CSAT and NPS (surveys)",
-              "Outcome after reply (not CSAT)")
+              "Outcome after reply (not CSAT)", "Share of voice")
 NOTES = {
     "CSAT and NPS (surveys)": "Survey answers imported with import-surveys. CSAT: % of answers 4-5 (of 1-5). "
                               "NPS: % promoters (9-10) minus % detractors (0-6).",
+    "Share of voice": "Mentions of our brand and of each competitor in [brand.competitors] of triage.toml "
+                      "(sentiment from the same model).",
     "Outcome after reply (not CSAT)": "A proxy, not a survey: the customer's next message on the same channel "
                                       "within 72 h of our first reply, by its sentiment (thanked = positive).",
 }
@@ -58,6 +60,8 @@ def report_pdf(report: ManagerReport) -> bytes:
             pdf.add_page()
         pdf.image(chart_png(chart), w=pdf.epw)
         pdf.ln(4)
+    if report.voice is not None and len(report.voice.daily):
+        pdf.image(chart_png(share_of_voice_chart(report.voice.daily, report.period.days)), w=pdf.epw)
     tables = report.tables()
     for name in PDF_TABLES:
         pdf.add_page()

@@ -174,6 +174,11 @@ def _performance(report: ManagerReport) -> None:
     st.caption("The customer's next message on the same channel within 72 h of the first reply, by its sentiment: "
                "thanked, still unhappy, neutral, or no reply.")
     st.dataframe(report.outcomes, hide_index=True, width="stretch")
+    if report.voice is not None and len(report.voice.totals) > 1:
+        st.subheader("Share of voice")
+        st.caption("Our brand against the competitors of [brand.competitors] in triage.toml.")
+        st.altair_chart(charts.share_of_voice_chart(report.voice.daily, report.period.days), width="stretch")
+        st.dataframe(report.voice.totals, hide_index=True, width="stretch")
 
 
 def _suggestion_acceptance(store: Store, period: Period) -> None:

@@ -8,7 +8,8 @@ The manager's reports (issue 15) group the replies sent, the first responses and
 escalations of a period: ``replies.sent_at``, ``mentions.first_response_at`` and
 ``audit(action, at)`` get indexes. ``report_deliveries`` records each scheduled report sent
 (unique per schedule and window, so a second run sends nothing); ``surveys`` holds imported
-CSAT/NPS answers.
+CSAT/NPS answers; ``mentions.brand`` tags the mentions of a competitor (share of voice; NULL is
+our own brand, so every existing row stays ours).
 """
 from typing import Sequence, Union
 
@@ -23,6 +24,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
+    op.add_column('mentions', sa.Column('brand', sa.String(length=64), nullable=True))
     op.create_index('ix_replies_sent_at', 'replies', ['sent_at'])
     op.create_index('ix_audit_action_at', 'audit', ['action', 'at'])
     op.create_index('ix_mentions_first_response_at', 'mentions', ['first_response_at'])
@@ -59,3 +61,5 @@ def downgrade() -> None:
     op.drop_index('ix_mentions_first_response_at', table_name='mentions')
     op.drop_index('ix_audit_action_at', table_name='audit')
     op.drop_index('ix_replies_sent_at', table_name='replies')
+    with op.batch_alter_table('mentions') as batch:
+        batch.drop_column('brand')
