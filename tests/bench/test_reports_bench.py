@@ -10,7 +10,7 @@ def test_the_reports_bench_runs_on_sqlite(tmp_path):
     run([300], ["sqlite"], repeat=2, log=lines.append, folder=tmp_path)
     assert lines[0].startswith("sqlite 300 mentions,") and "yardstick" in lines[1]
     rows = [line for line in lines if line.strip().startswith("last ")]
-    assert len(rows) == 8  # four reports over two periods
+    assert len(rows) == 14  # seven reports over two periods
     for row in rows:
         p50, p95 = (float(v) for v in row.split()[-2:])
         assert 0 <= p50 <= p95

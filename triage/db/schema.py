@@ -74,6 +74,8 @@ class MentionRow(Base):
         Index("ix_mentions_rescore_at", "rescore_at"),
         Index("ix_mentions_sentiment_status", "sentiment", "status"),
         Index("ix_mentions_first_response_at", "first_response_at"),  # the reports (revision 0008)
+        # the reports' volume GROUP BY, answered from the index alone (revision 0008)
+        Index("ix_mentions_report_volume", "created_at", "channel", "sentiment", "brand"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
