@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from triage.db.queue_view import COUNT_BOUND, distinct_values, lines_text, queue_lines, queue_page
+from triage.db.reporting import MentionFilter
 from triage.db.schema import MentionRow
 from triage.db.store import QueueFilter, Store, resolve_url
 from triage.errors import TriageError
@@ -251,7 +252,9 @@ def render() -> None:
     where = f" · page {page}" if pages is None else (f" · page {page} of {pages}" if pages > 1 else "")
     top.text(f"{lines_text(total)}, highest priority first" + where)
     download.download_button(  # the file is built when clicked, not on every view
-        "Unanswered complaints (CSV)", lambda: unanswered_csv(store), file_name="unanswered-complaints.csv",
+        "Unanswered complaints (CSV)",  # of the channels and languages the queue is filtered to
+        lambda: unanswered_csv(store, where=MentionFilter(tuple(flt.channels), tuple(flt.languages))),
+        file_name="unanswered-complaints.csv",
         mime="text/csv", icon=":material/download:", key="download-unanswered",
     )
     if not rows:

@@ -45,3 +45,16 @@ def test_export_unanswered_neutralises_post_text_and_keeps_one_record_a_line(tmp
     rows = list(csv.DictReader(text.splitlines()))
     assert {r["text"] for r in rows} == {"'" + HYPERLINK, "'@LumoraHelp down\\nsince\\nmorning", "'+1 broken again"}
     assert all(len(r["age_hours"].split(".")[-1]) <= 1 for r in rows)  # 1.0 -> "1", 691.6 -> "691.6"
+
+
+def test_the_dashboard_download_keeps_the_pages_channel_filter(store):
+    from triage.db.reporting import MentionFilter
+    from triage.queue.reports import unanswered_csv
+
+    posts = [make_mention("1", "down", channel="mastodon"), make_mention("2", "@LumoraHelp down", handle="b")]
+    ids = store.upsert_mentions(posts).inserted
+    store.save_classifications({i: (SentimentScores(0.8, 0.1, 0.1), "en") for i in ids}, "fake")
+    rows = list(csv.DictReader(unanswered_csv(store, where=MentionFilter(channels=("mastodon",))).splitlines()))
+    assert [r["channel"] for r in rows] == ["mastodon"]
+    everything = list(csv.DictReader(unanswered_csv(store).splitlines()))
+    assert {r["text"] for r in everything} == {"down", "'@LumoraHelp down"}
