@@ -38,7 +38,7 @@ def text_cell(value: Any, decimals: int = 4) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return str(value).lower()
+        return str(value)  # True / False, as the files always had them
     if isinstance(value, float):
         return format_number(value, decimals)
     if isinstance(value, int):
