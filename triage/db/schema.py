@@ -76,6 +76,8 @@ class MentionRow(Base):
         Index("ix_mentions_first_response_at", "first_response_at"),  # the reports (revision 0008)
         # the reports' volume GROUP BY, answered from the index alone (revision 0008)
         Index("ix_mentions_report_volume", "created_at", "channel", "sentiment", "brand"),
+        # the customer's next message after a reply (triage.db.surveys.reply_outcomes; revision 0008)
+        Index("ix_mentions_author_time", "channel", "author_handle", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -7,7 +7,8 @@ Create Date: 2026-11-29 23:50:00
 The manager's reports (issue 15) group the replies sent, the first responses and the
 escalations of a period: ``replies.sent_at``, ``mentions.first_response_at`` and
 ``audit(action, at)`` get indexes, and ``mentions(created_at, channel, sentiment, brand)`` answers
-the daily volume from the index alone. ``report_deliveries`` records each scheduled report sent
+the daily volume from the index alone; ``mentions(channel, author_handle, created_at)`` finds a
+customer's next message after a reply (the outcome figures). ``report_deliveries`` records each scheduled report sent
 (unique per schedule and window, so a second run sends nothing); ``surveys`` holds imported
 CSAT/NPS answers; ``mentions.brand`` tags the mentions of a competitor (share of voice; NULL is
 our own brand, so every existing row stays ours).
@@ -30,6 +31,7 @@ def upgrade() -> None:
     op.create_index('ix_audit_action_at', 'audit', ['action', 'at'])
     op.create_index('ix_mentions_first_response_at', 'mentions', ['first_response_at'])
     op.create_index('ix_mentions_report_volume', 'mentions', ['created_at', 'channel', 'sentiment', 'brand'])
+    op.create_index('ix_mentions_author_time', 'mentions', ['channel', 'author_handle', 'created_at'])
     op.create_table(
         'report_deliveries',
         sa.Column('id', sa.Integer(), primary_key=True),
@@ -60,6 +62,7 @@ def downgrade() -> None:
     op.drop_index('ix_surveys_mention_id', table_name='surveys')
     op.drop_table('surveys')
     op.drop_table('report_deliveries')
+    op.drop_index('ix_mentions_author_time', table_name='mentions')
     op.drop_index('ix_mentions_report_volume', table_name='mentions')
     op.drop_index('ix_mentions_first_response_at', table_name='mentions')
     op.drop_index('ix_audit_action_at', table_name='audit')
