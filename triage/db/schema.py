@@ -73,10 +73,10 @@ class MentionRow(Base):
         Index("ix_mentions_queue_order", sql_text("priority DESC"), "created_at", "id"),
         Index("ix_mentions_rescore_at", "rescore_at"),
         Index("ix_mentions_sentiment_status", "sentiment", "status"),
-        Index("ix_mentions_first_response_at", "first_response_at"),  # the reports (revision 0008)
-        # the reports' volume GROUP BY, answered from the index alone (revision 0008)
+        Index("ix_mentions_first_response_at", "first_response_at"),  # the reports (revision 0012)
+        # the reports' volume GROUP BY, answered from the index alone (revision 0012)
         Index("ix_mentions_report_volume", "created_at", "channel", "sentiment", "brand"),
-        # the customer's next message after a reply (triage.db.surveys.reply_outcomes; revision 0008)
+        # the customer's next message after a reply (triage.db.surveys.reply_outcomes; revision 0012)
         Index("ix_mentions_author_time", "channel", "author_handle", "created_at"),
     )
 
@@ -97,7 +97,7 @@ class MentionRow(Base):
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
     app_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
     raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # the competitor of [brand.competitors] a mention is about; NULL: our own brand (revision 0008)
+    # the competitor of [brand.competitors] a mention is about; NULL: our own brand (revision 0012)
     brand: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     # triage
@@ -146,7 +146,7 @@ class ReplyRow(Base):
     __table_args__ = (
         Index("ix_replies_idempotency_key", "idempotency_key", unique=True),
         Index("ix_replies_state", "state"),
-        Index("ix_replies_sent_at", "sent_at"),  # the reports' period (revision 0008)
+        Index("ix_replies_sent_at", "sent_at"),  # the reports' period (revision 0012)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -168,7 +168,7 @@ class ReplyRow(Base):
 
 class AuditRow(Base):
     __tablename__ = "audit"
-    __table_args__ = (Index("ix_audit_action_at", "action", "at"),)  # escalations in a period (revision 0008)
+    __table_args__ = (Index("ix_audit_action_at", "action", "at"),)  # escalations in a period (revision 0012)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"), index=True)
