@@ -20,7 +20,7 @@ LAYERS: dict[str, int] = {
     "training": 2,
     "evaluation": 3,
     "ingest": 4,
-    "replies": 5,
+    "replies": 5, "reports": 5,
     "queue": 6,
     "ranking": 7,
     "context": 8,

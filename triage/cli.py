@@ -165,6 +165,49 @@ def _export_all(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """``report --period P --format F --output FILE``: the report as a file; ``--scheduled``: e-mail the due ones."""
+    from triage.context import Context
+    from triage.db.reporting import MentionFilter
+    from triage.db.store import open_store
+    from triage.queue.period import parse_period
+    from triage.reports.files import build_report_file
+
+    ctx = Context(open_store(args.db), config_path=args.config)
+    if args.scheduled:
+        from triage.reports.schedule import send_due_reports
+
+        result = send_due_reports(ctx)
+        for line in result.lines():
+            print(line)
+        return 1 if result.failed else 0
+    if not (args.period and args.format and args.output):
+        raise UsageError("report needs --period, --format and --output (or --scheduled), "
+                         "e.g. --period 2026-11-01..2026-11-30 --format xlsx --output november.xlsx")
+    where = MentionFilter(tuple(args.channel or ()), tuple(args.language or ()), tuple(args.intent or ()),
+                          tuple(args.topic or ()))
+    period = parse_period(args.period, ctx.now().date())
+    report, content = build_report_file(ctx, "cli", period, args.format, where, args.team, args.bom)
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(content)
+    print(f"{output}: {report.title} ({args.format}, {len(content)} bytes)")
+    return 0
+
+
+def cmd_import_surveys(args: argparse.Namespace) -> int:
+    """``import-surveys FILE``: CSAT/NPS answers, matched to the mentions they are about."""
+    from triage.db.store import open_store
+    from triage.queue.satisfaction import import_surveys
+
+    path = Path(args.file)
+    result = import_surveys(open_store(args.db), path)
+    _report_bad_rows(path, result.errors)
+    print(f"{path}: {result.stored} answers stored ({result.unmatched} matched to no mention), "
+          f"{result.already} already stored, {len(result.errors)} bad rows skipped")
+    return 1 if result.errors else 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from triage.db.backup import backup
 
@@ -513,10 +556,41 @@ def _add_data_commands(sub: SubParsers) -> None:
     exp.add_argument("--db", help=DB_HELP)
     exp.set_defaults(run=cmd_export)
 
+    _add_report_command(sub)
+
+    surveys = sub.add_parser("import-surveys", help="store CSAT (1-5) and NPS (0-10) survey answers from a CSV "
+                                                    "or JSONL file, matched to the mentions they are about")
+    surveys.add_argument("file", help="columns kind and score (or a csat or nps column), answered_at, and "
+                                      "mention_id, conversation_id (+ channel) or channel and author (see README)")
+    surveys.add_argument("--db", help=DB_HELP)
+    surveys.set_defaults(run=cmd_import_surveys)
+
     bak = sub.add_parser("backup", help="copy the whole database while the app runs (SQLite; pg_dump for PostgreSQL)")
     bak.add_argument("--output", required=True, help="the backup file to create (must not exist)")
     bak.add_argument("--db", help=DB_HELP)
     bak.set_defaults(run=cmd_backup)
+
+
+def _add_report_command(sub: SubParsers) -> None:
+    """report: the manager's report as a file, or the scheduled ones by e-mail."""
+    rep = sub.add_parser("report", help="the manager's report (per agent, team and channel) as XLSX, PDF or CSV; "
+                                        "--scheduled e-mails the due ones of [reports]")
+    rep.add_argument("--period", help="START..END (days, UTC, both included), e.g. 2026-11-01..2026-11-30, or "
+                                      "last_7_days, last_30_days, last_90_days, this_week, last_week, this_month, "
+                                      "last_month")
+    rep.add_argument("--format", choices=("xlsx", "pdf", "csv"), help="file format")
+    rep.add_argument("--output", help="file to write")
+    rep.add_argument("--team", help="only this team of [teams] (its agents and the complaints they hold)")
+    rep.add_argument("--channel", action="append", metavar="NAME", help="only this channel (repeatable)")
+    rep.add_argument("--language", action="append", metavar="CODE", help="only this language (repeatable)")
+    rep.add_argument("--intent", action="append", metavar="INTENT", help="only this intent (repeatable)")
+    rep.add_argument("--topic", action="append", metavar="TOPIC", help="only this topic (repeatable)")
+    rep.add_argument("--bom", action="store_true", help="csv: start with a UTF-8 byte-order mark (for Excel)")
+    rep.add_argument("--scheduled", action="store_true",
+                     help="send the reports of [reports] that are due, by e-mail (each at most once per window)")
+    rep.add_argument("--config", help="configuration file (default: $TRIAGE_CONFIG, else ./triage.toml)")
+    rep.add_argument("--db", help=DB_HELP)
+    rep.set_defaults(run=cmd_report)
 
 
 def _add_model_commands(sub: SubParsers) -> None:

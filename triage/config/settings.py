@@ -26,12 +26,30 @@ DEFAULT_CONFIG_FILE = "triage.toml"
 SOURCE_NAME_MAX = 64  # sources.name in the database
 
 @dataclass(frozen=True)
+class Competitor:
+    """A competitor of ``[brand.competitors]``: its name and the keywords that mean it."""
+
+    name: str
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Brand:
-    """Who we listen for: the name, the keywords every source searches by default, a signature."""
+    """Who we listen for: the name, the keywords every source searches by default, a signature,
+    and the competitors whose keywords the sources also search (share of voice)."""
 
     name: str = ""
     keywords: tuple[str, ...] = ()
     signature: str = ""
+    competitors: tuple[Competitor, ...] = ()
+
+    @property
+    def search_keywords(self) -> tuple[str, ...]:
+        """The brand's keywords, then every competitor's: what a source searches unless it sets its own."""
+        found = list(self.keywords)
+        for competitor in self.competitors:
+            found += [k for k in competitor.keywords if k not in found]
+        return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -125,6 +143,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         name=_typed(brand_table, "name", str, "", f"{where}: [brand]"),
         keywords=tuple(_string_list(brand_table.get("keywords", []), f"{where}: [brand] keywords")),
         signature=_typed(brand_table, "signature", str, "", f"{where}: [brand]"),
+        competitors=_competitors(brand_table.get("competitors", {}), f"{where}: [brand.competitors]"),
     )
     sending = _table(data, "sending", where)
     dry_run = sending.get("dry_run")
@@ -188,8 +207,8 @@ def _source(name: str, table: Any, brand: Brand, where: str) -> SourceConfig:
     if not isinstance(enabled, bool):
         raise ConfigError(f"{label}: enabled must be true or false, not {enabled!r}")
     options = {k: v for k, v in table.items() if k not in ("kind", "enabled")}
-    if "keywords" not in options and brand.keywords:
-        options["keywords"] = list(brand.keywords)
+    if "keywords" not in options and brand.search_keywords:
+        options["keywords"] = list(brand.search_keywords)
     try:  # the listener class declares them; read without its SDK when that is missing
         required = registry.declared(kind, "required_keys", ())
     except TriageError as exc:  # a register() call that points nowhere
@@ -200,6 +219,20 @@ def _source(name: str, table: Any, brand: Brand, where: str) -> SourceConfig:
             wanted = " or ".join(f"'{c}'" for c in choices)
             raise ConfigError(f"{label}: missing required key {wanted} for kind '{kind}'")
     return SourceConfig(name, kind, enabled, options)
+
+
+def _competitors(table: Any, label: str) -> tuple[Competitor, ...]:
+    """``[brand.competitors]``: ``Fastnet = ["fastnet", "fast net"]``, one name a line."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f'{label} must be a table of names and keywords, e.g. Fastnet = ["fastnet", "fast net"]')
+    found = []
+    for name, keywords in table.items():
+        words = tuple(w for w in _string_list(keywords, f"{label} {name}") if w.strip())
+        if not words or len(name) > 64:
+            raise ConfigError(f'{label} {name}: give a name of at most 64 characters and at least one keyword, '
+                              f'e.g. {name[:64]} = ["{name[:64].lower()}"]')
+        found.append(Competitor(str(name), words))
+    return tuple(found)
 
 
 def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:

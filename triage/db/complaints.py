@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, TextClause, case, func, or_, select, text
 
+from triage.db.reporting import MentionFilter
 from triage.db.schema import COMPLAINT_SQL, MentionRow
 from triage.db.store import Store
 from triage.records import OPEN_STATUSES
@@ -29,9 +30,11 @@ def _since(since: datetime | None) -> list[ColumnElement[bool]]:
     return [] if since is None else [MentionRow.created_at >= since]
 
 
-def open_complaints(store: Store, since: datetime | None = None) -> list[MentionRow]:
-    """The complaints (posted since ``since``, if given), oldest first."""
-    query = (select(MentionRow).where(complaint_condition(), *_since(since))
+def open_complaints(store: Store, since: datetime | None = None, where: MentionFilter | None = None,
+                    ) -> list[MentionRow]:
+    """The complaints (posted since ``since``, if given; ``where``: only those the filter lets through),
+    oldest first."""
+    query = (select(MentionRow).where(complaint_condition(), *_since(since), *(where.clauses() if where else []))
              .order_by(MentionRow.created_at.asc(), MentionRow.id))
     with store.session() as session:
         return list(session.scalars(query))

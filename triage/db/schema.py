@@ -102,6 +102,11 @@ class MentionRow(Base):
         # the open, unanswered complaints by when they were posted (triage.db.complaints); revision 0011
         Index("ix_mentions_open_complaints", "status", "created_at", sqlite_where=text(COMPLAINT_SQL),
               postgresql_where=text(COMPLAINT_SQL)),
+        Index("ix_mentions_first_response_at", "first_response_at"),  # the reports (revision 0012)
+        # the reports' volume GROUP BY, answered from the index alone (revision 0012)
+        Index("ix_mentions_report_volume", "created_at", "channel", "sentiment", "brand"),
+        # the customer's next message after a reply (triage.db.surveys.reply_outcomes; revision 0012)
+        Index("ix_mentions_author_time", "channel", "author_handle", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -121,6 +126,8 @@ class MentionRow(Base):
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
     app_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
     raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the competitor of [brand.competitors] a mention is about; NULL: our own brand (revision 0012)
+    brand: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     # triage
     sentiment: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -174,6 +181,7 @@ class ReplyRow(Base):
     __table_args__ = (
         Index("ix_replies_idempotency_key", "idempotency_key", unique=True),
         Index("ix_replies_state", "state"),
+        Index("ix_replies_sent_at", "sent_at"),  # the reports' period (revision 0012)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -228,6 +236,7 @@ class AuditPickRow(Base):
 
 class AuditRow(Base):
     __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_action_at", "action", "at"),)  # escalations in a period (revision 0012)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"), index=True)
@@ -315,3 +324,32 @@ class NotificationRow(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)  # redacted: never a credential
+class ReportDeliveryRow(Base):
+    """A scheduled report sent for one schedule window: the unique key makes a second run a no-op."""
+
+    __tablename__ = "report_deliveries"
+    __table_args__ = (UniqueConstraint("schedule", "window_start", name="uq_report_deliveries_window"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schedule: Mapped[str] = mapped_column(String(64))  # the name of the [reports.<name>] table
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)  # when the schedule came due
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recipients: Mapped[str] = mapped_column(Text, default="")
+
+
+class SurveyRow(Base):
+    """A CSAT (1-5) or NPS (0-10) answer, matched to the mention it is about when one could be found."""
+
+    __tablename__ = "surveys"
+    __table_args__ = (UniqueConstraint("key", name="uq_surveys_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))  # hash of the answer: importing a file twice adds nothing
+    kind: Mapped[str] = mapped_column(String(8))  # csat | nps
+    score: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(MAX_CHANNEL_CHARS), default="")
+    author_handle: Mapped[str] = mapped_column(String(255), default="")
+    conversation_id: Mapped[str] = mapped_column(String(255), default="")
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    mention_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentions.id", ondelete="SET NULL", name="fk_surveys_mention_id"), nullable=True, index=True)

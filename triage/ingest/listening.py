@@ -43,6 +43,7 @@ from triage.db import source_state
 from triage.db.claims import has_pending
 from triage.db.source_state import finish_run, save_batch, start_run
 from triage.errors import MissingPackage, TriageError
+from triage.ingest.brands import tag_competitor_mentions
 from triage.ingest.pipeline import drain_pending
 from triage.ingest.stopping import StopFlag
 from triage.ranking.priority import PriorityWeights, configured_weights
@@ -189,6 +190,7 @@ class _SourceRunner:
         """Fetch from the last committed cursor; each batch: store and commit, then save its cursor."""
         for batch in listener.fetch(self.cursor):
             upserted = self.store.upsert_mentions(batch.mentions)
+            tag_competitor_mentions(self.store, self.ctx.config.brand, upserted.inserted)  # share of voice
             skipped = len(batch.skipped) + len(upserted.refused)  # a refused row is skipped; the others are stored
             save_batch(self.store, self.source.name, batch.cursor, len(batch.mentions), skipped)
             if batch.cursor is not None:

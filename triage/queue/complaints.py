@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from triage.db.complaints import complaints_newer_than, negative_not_complaints_newer_than, open_complaints
+from triage.db.reporting import MentionFilter
 from triage.db.schema import MentionRow
 from triage.db.store import Store
 from triage.records import as_utc, utcnow
@@ -34,9 +35,11 @@ def age_bucket(hours: float) -> str:
     return AGE_BUCKETS[-1][0]
 
 
-def unanswered_complaints(store: Store, since: datetime | None = None) -> list[MentionRow]:
-    """The complaints (see the module), posted since ``since`` when given, oldest first."""
-    return open_complaints(store, since)
+def unanswered_complaints(store: Store, since: datetime | None = None, where: MentionFilter | None = None,
+                          ) -> list[MentionRow]:
+    """The complaints (see the module), posted since ``since`` when given, oldest first; ``where``: the
+    filters of the page a download is on."""
+    return open_complaints(store, since, where)
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from typing import Any
 import pandas as pd
 
 from triage.access.roles import Who, require
-from triage.db.reporting import daily_counts, response_hours
+from triage.db.reporting import MentionFilter, daily_counts, response_hours
 from triage.db.store import Store
 from triage.queue.complaints import AGE_BUCKETS, age_bucket, complaint_counts, unanswered_complaints
 from triage.records import SENTIMENTS, as_utc, utcnow
+from triage.tables.cells import text_cell
 
 __all__ = ["AGE_BUCKETS", "UNANSWERED_COLUMNS", "Trends", "age_bucket", "trends", "unanswered", "unanswered_csv"]
 
@@ -30,14 +31,15 @@ UNANSWERED_COLUMNS: tuple[str, ...] = (
 )
 
 
-def unanswered(store: Store, now: datetime | None = None, since: datetime | None = None, *,
-               who: Who | None = None) -> list[dict[str, Any]]:
+def unanswered(store: Store, now: datetime | None = None, since: datetime | None = None,
+               where: MentionFilter | None = None, *, who: Who | None = None) -> list[dict[str, Any]]:
     """The complaints nobody has answered yet (``triage.queue.complaints``: open, no first response, intent
-    complaint or a named risk), posted since ``since`` when given, oldest first (an export)."""
+    complaint or a named risk), posted since ``since`` when given, oldest first (an export); ``where``: the
+    filters of the page the download is on."""
     if who is not None:
         require(who, "export")
     now = as_utc(now or utcnow())
-    rows = unanswered_complaints(store, since)
+    rows = unanswered_complaints(store, since, where)
     return [
         {
             "id": row.id,
@@ -59,11 +61,19 @@ def unanswered(store: Store, now: datetime | None = None, since: datetime | None
     ]
 
 
-def unanswered_csv(store: Store, now: datetime | None = None, since: datetime | None = None, *,
-                   who: Who | None = None) -> str:
-    """The unanswered report as CSV text (for a download button)."""
-    frame = pd.DataFrame(unanswered(store, now, since, who=who), columns=list(UNANSWERED_COLUMNS))
-    return frame.to_csv(index=False)
+def unanswered_csv(store: Store, now: datetime | None = None, since: datetime | None = None,
+                   where: MentionFilter | None = None, *, who: Who | None = None) -> str:
+    """The unanswered report as CSV text (for a download button), written as ``export --unanswered`` writes it:
+    formulas neutralised, one record a line, numbers rounded the same way."""
+    import csv
+    import io
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(UNANSWERED_COLUMNS)
+    for row in unanswered(store, now, since, where, who=who):
+        writer.writerow([text_cell(row.get(column)) for column in UNANSWERED_COLUMNS])
+    return buffer.getvalue()
 
 
 @dataclass

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.errors import InputFileError
+from triage.tables.cells import text_cell
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -104,12 +105,15 @@ def _read_delimited(handle: Any, delimiter: str, path: Path) -> Iterator[tuple[i
 
 
 def write_rows(
-    path: Path, rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str | None = None
+    path: Path, rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str | None = None, bom: bool = False
 ) -> None:
-    """Write ``rows`` (only ``columns``, in that order) as ``fmt`` (default: by ``path``'s extension)."""
+    """Write ``rows`` (only ``columns``, in that order) as ``fmt`` (default: by ``path``'s extension).
+
+    CSV/TSV cells go through ``triage.tables.cells.text_cell`` (formulas neutralised, one record a line);
+    ``bom`` starts the file with a UTF-8 byte-order mark, so Excel reads € and è right."""
     fmt = fmt or table_format(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with path.open("w", encoding="utf-8-sig" if bom and fmt != "jsonl" else "utf-8", newline="") as handle:
         if fmt == "jsonl":
             for row in rows:
                 handle.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False, default=str) + "\n")
@@ -123,8 +127,5 @@ def write_rows(
 
 
 def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4f}"
-    return value
+    """A CSV/TSV cell: text neutralised against formulas and kept on one line, numbers without trailing zeros."""
+    return text_cell(value)

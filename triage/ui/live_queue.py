@@ -22,6 +22,7 @@ import streamlit as st
 
 from triage.config.settings import Config
 from triage.db.queue_view import count_bound, lines_text, queue_lines
+from triage.db.reporting import MentionFilter
 from triage.db.schema import MentionRow
 from triage.db.store import QueueFilter, Store
 from triage.errors import ConfigError, TriageError
@@ -125,7 +126,8 @@ def _draw(store: Store, flt: QueueFilter) -> None:
     actor = current_actor()
     if actor.can("export"):  # managers and admins; agents and leads see no download
         download.download_button(  # the file is built when clicked, not on every view
-            "Unanswered complaints (CSV)", lambda: unanswered_csv(store, who=actor),
+            "Unanswered complaints (CSV)",  # of the channels and languages the queue is filtered to
+            lambda: unanswered_csv(store, where=MentionFilter(tuple(flt.channels), tuple(flt.languages)), who=actor),
             file_name="unanswered-complaints.csv", mime="text/csv", icon=":material/download:",
             key="download-unanswered",
         )
