@@ -13,11 +13,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from triage.access.roles import Actor, access_of, require
+from triage.access.roles import Actor, access_of
 from triage.db.queue_view import distinct_values
 from triage.db.reporting import MentionFilter
 from triage.db.store import Store, resolve_url
-from triage.errors import AccessDenied, TriageError
+from triage.errors import TriageError
 from triage.queue.acceptance import suggestion_acceptance
 from triage.queue.complaints import complaint_counts
 from triage.queue.manager_report import ManagerReport, build_report
@@ -27,7 +27,8 @@ from triage.queue.spikes import negative_spike
 from triage.records import utcnow
 from triage.reports import charts
 from triage.reports.files import MIME_TYPES, file_name, report_bytes
-from triage.ui.common import current_actor, get_context, get_store, ready_store
+from triage.ui.common import get_context, get_store, ready_store
+from triage.ui.signin import require_page
 
 PRESET_LABELS = {"last_7_days": "7 days", "last_30_days": "30 days", "last_90_days": "90 days",
                  "last_week": "Last week", "last_month": "Last month", "custom": "Custom"}
@@ -78,13 +79,8 @@ def _delta(report: ManagerReport, figure: str, suffix: str = "") -> str | None:
 
 def render() -> None:
     st.title("Trends")
+    actor = require_page("see_reports", "Trends")  # managers and admins
     store = ready_store()
-    actor = current_actor()
-    try:
-        require(actor, "see_reports")
-    except AccessDenied as exc:
-        st.error(str(exc), icon=":material/lock:")
-        st.stop()
     ctx = get_context()
     try:
         teams = sorted(access_of(ctx.config).teams)

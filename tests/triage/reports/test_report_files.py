@@ -35,7 +35,8 @@ def add_hostile_names(store) -> None:
         for n, name in enumerate(HOSTILE):
             session.add(MentionRow(channel=name[:32], external_id=f"h{n}", author_handle="h", text=name,
                                    created_at=REPORT_NOW.replace(day=6), fetched_at=REPORT_NOW,
-                                   updated_at=REPORT_NOW, sentiment="negative", status="new", assignee=name))
+                                   updated_at=REPORT_NOW, sentiment="negative", intent="complaint", status="new",
+                                   assignee=name))
 
 
 def test_the_xlsx_has_one_sheet_per_table_with_numbers_dates_a_frozen_header_and_no_formula(report_ctx):

@@ -37,6 +37,7 @@ def test_export_unanswered_neutralises_post_text_and_keeps_one_record_a_line(tmp
              make_mention("3", "+1 broken again", handle="c")]
     ids = store.upsert_mentions(posts).inserted
     store.save_classifications({i: (SentimentScores(0.8, 0.1, 0.1), "en") for i in ids}, "fake")
+    store.save_intents({i: ("complaint", None) for i in ids})
     store.dispose()
     output = tmp_path / "u.csv"
     assert main(["export", "--unanswered", "--output", str(output), "--db", url]) == 0
@@ -54,6 +55,7 @@ def test_the_dashboard_download_keeps_the_pages_channel_filter(store):
     posts = [make_mention("1", "down", channel="mastodon"), make_mention("2", "@LumoraHelp down", handle="b")]
     ids = store.upsert_mentions(posts).inserted
     store.save_classifications({i: (SentimentScores(0.8, 0.1, 0.1), "en") for i in ids}, "fake")
+    store.save_intents({i: ("complaint", None) for i in ids})
     rows = list(csv.DictReader(unanswered_csv(store, where=MentionFilter(channels=("mastodon",))).splitlines()))
     assert [r["channel"] for r in rows] == ["mastodon"]
     everything = list(csv.DictReader(unanswered_csv(store).splitlines()))
