@@ -102,7 +102,10 @@ class MentionRow(Base):
         # the open, unanswered complaints by when they were posted (triage.db.complaints); revision 0011
         Index("ix_mentions_open_complaints", "status", "created_at", sqlite_where=text(COMPLAINT_SQL),
               postgresql_where=text(COMPLAINT_SQL)),
-        Index("ix_mentions_first_response_at", "first_response_at"),  # the reports (revision 0012)
+        # the reports' first responses of a period (revision 0012); answered mentions only, so the open
+        # complaints (first_response_at IS NULL) are read from ix_mentions_open_complaints
+        Index("ix_mentions_first_response_at", "first_response_at", sqlite_where=text("first_response_at IS NOT NULL"),
+              postgresql_where=text("first_response_at IS NOT NULL")),
         # the reports' volume GROUP BY, answered from the index alone (revision 0012)
         Index("ix_mentions_report_volume", "created_at", "channel", "sentiment", "brand"),
         # the customer's next message after a reply (triage.db.surveys.reply_outcomes; revision 0012)

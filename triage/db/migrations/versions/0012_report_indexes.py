@@ -29,7 +29,11 @@ def upgrade() -> None:
     op.add_column('mentions', sa.Column('brand', sa.String(length=64), nullable=True))
     op.create_index('ix_replies_sent_at', 'replies', ['sent_at'])
     op.create_index('ix_audit_action_at', 'audit', ['action', 'at'])
-    op.create_index('ix_mentions_first_response_at', 'mentions', ['first_response_at'])
+    # answered mentions only: the reports read first responses of a period; the open complaints
+    # (first_response_at IS NULL) keep their own partial index, ix_mentions_open_complaints
+    answered = sa.text('first_response_at IS NOT NULL')
+    op.create_index('ix_mentions_first_response_at', 'mentions', ['first_response_at'],
+                    sqlite_where=answered, postgresql_where=answered)
     op.create_index('ix_mentions_report_volume', 'mentions', ['created_at', 'channel', 'sentiment', 'brand'])
     op.create_index('ix_mentions_author_time', 'mentions', ['channel', 'author_handle', 'created_at'])
     op.create_table(
