@@ -1,7 +1,7 @@
-"""Two agents in two browsers on the real dashboard: one claims, the other sees it live and cannot act.
+"""Two agents signed in, in two browsers on the real dashboard: one claims, the other sees it live and cannot act.
 
-Local mode (no sign-in): each browser names its agent in the sidebar, which is what
-``current_actor()`` reads there. Needs ``/usr/bin/chromium``; skipped without it.
+Each browser signs in through a real local OpenID Connect provider (``tests/oidc_provider.py``);
+``[roles]`` makes both agents by their domain. Needs ``/usr/bin/chromium``; skipped without it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from app_server import CHROMIUM, CHROMIUM_ARGS, running_app
+from app_server import CHROMIUM, CHROMIUM_ARGS
+from oidc_provider import oidc_provider, person, sign_in, signed_in_app
 from triage.db.store import open_store
 
 pytestmark = [
@@ -27,15 +28,15 @@ def wait_idle(page: Page) -> None:
     expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_have_count(1, timeout=90_000)
 
 
-def sign_as(page: Page, url: str, name: str) -> None:
-    """Open the mention's link and type the agent's name in the sidebar (local mode)."""
-    page.goto(url)
+def sign_as(page: Page, app_url: str, link: str, email: str) -> None:
+    """Sign in as ``email`` at the provider, then open the mention's link."""
+    page.goto(app_url)
+    sign_in(page, email)
+    wait_idle(page)
+    page.goto(link)
     expect(page.get_by_role("heading", name="Selected mention")).to_be_visible(timeout=120_000)
     wait_idle(page)
-    box = page.get_by_label("Your name (agent)")
-    box.fill(name)
-    box.press("Enter")
-    wait_idle(page)
+    expect(page.get_by_text(f"Signed in as {email}")).to_be_visible()
     expect(page.get_by_role("button", name="Claim")).to_be_enabled()
 
 
@@ -44,11 +45,13 @@ def test_a_claim_appears_live_in_the_other_browser_which_cannot_act_on_it(demo_d
     shutil.copy(demo_db_template, db)
     url = f"sqlite:///{db}"
     config = tmp_path / "triage.toml"
-    config.write_text("[queue]\nrefresh_seconds = 2\n", encoding="utf-8")
+    config.write_text('[queue]\nrefresh_seconds = 2\n\n[roles]\nagents = ["@lumora.example"]\n', encoding="utf-8")
     store = open_store(url)
     target = store.queue()[0]
 
-    with running_app(url, agent="", extra_env={"TRIAGE_CONFIG": str(config)}) as app, sync_playwright() as playwright:
+    anna_address, marco_address = "anna@lumora.example", "marco@lumora.example"
+    with oidc_provider([person(anna_address), person(marco_address)]) as provider, \
+            signed_in_app(provider, url, tmp_path, config) as app, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             anna_context = browser.new_context(viewport={"width": 1400, "height": 900})
@@ -57,25 +60,26 @@ def test_a_claim_appears_live_in_the_other_browser_which_cannot_act_on_it(demo_d
             for page in (anna, marco):
                 page.set_default_timeout(30_000)
             link = f"{app.url}/?mention={target.id}"
-            sign_as(anna, link, "anna")
-            sign_as(marco, link, "marco")
+            sign_as(anna, app.url, link, anna_address)
+            sign_as(marco, app.url, link, marco_address)
             marco.get_by_label("Reply", exact=True).fill("Marco's half-written draft")
             marco.get_by_label("Reply", exact=True).press("Tab")
             wait_idle(marco)
 
             anna.get_by_role("button", name="Claim").click()
             expect(anna.get_by_text("Claimed: it's yours.")).to_be_visible()
-            assert (store.get(target.id).status, store.get(target.id).assignee) == ("in_progress", "anna")
+            assert (store.get(target.id).status, store.get(target.id).assignee) == ("in_progress", anna_address)
 
             # Marco never reloads: the list refreshes itself, then his open mention says what happened.
-            expect(marco.get_by_text(re.compile(r"Open per person: .*\banna 1\b"))).to_be_visible(timeout=30_000)
-            changed = re.compile(r"Changed since you opened it: anna claimed it .* ago")
+            expect(marco.get_by_text(re.compile(r"Open per person: .*anna@lumora\.example 1\b"))).to_be_visible(
+                timeout=30_000)
+            changed = re.compile(r"Changed since you opened it: anna@lumora\.example claimed it .* ago")
             expect(marco.get_by_text(changed)).to_be_visible()
-            expect(marco.get_by_text("anna is working on this mention.")).to_be_visible()
+            expect(marco.get_by_text("anna@lumora.example is working on this mention.")).to_be_visible()
             expect(marco.get_by_role("button", name="Claim")).to_be_disabled()
             expect(marco.get_by_role("button", name="Mark replied")).to_be_disabled()
             expect(marco.get_by_label("Reply", exact=True)).to_have_value("Marco's half-written draft")
-            assert [a.actor for a in store.audit_for(target.id)][-1:] == ["anna"]
+            assert [a.actor for a in store.audit_for(target.id)][-1:] == [anna_address]
         finally:
             browser.close()
             store.dispose()
