@@ -69,12 +69,13 @@ class HistoryEntry:
 
 
 def default_encoder() -> Encoder:
-    """The packaged all-MiniLM-L6-v2 encoder (offline, plain: without the sentiment adapter), loaded
-    once per process: the plain half of the pass ingestion runs (``triage.models.analysis.analyse``),
-    so a post classified lately is not run through the encoder again when its suggestions are asked for."""
-    from triage.models.sentiment import _encoder, packaged_encoder_dir
+    """The packaged all-MiniLM-L6-v2 encoder (offline), loaded once per process: the half of the pass
+    ingestion runs that the intent heads read (``triage.models.sentiment.history_encoder``; the tuned
+    one for current models), so a post classified lately is not run through the encoder again when
+    its suggestions are asked for."""
+    from triage.models.sentiment import history_encoder
 
-    return _encoder(packaged_encoder_dir(), 128)
+    return history_encoder(128)
 
 
 def _as_matrix(vectors: Any) -> np.ndarray:
