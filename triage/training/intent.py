@@ -25,7 +25,6 @@ older authored posts (demo + intent_train; then those heads are refitted on ever
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import time
@@ -44,6 +43,7 @@ from triage.tables.datasets import LICENCES, read_tsv
 from triage.tables.formats import file_sha256
 from triage.text.normalize import normalize
 from triage.training.balance import class_weights
+from triage.training.embeddings import TextEmbeddingCache
 
 Log = Callable[[str], None]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -245,20 +245,11 @@ def risk_figures(posts: list[CustomerPost], head_risks: list[set[str]]) -> dict[
     return figures
 
 
-def _embed(encoder: SentenceEncoder, texts: list[str], cache: Path | None, log: Log) -> Any:
-    torch = encoder.torch
-    which = adapter_digest(encoder.adapter) if encoder.adapter else "plain"  # the tuned and plain never mix
-    key = hashlib.sha256(("\n".join(texts) + which).encode("utf-8")).hexdigest()[:16]
-    path = cache / f"intent-{key}.pt" if cache else None
-    if path and path.is_file():
-        return torch.load(path)
-    started = time.perf_counter()
-    vectors = encoder.embed(texts, batch_size=64)
-    log(f"  {len(texts)} texts embedded in {time.perf_counter() - started:.0f}s")
-    if path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(vectors, path)
-    return vectors
+def embedding_cache(encoder: SentenceEncoder, cache: Path | None, log: Log) -> TextEmbeddingCache:
+    """Embeddings by text, kept under ``cache`` in a folder per encoder (the tuned and the plain never mix),
+    so adding posts to a training file embeds only the new ones."""
+    which = f"tuned-{adapter_digest(encoder.adapter)[:12]}" if encoder.adapter else "plain"
+    return TextEmbeddingCache(encoder, cache / which if cache else None, log)
 
 
 def train_intent(
@@ -303,7 +294,8 @@ def train_intent(
     else:
         adapter = None
     encoder = SentenceEncoder(packaged_encoder_dir(), config.max_length, adapter=adapter)
-    embeddings = torch.cat([_embed(encoder, [normalize(p.text) for p in rows], cache, log) for *_, rows in sources])
+    cached = embedding_cache(encoder, cache, log)
+    embeddings = torch.cat([cached.embed([normalize(p.text) for p in rows]) for *_, rows in sources])
     features = torch.tensor([text_features(p.text) for p in posts]) * config.feature_scale
     x = torch.cat([embeddings, features], dim=-1)
     y_intent = torch.tensor([INTENTS.index(p.intent) for p in posts])
@@ -311,7 +303,7 @@ def train_intent(
     weights = torch.tensor([p.weight for p in posts])
 
     def features_of(chosen: list[CustomerPost]) -> Any:
-        vectors = _embed(encoder, [normalize(p.text) for p in chosen], cache, log)
+        vectors = cached.embed([normalize(p.text) for p in chosen])
         f = torch.tensor([text_features(p.text) for p in chosen]) * config.feature_scale
         return torch.cat([vectors, f], dim=-1)
 
