@@ -36,6 +36,7 @@ from triage.training.embeddings import TextEmbeddingCache
 from triage.training.sentiment import SentimentTrainingConfig, _describe, training_files
 
 Log = Callable[[str], None]
+ITALIAN_HEAD = "head_it.safetensors"  # the sentiment head for texts detected as Italian
 BASE_HEAD = "head_base.safetensors"  # the head as trained with the adapter (the refit's starting point)
 REBUILD = "python -m triage train sentiment --data ../shared/data --output data/models/sentiment"
 
@@ -50,6 +51,12 @@ class HeadRefitConfig:
     learning_rate: float = 3e-4
     weight_decay: float = 1e-4
     validation_limit: int | None = 2000
+    # the Italian head (texts detected as Italian): from the same starting head, on UMSAB Italian's
+    # training set and the Italian customer posts, repeated
+    italian_repeat: int = 4
+    italian_epochs: int = 15
+    italian_learning_rate: float = 1e-3
+    italian_batch_size: int = 64
 
 
 def _figures(head: Any, x: Any, gold: list[str]) -> dict[str, float]:
@@ -61,14 +68,60 @@ def _figures(head: Any, x: Any, gold: list[str]) -> dict[str, float]:
     return {k: round(v, 4) for k, v in classification_report(gold, predicted, labels).items()}
 
 
-def _customer_figures(head: Any, embeddings: TextEmbeddingCache, posts: list[CustomerPost]) -> dict[str, Any]:
-    out = {}
+class Routed:
+    """The main head, and per language a head for the texts detected in it (as ``EncoderHeadModel.scores``)."""
+
+    def __init__(self, main: Any, by_language: dict[str, Any], texts: list[str]) -> None:
+        from triage.text.language import detect_language
+
+        self.main, self.by_language = main, by_language
+        self.languages = [detect_language(t) for t in texts]
+
+    def __call__(self, x: Any) -> Any:
+        logits = self.main(x)
+        for lang, head in self.by_language.items():
+            rows = [i for i, found in enumerate(self.languages) if found == lang]
+            if rows:
+                logits[rows] = head(x[rows])
+        return logits
+
+
+def _set_figures(main: Any, by_language: dict[str, Any], embeddings: TextEmbeddingCache, texts: list[str],
+                 gold: list[str]) -> dict[str, float]:
+    cleaned = [normalize(t) for t in texts]
+    return _figures(Routed(main, by_language, cleaned), embeddings.embed(cleaned), gold)
+
+
+def _all_figures(main: Any, by_language: dict[str, Any], embeddings: TextEmbeddingCache,
+                 sets: dict[str, list[Example]], posts: list[CustomerPost]) -> dict[str, Any]:
+    out: dict[str, Any] = {name: _set_figures(main, by_language, embeddings, [e.text for e in rows],
+                                              [e.label for e in rows]) for name, rows in sets.items()}
     for lang in sorted({p.lang for p in posts}):
         chosen = [p for p in posts if p.lang == lang and p.sentiment in SENTIMENTS]
         if chosen:
-            x = embeddings.embed([normalize(p.text) for p in chosen])
-            out[f"customer posts validation ({lang})"] = _figures(head, x, [p.sentiment for p in chosen])
+            out[f"customer posts validation ({lang})"] = _set_figures(
+                main, by_language, embeddings, [p.text for p in chosen], [p.sentiment for p in chosen])
     return out
+
+
+def _continue(head: Any, x: Any, y: Any, epochs: int, batch_size: int, learning_rate: float,
+              weight_decay: float, seed: int) -> Any:
+    """``head`` trained further on (x, y) with class-balanced cross-entropy; seeded."""
+    import torch
+
+    torch.manual_seed(seed)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(y, len(SENTIMENTS)))
+    optimiser = torch.optim.AdamW(head.parameters(), lr=learning_rate, weight_decay=weight_decay)
+    generator = torch.Generator().manual_seed(seed)
+    head.train()
+    for _epoch in range(epochs):
+        order = torch.randperm(len(x), generator=generator)
+        for start in range(0, len(x), batch_size):
+            batch = order[start : start + batch_size]
+            optimiser.zero_grad()
+            loss_fn(head(x[batch]), y[batch]).backward()
+            optimiser.step()
+    return head.eval()
 
 
 def refit_sentiment_head(
@@ -113,40 +166,41 @@ def refit_sentiment_head(
 
     validation_sets = {name: sample(read_tsv(path), config.validation_limit, first.seed)
                        for name, path in sentiment_validation_sets(data).items()}
-    before: dict[str, Any] = {name: _figures(head, embeddings.embed([normalize(e.text) for e in rows]),
-                                             [e.label for e in rows]) for name, rows in validation_sets.items()}
-    before.update(_customer_figures(head, embeddings, validation_posts))
+    before = _all_figures(head, {}, embeddings, validation_sets, validation_posts)
 
     labels = list(SENTIMENTS)
     texts = [normalize(e.text) for e in public] + [normalize(p.text) for p in train_posts] * config.customer_repeat
     y = torch.tensor([labels.index(e.label) for e in public]
                      + [labels.index(p.sentiment) for p in train_posts] * config.customer_repeat)
-    x = embeddings.embed(texts)
     started = time.perf_counter()
-    torch.manual_seed(config.seed)
     random.seed(config.seed)
-    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(y, len(labels)))
-    optimiser = torch.optim.AdamW(head.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    generator = torch.Generator().manual_seed(config.seed)
-    head.train()
-    for _epoch in range(config.epochs):
-        order = torch.randperm(len(x), generator=generator)
-        for start in range(0, len(x), config.batch_size):
-            batch = order[start : start + config.batch_size]
-            optimiser.zero_grad()
-            loss_fn(head(x[batch]), y[batch]).backward()
-            optimiser.step()
-    head.eval()
-    log(f"head refitted in {time.perf_counter() - started:.0f}s")
+    head = _continue(head, embeddings.embed(texts), y, config.epochs, config.batch_size, config.learning_rate,
+                     config.weight_decay, config.seed)
 
-    after: dict[str, Any] = {name: _figures(head, embeddings.embed([normalize(e.text) for e in rows]),
-                                            [e.label for e in rows]) for name, rows in validation_sets.items()}
-    after.update(_customer_figures(head, embeddings, validation_posts))
+    italian_file = data / "umsab" / "italian" / "train.tsv"
+    italian_public = read_tsv(italian_file)
+    italian_posts = [p for p in train_posts if p.lang == "it"]
+    italian_texts = ([normalize(e.text) for e in italian_public]
+                     + [normalize(p.text) for p in italian_posts] * config.italian_repeat)
+    y_it = torch.tensor([labels.index(e.label) for e in italian_public]
+                        + [labels.index(p.sentiment) for p in italian_posts] * config.italian_repeat)
+    italian = _continue(_load_head(base, encoder.dim, card.hidden, len(SENTIMENTS)), embeddings.embed(italian_texts),
+                        y_it, config.italian_epochs, config.italian_batch_size, config.italian_learning_rate,
+                        config.weight_decay, config.seed)
+    log(f"heads refitted in {time.perf_counter() - started:.0f}s")
+
+    after = _all_figures(head, {"it": italian}, embeddings, validation_sets, validation_posts)
     for name in after:
         log(f"validation {name}: macro-recall {before.get(name, {}).get('macro_recall')} -> "
             f"{after[name]['macro_recall']} (n={after[name]['n']})")
 
     save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(output / "head.safetensors"))
+    save_file({k: v.contiguous() for k, v in italian.state_dict().items()}, str(output / ITALIAN_HEAD))
+    card.heads = dict(card.heads or {})
+    card.heads["sentiment_by_language"] = {"it": {
+        "file": ITALIAN_HEAD, "hidden": card.hidden, "labels": labels,
+        "training": {"files": [_describe(italian_file, data, len(italian_public)),
+                               {**provenance[-1], "rows_used": len(italian_posts), "lang": "it"}]}}}
     card.training["head_refit"] = {"config": asdict(config), "files": provenance,
                                    "adapter_sha256": digest, "validation_before": before}
     card.validation = after
