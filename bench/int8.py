@@ -70,7 +70,8 @@ def run(data: Path, limit: int | None, designs: Sequence[str], intent_sample: in
         if design == "fp32" and fp32_from_card:
             figures = {name: float(model.card.validation[name]["macro_recall"]) for name in sets}
         else:
-            labels = [s.label for s in model.scores(embeddings(shared, texts, tuned_half=True))]
+            labels = [s.label for s in model.scores(embeddings(shared, texts, tuned_half=True),
+                                                    [normalize(t) for t in texts])]
             for name, rows in sets.items():
                 gold = [r.label for r in rows]
                 report = classification_report(gold, labels[start : start + len(rows)], SENTIMENTS)

@@ -45,7 +45,7 @@ REBUILD = "python -m triage train sentiment --data ../shared/data --output data/
 class HeadRefitConfig:
     seed: int = 13
     public_limit: int = 4000  # public training rows kept as an anchor (seeded, label proportions kept)
-    customer_repeat: int = 4  # each authored customer post counts this many times
+    customer_repeat: int = 3  # each authored customer post counts this many times
     epochs: int = 6
     batch_size: int = 128
     learning_rate: float = 3e-4
