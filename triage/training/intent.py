@@ -284,7 +284,8 @@ def train_intent(
     posts: list[TrainingPost] = []
     provenance = []
     for path, _name, licence, rows in sources:
-        shown = str(path.relative_to(data)) if path.is_relative_to(data) else str(path.relative_to(PROJECT_ROOT))
+        shown = str(path.relative_to(data) if path.is_relative_to(data)
+                    else path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path)
         provenance.append({"file": shown, "sha256": file_sha256(path), "rows_used": len(rows), "licence": licence})
         posts.extend(rows)
         log(f"train: {shown}: {len(rows)} rows")
