@@ -119,7 +119,7 @@ def test_a_heads_only_refit_keeps_the_adapter_adds_the_customer_posts_and_is_rep
     for run in ("first", "second"):
         output = tmp_path / run
         shutil.copytree(artifact, output)
-        config = HeadRefitConfig(public_limit=30, customer_repeat=2, epochs=2, batch_size=8)
+        config = HeadRefitConfig(public_limit=30, customer_repeat=2, epochs=2, batch_size=8, italian_head=True)
         card = refit_sentiment_head(shared_data, output, config, cache=None, log=lambda _m: None, customer=posts)
         heads.append((output / "head.safetensors").read_bytes())
         assert (output / "adapter" / "adapter_model.safetensors").read_bytes() == adapter_before
