@@ -31,7 +31,8 @@ from triage.replies.tone import EMOJI, register_of
 from triage.text.normalize import normalize
 
 CRITICAL_SIGNALS = frozenset({"money", "safety", "account_takeover"})
-MIN_SIMILARITY = 0.5  # below this an earlier post is not "similar" (all-MiniLM-L6-v2 cosine)
+MIN_SIMILARITY = 0.5  # below this an earlier post is not "similar" (all-MiniLM-L6-v2 cosine; an encoder may say
+# its own: ``min_similarity``, e.g. 0.55 for the tuned one, whose cosines run higher)
 # Intents whose replies can stand in for each other: help needed (complaint, question) or not.
 _NEEDS_HELP = {"complaint": True, "question": True, "praise": False, "feedback": False, "other": False}
 _LEADING_HANDLES = re.compile(r"^(?:\s*@[\w.@-]+)+\s*")
@@ -77,12 +78,13 @@ class HistoryEntry:
 
 
 def default_encoder() -> Encoder:
-    """The packaged all-MiniLM-L6-v2 encoder (offline, plain: without the sentiment adapter), loaded
-    once per process: the plain half of the pass ingestion runs (``triage.models.analysis.analyse``),
-    so a post classified lately is not run through the encoder again when its suggestions are asked for."""
-    from triage.models.sentiment import _encoder, packaged_encoder_dir
+    """The packaged all-MiniLM-L6-v2 encoder (offline), loaded once per process: the half of the pass
+    ingestion runs that the intent heads read (``triage.models.sentiment.history_encoder``; the tuned
+    one for current models), so a post classified lately is not run through the encoder again when
+    its suggestions are asked for."""
+    from triage.models.sentiment import history_encoder
 
-    return _encoder(packaged_encoder_dir(), 128)
+    return history_encoder(128)
 
 
 def _as_matrix(vectors: Any) -> np.ndarray:
@@ -121,9 +123,10 @@ def _about_something_else(entry: HistoryEntry, post: str) -> bool:
 class HistoryIndex:
     """Earlier replies indexed by the embeddings of the posts they answered."""
 
-    def __init__(self, encoder: Encoder, min_similarity: float = MIN_SIMILARITY) -> None:
+    def __init__(self, encoder: Encoder, min_similarity: float | None = None) -> None:
         self.encoder = encoder
-        self.min_similarity = min_similarity
+        chosen = getattr(encoder, "min_similarity", MIN_SIMILARITY) if min_similarity is None else min_similarity
+        self.min_similarity = float(chosen)
         self.entries: list[HistoryEntry] = []
         self.matrix = np.zeros((0, 0), dtype=np.float32)
         self.last_reply_id = 0
