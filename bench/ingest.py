@@ -8,8 +8,8 @@ so no text repeats), then, in one run:
    model as shipped, no adapter, no pooling, no heads) over the same texts, in input order
    at batch 64, each batch padded to its longest text: texts/s;
 2. the **classifier**: ``triage.models.analysis.analyse`` over the texts (one shared pass,
-   length-bucketed batches, every output: sentiment, anger, offensive, intent, topic and the
-   history embedding): texts/s;
+   length-bucketed batches, every output: sentiment, anger, offensive, intent, topic, risks
+   and the history embedding): texts/s;
 3. **end to end**: ``triage.ingest.pipeline.ingest`` on a fresh SQLite database (store,
    classify, tone profiles, incidents, priorities): mentions/s;
 4. the same work **stage by stage** on another fresh database: store, encoder pass, heads,
@@ -108,7 +108,11 @@ def staged(folder: Path, mentions: Sequence[Mention], sentiment: Any, intent: An
     sentiments: list[Any] = [None] * len(rows)
     intents: list[Any] = [None] * len(rows)
     for batch in length_buckets(cleaned, batch_size):
-        tuned, plain = stages.time("encoder pass", lambda b=batch: shared.embed_pair([cleaned[i] for i in b]))
+        if intent_model.encoder.tuned:  # one stack of top layers for every output, as analyse does
+            tuned = plain = stages.time("encoder pass",
+                                        lambda b=batch: shared.embed_half([cleaned[i] for i in b], tuned=True))
+        else:
+            tuned, plain = stages.time("encoder pass", lambda b=batch: shared.embed_pair([cleaned[i] for i in b]))
         scores = stages.time("heads", lambda t=tuned: tuned_model.scores(t))
         results = stages.time("heads", lambda p=plain, b=batch: intent_model.results(p, [rows[i].text for i in b]))
         for i, s, r in zip(batch, scores, results):

@@ -183,10 +183,24 @@ def cmd_train(args: argparse.Namespace) -> int:
     data = Path(args.data)
     if not (data / "tweeteval").is_dir():
         raise UsageError(f"{data} does not look like shared/data (no tweeteval folder); pass --data")
+    if args.heads_only:
+        return _refit_sentiment_head(args, data)
     config = SentimentTrainingConfig(seed=args.seed, adapter=not args.frozen,
                                      tweeteval_limit=None if args.frozen else SentimentTrainingConfig.tweeteval_limit)
     card = train_sentiment(data, Path(args.output), config, cache=Path(args.cache) if args.cache else None,
                            log=lambda message: print(message, file=sys.stderr, flush=True))
+    for name, figures in card.validation.items():
+        print(f"{name}: macro-recall {figures['macro_recall']:.3f}, macro-F1 {figures['macro_f1']:.3f}, "
+              f"accuracy {figures['accuracy']:.3f}")
+    return 0
+
+
+def _refit_sentiment_head(args: argparse.Namespace, data: Path) -> int:
+    from triage.training.sentiment_head import HeadRefitConfig, refit_sentiment_head
+
+    card = refit_sentiment_head(data, Path(args.output), HeadRefitConfig(seed=args.seed),
+                                cache=Path(args.cache) if args.cache else Path(".cache/sentiment"),
+                                log=lambda message: print(message, file=sys.stderr, flush=True))
     for name, figures in card.validation.items():
         print(f"{name}: macro-recall {figures['macro_recall']:.3f}, macro-F1 {figures['macro_f1']:.3f}, "
               f"accuracy {figures['accuracy']:.3f}")
@@ -200,7 +214,7 @@ def _train_intent(args: argparse.Namespace) -> int:
     if not (data / "bitext").is_dir():
         raise UsageError(f"{data} does not look like shared/data (no bitext folder); pass --data")
     output = Path(args.output if args.output != "data/models/sentiment" else "data/models/intent")
-    card = train_intent(data, output, IntentTrainingConfig(seed=args.seed),
+    card = train_intent(data, output, IntentTrainingConfig(seed=args.seed, tuned_encoder=not args.plain_encoder),
                         cache=Path(args.cache) if args.cache else Path(".cache/intent"),
                         log=lambda message: print(message, file=sys.stderr, flush=True))
     for name, figures in card.validation.items():
@@ -285,7 +299,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-EVALUATIONS = ("priority", "replies", "model")
+EVALUATIONS = ("priority", "replies", "authored", "risks", "model")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -298,6 +312,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
         priority = evaluate_priority(data)
         print(priority.to_json() if args.json else "\n".join(priority.lines()))
+        return 0
+    if args.what in ("authored", "risks"):
+        from triage.evaluation.authored import run as evaluate_authored
+
+        authored = evaluate_authored(args.what)
+        print(authored.to_json() if args.json else "\n".join(authored.lines()))
         return 0
     from triage.evaluation.replies import run as evaluate_replies
 
@@ -495,10 +515,14 @@ def _add_model_commands(sub: SubParsers) -> None:
     train.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
     train.add_argument("--output", default="data/models/sentiment", help="artifact folder to write")
     train.add_argument("--cache",
-                       help="folder to keep plain-encoder embeddings between runs (intent; sentiment --frozen)")
+                       help="folder to keep embeddings between runs (intent; sentiment --frozen or --heads-only)")
     train.add_argument("--seed", type=int, default=13)
     train.add_argument("--frozen", action="store_true",
                        help="sentiment: keep the encoder frozen and fit heads only (fast; lower figures)")
+    train.add_argument("--heads-only", action="store_true",
+                       help="sentiment: keep the adapter, refit the sentiment head adding the authored customer posts")
+    train.add_argument("--plain-encoder", action="store_true",
+                       help="intent: train the heads on the plain encoder (two top stacks at run time; older layout)")
     train.set_defaults(run=cmd_train)
 
     bench = sub.add_parser("bench", help="print benchmark figures (quality, speed, memory)")

@@ -145,7 +145,8 @@ def token_f1(predicted: str, reference: str) -> float:
 
 
 def _cached_embeddings(encoder: Any, texts: list[str], name: str) -> np.ndarray:
-    digest = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()[:16]
+    which = str(getattr(encoder, "adapter", None) or "plain")  # the tuned and the plain encoder never mix
+    digest = hashlib.sha256(("\n".join(texts) + which).encode("utf-8")).hexdigest()[:16]
     path = CACHE_DIR / f"{name}-{digest}.npy"
     if path.is_file():
         return np.load(path)

@@ -1,9 +1,12 @@
 """Every output the triage needs of a post, from one encoder pass: ``analyse(texts)``.
 
-Sentiment, anger and offensive come from the tuned half of the shared pass, intent and
-topic from its plain half, and the plain embedding is what reply history retrieves with
-(``triage.models.shared_pass``). Models that do not share the packaged encoder (a Hub
-sentiment model, test fakes) are asked one after the other, without embeddings.
+Sentiment, anger and offensive come from the tuned half of the shared pass
+(``triage.models.shared_pass``); intent, topic, the risk head and the reply-history
+embedding come from the half the intent heads were trained on: the tuned one for current
+intent cards (one pass of six layers for everything), the plain one for older cards (the
+shared lower layers, then both top stacks). The named risks are the risk head's joined
+with the keyword signals' (``triage.models.risks``). Models that do not share the packaged
+encoder (a Hub sentiment model, test fakes) are asked one after the other, without embeddings.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from triage.models.intent import EncoderIntentModel, IntentModel, IntentResult, load_intent_model
+from triage.models.risks import combined_risks
 from triage.models.sentiment import EncoderHeadModel, SentimentModel, length_buckets, load_sentiment_model
 from triage.records import SentimentScores
 from triage.text.normalize import normalize
@@ -26,7 +30,8 @@ class Analysis:
 
     sentiment: SentimentScores  # with p_anger and p_offensive when the model has those heads
     intent: IntentResult  # the model's intent and topic (the final decision is triage.ranking.intent's)
-    embedding: Any = None  # the plain encoder's unit vector (reply history); None without a shared pass
+    embedding: Any = None  # the history encoder's unit vector (reply history); None without a shared pass
+    risks: tuple[str, ...] = ()  # named risks: the risk head's ∪ the keyword signals' (triage.models.risks.RISKS)
 
 
 def _unwrapped(model: Any, kind: type) -> Any:
@@ -44,6 +49,8 @@ def shared_models(sentiment_model: Any, intent_model: Any) -> tuple[EncoderHeadM
     if sentiment is None or intent is None:
         return None
     ours, theirs = sentiment.encoder.shared, intent.encoder.shared
+    if intent.encoder.tuned:  # the intent heads read the tuned half: it must be this very pass
+        return (sentiment, intent) if ours is theirs else None
     if (ours.path, ours.max_length, ours.int8_design) != (theirs.path, theirs.max_length, theirs.int8_design):
         return None
     return sentiment, intent
@@ -56,7 +63,7 @@ def analyse(
     batch_size: int = 64,
     progress: Progress | None = None,
 ) -> list[Analysis]:
-    """Sentiment, anger, offensive, intent, topic and the history embedding of each text, in input order.
+    """Sentiment, anger, offensive, intent, topic, risks and the history embedding of each text, in input order.
 
     The models default to the configured ones; texts run in length-bucketed batches.
     """
@@ -66,18 +73,22 @@ def analyse(
     if pair is None:
         scores = sentiment_model.predict(texts, batch_size=batch_size, progress=progress)
         intents = intent_model.predict(texts, batch_size=batch_size)
-        return [Analysis(s, i) for s, i in zip(scores, intents)]
+        return [Analysis(s, i, None, combined_risks(t, i.risks)) for t, s, i in zip(texts, scores, intents)]
     sentiment, intent = pair
     shared = sentiment.encoder.shared
     cleaned = [normalize(t) for t in texts]
     results: list[Analysis | None] = [None] * len(texts)
     done = 0
     for batch in length_buckets(cleaned, batch_size):
-        tuned, plain = shared.embed_pair([cleaned[i] for i in batch])
-        vectors = plain.numpy()
-        for k, (index, s, r) in enumerate(zip(batch, sentiment.scores(tuned),
-                                              intent.results(plain, [texts[i] for i in batch]))):
-            results[index] = Analysis(s, r, vectors[k])
+        batch_texts = [cleaned[i] for i in batch]
+        if intent.encoder.tuned:  # one stack of top layers serves every output
+            tuned = other = shared.embed_half(batch_texts, tuned=True)
+        else:
+            tuned, other = shared.embed_pair(batch_texts)
+        vectors = other.numpy()
+        originals = [texts[i] for i in batch]
+        for k, (index, s, r) in enumerate(zip(batch, sentiment.scores(tuned), intent.results(other, originals))):
+            results[index] = Analysis(s, r, vectors[k], combined_risks(originals[k], r.risks))
         done += len(batch)
         if progress:
             progress(done, len(texts))

@@ -40,6 +40,8 @@ class ModelCard:
     topics: list[str] | None = None
     features: list[str] | None = None
     feature_scale: float | None = None
+    # intent: the risk head's threshold per risk (chosen on the training posts' folds); absent: no risk head
+    risk_thresholds: dict[str, float] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = CARD_FILE) -> ModelCard:

