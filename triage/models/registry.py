@@ -111,6 +111,19 @@ def promoted_dir(task: str, root: Path | None = None) -> Path:
     return path if (path / CARD_FILE).is_file() else _task_dir(task, root)
 
 
+def in_use_dir(task: str, root: Path | None = None) -> Path:
+    """The folder the loaders read for ``task``: the promoted version's, else the packaged model shipped with
+    the code (also when ``TRIAGE_MODELS_DIR`` holds no packaged copy)."""
+    folder = promoted_dir(task, root)
+    return folder if (folder / CARD_FILE).is_file() else PACKAGED_MODELS / task
+
+
+def in_use(task: str, root: Path | None = None) -> str:
+    """The name of the version the loaders read for ``task`` (``packaged`` when its folder is gone)."""
+    name = promoted(task, root)
+    return name if (version_dir(task, name, root) / CARD_FILE).is_file() else PACKAGED
+
+
 def new_version_dir(task: str, now: datetime, root: Path | None = None) -> Path:
     """A fresh, empty folder for a version trained at ``now``."""
     base = f"{task}-{now.strftime('%Y%m%d-%H%M%S')}"

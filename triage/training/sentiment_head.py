@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -71,11 +71,33 @@ def _customer_figures(head: Any, embeddings: TextEmbeddingCache, posts: list[Cus
     return out
 
 
+def public_validation_sets(data: Path, card: ModelCard, config: HeadRefitConfig) -> dict[str, list[Example]]:
+    """The public validation sets a refit reports on (seeded samples of ``config.validation_limit`` rows)."""
+    first = SentimentTrainingConfig(**{k: v for k, v in card.training.get("config", {}).items()
+                                       if k in SentimentTrainingConfig.__dataclass_fields__})
+    return {name: sample(read_tsv(path), config.validation_limit, first.seed)
+            for name, path in sentiment_validation_sets(data).items()}
+
+
+def head_figures(head: Any, embeddings: TextEmbeddingCache, sets: dict[str, list[Example]],
+                 customer_posts: list[CustomerPost]) -> dict[str, Any]:
+    """``head`` on the public validation sets and the customer posts' validation split per language."""
+    figures: dict[str, Any] = {name: _figures(head, embeddings.embed([normalize(e.text) for e in rows]),
+                                              [e.label for e in rows]) for name, rows in sets.items()}
+    figures.update(_customer_figures(head, embeddings, customer_posts))
+    return figures
+
+
 def refit_sentiment_head(
     data: Path, output: Path, config: HeadRefitConfig | None = None, cache: Path | None = None,
-    log: Log = print, customer: Path = CUSTOMER_POSTS,
+    log: Log = print, customer: Path = CUSTOMER_POSTS, extra: Sequence[tuple[str, str]] = (),
+    extra_repeat: int = 1,
 ) -> ModelCard:
-    """Continue training ``output``'s sentiment head as described above; rewrites ``head.safetensors`` and the card."""
+    """Continue training ``output``'s sentiment head as described above; rewrites ``head.safetensors`` and the card.
+
+    ``extra``: more (text, sentiment) posts to train on, each counted ``extra_repeat`` times (the
+    team's labels, ``triage.training.from_corrections``).
+    """
     import torch
     from safetensors.torch import save_file
 
@@ -109,18 +131,19 @@ def refit_sentiment_head(
     provenance.append({"file": str(shown),
                        "sha256": file_sha256(customer), "rows_used": len(train_posts),
                        "licence": "authored for this project (repository licence)", "split": "train"})
-    log(f"refit: {len(public)} public rows, {len(train_posts)} customer posts x{config.customer_repeat}")
+    extra = [(text, label) for text, label in extra if label in SENTIMENTS]
+    log(f"refit: {len(public)} public rows, {len(train_posts)} customer posts x{config.customer_repeat}"
+        + (f", {len(extra)} more posts x{extra_repeat}" if extra else ""))
 
-    validation_sets = {name: sample(read_tsv(path), config.validation_limit, first.seed)
-                       for name, path in sentiment_validation_sets(data).items()}
-    before: dict[str, Any] = {name: _figures(head, embeddings.embed([normalize(e.text) for e in rows]),
-                                             [e.label for e in rows]) for name, rows in validation_sets.items()}
-    before.update(_customer_figures(head, embeddings, validation_posts))
+    validation_sets = public_validation_sets(data, card, config)
+    before = head_figures(head, embeddings, validation_sets, validation_posts)
 
     labels = list(SENTIMENTS)
-    texts = [normalize(e.text) for e in public] + [normalize(p.text) for p in train_posts] * config.customer_repeat
+    texts = ([normalize(e.text) for e in public] + [normalize(p.text) for p in train_posts] * config.customer_repeat
+             + [normalize(text) for text, _ in extra] * extra_repeat)
     y = torch.tensor([labels.index(e.label) for e in public]
-                     + [labels.index(p.sentiment) for p in train_posts] * config.customer_repeat)
+                     + [labels.index(p.sentiment) for p in train_posts] * config.customer_repeat
+                     + [labels.index(label) for _, label in extra] * extra_repeat)
     x = embeddings.embed(texts)
     started = time.perf_counter()
     torch.manual_seed(config.seed)
@@ -139,9 +162,7 @@ def refit_sentiment_head(
     head.eval()
     log(f"head refitted in {time.perf_counter() - started:.0f}s")
 
-    after: dict[str, Any] = {name: _figures(head, embeddings.embed([normalize(e.text) for e in rows]),
-                                            [e.label for e in rows]) for name, rows in validation_sets.items()}
-    after.update(_customer_figures(head, embeddings, validation_posts))
+    after = head_figures(head, embeddings, validation_sets, validation_posts)
     for name in after:
         log(f"validation {name}: macro-recall {before.get(name, {}).get('macro_recall')} -> "
             f"{after[name]['macro_recall']} (n={after[name]['n']})")
