@@ -47,7 +47,8 @@ def small_config(tmp_path: Path) -> RetrainConfig:
         return post["split"] == "train" and seen[key] <= 40
 
     customer = first_lines(CUSTOMER_POSTS, tmp_path / "customer_posts.jsonl", a_few)
-    demo = first_lines(DEMO_FILE, tmp_path / "demo.jsonl", lambda _item, n=iter(range(10**6)): next(n) < 80)
+    count = iter(range(10**6))
+    demo = first_lines(DEMO_FILE, tmp_path / "demo.jsonl", lambda _item: next(count) < 80)
     return RetrainConfig(
         sentiment=HeadRefitConfig(public_limit=1000, validation_limit=150, customer_repeat=1, epochs=8,
                                   learning_rate=1e-3),
