@@ -166,7 +166,7 @@ def _team_validation(candidate: dict[str, dict[str, float]], current: dict[str, 
     return validation
 
 
-def _encoder_for(folder: Path) -> tuple[SentenceEncoder, Path]:
+def tuned_encoder(folder: Path) -> tuple[SentenceEncoder, Path]:
     """The tuned encoder of the sentiment model in ``folder`` and its adapter folder."""
     card = ModelCard.load(folder, "python -m triage train sentiment")
     if not card.adapter:
@@ -175,7 +175,7 @@ def _encoder_for(folder: Path) -> tuple[SentenceEncoder, Path]:
     return SentenceEncoder(packaged_encoder_dir(), card.max_length, adapter=adapter), adapter
 
 
-def _copy_sentiment(current: Path, target: Path) -> None:
+def copy_sentiment_version(current: Path, target: Path) -> None:
     """The model in use's files in ``target``, its adapter referred to where it is (heads only change)."""
     card = ModelCard.load(current, "python -m triage train sentiment")
     names = ["head.safetensors", *(spec["file"] for spec in (card.heads or {}).values())]
@@ -210,12 +210,12 @@ def _sentiment(store_rows: Sequence[Any], split: Split[LabelledMention], data: P
         return TaskOutcome("sentiment", None, Decision(False, why), False), None, None
     current_dir = registry.in_use_dir("sentiment", root)
     folder = registry.new_version_dir("sentiment", now, root)
-    _copy_sentiment(current_dir, folder)
+    copy_sentiment_version(current_dir, folder)
     refit = replace(config.sentiment, seed=config.seed)
     card = refit_sentiment_head(data, folder, refit, cache, log, customer=config.customer,
                                 extra=[(m.text, m.labels["sentiment"]) for m in train], extra_repeat=config.team_weight)
 
-    encoder, adapter = _encoder_for(folder)
+    encoder, adapter = tuned_encoder(folder)
     embeddings = TextEmbeddingCache(encoder, cache / f"tuned-{adapter_digest(adapter)[:12]}", log)
     current_card = ModelCard.load(current_dir, "python -m triage train sentiment")
     labels = list(SENTIMENTS)
@@ -300,7 +300,7 @@ def _intent(store_rows: Sequence[Any], split: Split[LabelledMention], data: Path
                                                            f"at least {config.min_labels} needed"), False), None
     current_dir = registry.in_use_dir("intent", root)
     folder = registry.new_version_dir("intent", now, root)
-    encoder, adapter = _encoder_for(sentiment_dir)
+    encoder, adapter = tuned_encoder(sentiment_dir)
     posts = [p for p in (_team_intent_post(m, config.team_weight) for m in train) if p is not None]
     card = train_intent(data, folder, replace(config.intent, seed=config.seed), cache, log,
                         authored=config.authored, demo=config.demo, customer=config.customer, adapter=adapter,
