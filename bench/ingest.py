@@ -113,7 +113,7 @@ def staged(folder: Path, mentions: Sequence[Mention], sentiment: Any, intent: An
                                         lambda b=batch: shared.embed_half([cleaned[i] for i in b], tuned=True))
         else:
             tuned, plain = stages.time("encoder pass", lambda b=batch: shared.embed_pair([cleaned[i] for i in b]))
-        scores = stages.time("heads", lambda t=tuned: tuned_model.scores(t))
+        scores = stages.time("heads", lambda t=tuned, b=batch: tuned_model.scores(t, [cleaned[i] for i in b]))
         results = stages.time("heads", lambda p=plain, b=batch: intent_model.results(p, [rows[i].text for i in b]))
         for i, s, r in zip(batch, scores, results):
             sentiments[i], intents[i] = s, r

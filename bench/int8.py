@@ -5,7 +5,7 @@ sentiment macro-recall on every validation set of ``python -m triage bench class
 (validation splits only, the same seeded samples), the largest loss against fp32, and
 whether the design qualifies as the default (within 0.01 macro-recall of fp32 on every
 set). Also prints how often the intent model's decision changes on the demo posts (the
-plain half of the pass runs in int8 too). Accuracy only: figures do not depend on load.
+half of the pass its heads read runs in int8 too). Accuracy only: figures do not depend on load.
 """
 
 from __future__ import annotations
@@ -70,15 +70,17 @@ def run(data: Path, limit: int | None, designs: Sequence[str], intent_sample: in
         if design == "fp32" and fp32_from_card:
             figures = {name: float(model.card.validation[name]["macro_recall"]) for name in sets}
         else:
-            labels = [s.label for s in model.scores(embeddings(shared, texts, tuned_half=True))]
+            labels = [s.label for s in model.scores(embeddings(shared, texts, tuned_half=True),
+                                                    [normalize(t) for t in texts])]
             for name, rows in sets.items():
                 gold = [r.label for r in rows]
                 report = classification_report(gold, labels[start : start + len(rows)], SENTIMENTS)
                 figures[name] = report["macro_recall"]
                 start += len(rows)
-        plain = embeddings(shared, demo[:intent_sample], tuned_half=False)
-        intents = ([r.intent for r in intent.results(plain, demo[:intent_sample])]
-                   if isinstance(intent, EncoderIntentModel) else [])
+        intents: list[str] = []
+        if isinstance(intent, EncoderIntentModel):  # the half the intent heads read (tuned for current cards)
+            read = embeddings(shared, demo[:intent_sample], tuned_half=intent.encoder.tuned)
+            intents = [r.intent for r in intent.results(read, demo[:intent_sample])]
         if design == "fp32":
             reference, reference_intents = figures, intents
         loss = max(reference[n] - figures[n] for n in sets)

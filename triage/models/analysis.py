@@ -87,7 +87,8 @@ def analyse(
             tuned, other = shared.embed_pair(batch_texts)
         vectors = other.numpy()
         originals = [texts[i] for i in batch]
-        for k, (index, s, r) in enumerate(zip(batch, sentiment.scores(tuned), intent.results(other, originals))):
+        scores = sentiment.scores(tuned, batch_texts)
+        for k, (index, s, r) in enumerate(zip(batch, scores, intent.results(other, originals))):
             results[index] = Analysis(s, r, vectors[k], combined_risks(originals[k], r.risks))
         done += len(batch)
         if progress:

@@ -234,14 +234,29 @@ class EncoderHeadModel:
             head = _load_head(model_dir / spec["file"], self.encoder.dim, int(spec.get("hidden", 0)),
                               len(spec["labels"]))
             self.extra.append((field, list(spec["labels"]).index(label), head))
+        # a sentiment head per language (the card's heads["sentiment_by_language"]), for texts detected in it
+        self.by_language: dict[str, Any] = {}
+        for lang, spec in ((self.card.heads or {}).get("sentiment_by_language") or {}).items():
+            self.by_language[lang] = _load_head(model_dir / spec["file"], self.encoder.dim,
+                                                int(spec.get("hidden", self.card.hidden)), len(self.labels))
         self.name = self.card.name + ("-int8" if int8 else "")
         self.version: str | None = None  # the registry version name (set by load_sentiment_model)
 
-    def scores(self, x: Any) -> list[SentimentScores]:
-        """Sentiment, anger and offensive probabilities from the tuned encoder's embeddings ``x``."""
+    def scores(self, x: Any, texts: Sequence[str] | None = None) -> list[SentimentScores]:
+        """Sentiment, anger and offensive probabilities from the tuned encoder's embeddings ``x``; with
+        ``texts`` (the posts, in order), a text detected in a language with its own head gets that head's."""
         torch = self.encoder.torch
         with torch.inference_mode():
-            probs = torch.softmax(self.head(x), dim=-1).tolist()
+            logits = self.head(x)
+            if self.by_language and texts is not None:
+                from triage.text.language import detect_language
+
+                languages = [detect_language(t) for t in texts]
+                for lang, head in self.by_language.items():
+                    rows = [i for i, found in enumerate(languages) if found == lang]
+                    if rows:
+                        logits[rows] = head(x[rows])
+            probs = torch.softmax(logits, dim=-1).tolist()
             extras = {field: torch.softmax(head(x), dim=-1)[:, index].tolist() for field, index, head in self.extra}
         return [
             _scores(dict(zip(self.labels, row)), **{field: values[i] for field, values in extras.items()})
@@ -249,7 +264,7 @@ class EncoderHeadModel:
         ]
 
     def _batch(self, texts: list[str]) -> list[SentimentScores]:
-        return self.scores(self.encoder.embed_batch(texts))
+        return self.scores(self.encoder.embed_batch(texts), texts)
 
     def predict(
         self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None

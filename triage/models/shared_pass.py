@@ -235,6 +235,9 @@ class EncoderView:
         self.torch, self.tokenizer = shared.torch, shared.tokenizer
         self.adapter = shared.adapter if self.tuned else None
         self.int8 = shared.int8
+        # the cosine from which reply history counts two posts similar: the tuned half's cosines run higher
+        # (0.55 there keeps the share of demo post pairs that 0.5 gave the plain half)
+        self.min_similarity = 0.55 if self.tuned else 0.5
 
     def embed_batch(self, texts: Sequence[str]) -> Any:
         return self.shared.embed_half(texts, self.tuned)

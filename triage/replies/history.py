@@ -29,9 +29,8 @@ from triage.replies.tone import EMOJI, register_of
 from triage.text.normalize import normalize
 
 CRITICAL_SIGNALS = frozenset({"money", "safety", "account_takeover"})
-# Below this an earlier post is not "similar" (cosine of the history encoder: all-MiniLM-L6-v2 with the
-# sentiment adapter). 0.55 keeps the share of post pairs counted similar that 0.5 gave the plain encoder.
-MIN_SIMILARITY = 0.55
+MIN_SIMILARITY = 0.5  # below this an earlier post is not "similar" (all-MiniLM-L6-v2 cosine; an encoder may say
+# its own: ``min_similarity``, e.g. 0.55 for the tuned one, whose cosines run higher)
 # Intents whose replies can stand in for each other: help needed (complaint, question) or not.
 _NEEDS_HELP = {"complaint": True, "question": True, "praise": False, "feedback": False, "other": False}
 _LEADING_HANDLES = re.compile(r"^(?:\s*@[\w.@-]+)+\s*")
@@ -116,9 +115,10 @@ def _about_something_else(entry: HistoryEntry, post: str) -> bool:
 class HistoryIndex:
     """Earlier replies indexed by the embeddings of the posts they answered."""
 
-    def __init__(self, encoder: Encoder, min_similarity: float = MIN_SIMILARITY) -> None:
+    def __init__(self, encoder: Encoder, min_similarity: float | None = None) -> None:
         self.encoder = encoder
-        self.min_similarity = min_similarity
+        chosen = getattr(encoder, "min_similarity", MIN_SIMILARITY) if min_similarity is None else min_similarity
+        self.min_similarity = float(chosen)
         self.entries: list[HistoryEntry] = []
         self.matrix = np.zeros((0, 0), dtype=np.float32)
         self.last_reply_id = 0

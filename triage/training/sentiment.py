@@ -228,7 +228,8 @@ def train_sentiment(
 
     output.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in head.state_dict().items()}, str(output / "head.safetensors"))
-    (output / "head_base.safetensors").unlink(missing_ok=True)  # a refit's starting point, stale now
+    for stale in ("head_base.safetensors", "head_it.safetensors"):  # a heads-only refit's files, stale now
+        (output / stale).unlink(missing_ok=True)
     for extra_head, entry in extra.values():
         save_file({k: v.contiguous() for k, v in extra_head.state_dict().items()}, str(output / entry["file"]))
     card = ModelCard(

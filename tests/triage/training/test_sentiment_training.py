@@ -119,14 +119,17 @@ def test_a_heads_only_refit_keeps_the_adapter_adds_the_customer_posts_and_is_rep
     for run in ("first", "second"):
         output = tmp_path / run
         shutil.copytree(artifact, output)
-        config = HeadRefitConfig(public_limit=30, customer_repeat=2, epochs=2, batch_size=8)
+        config = HeadRefitConfig(public_limit=30, customer_repeat=2, epochs=2, batch_size=8, italian_head=True)
         card = refit_sentiment_head(shared_data, output, config, cache=None, log=lambda _m: None, customer=posts)
         heads.append((output / "head.safetensors").read_bytes())
         assert (output / "adapter" / "adapter_model.safetensors").read_bytes() == adapter_before
-        assert (output / "head_base.safetensors").is_file()
+        assert (output / "head_base.safetensors").is_file() and (output / "head_it.safetensors").is_file()
     assert heads[0] == heads[1]  # the refit starts from the head trained with the adapter, every time
     refit = card.training["head_refit"]
     assert refit["files"][-1]["rows_used"] == 8 and len(refit["files"][-1]["sha256"]) == 64
     assert {"customer posts validation (en)", "customer posts validation (it)"} <= set(card.validation)
     assert "umsab it val" in card.validation and "umsab it val" in refit["validation_before"]
-    assert EncoderHeadModel(tmp_path / "second").predict(["grazie, tutto perfetto"])[0].p_positive >= 0
+    assert card.heads["sentiment_by_language"]["it"]["file"] == "head_it.safetensors"
+    model = EncoderHeadModel(tmp_path / "second")
+    assert set(model.by_language) == {"it"}
+    assert model.predict(["grazie, tutto perfetto, servizio ottimo"])[0].p_positive >= 0
