@@ -176,13 +176,14 @@ def tuned_encoder(folder: Path) -> tuple[SentenceEncoder, Path]:
 
 
 def copy_sentiment_version(current: Path, target: Path) -> None:
-    """The model in use's files in ``target``, its adapter referred to where it is (heads only change)."""
+    """The model in use's files in ``target``, its adapter referred to where it is (heads only change); its
+    sentiment head is the refit's starting point (``head_base``), so a retrain adds the team's labels to the
+    model in use rather than starting over."""
     card = ModelCard.load(current, "python -m triage train sentiment")
     names = ["head.safetensors", *(spec["file"] for spec in (card.heads or {}).values())]
     for name in names:
         shutil.copyfile(current / name, target / name)
-    shutil.copyfile(current / (BASE_HEAD if (current / BASE_HEAD).is_file() else "head.safetensors"),
-                    target / BASE_HEAD)
+    shutil.copyfile(current / "head.safetensors", target / BASE_HEAD)  # the refit continues the head in use
     if card.adapter:
         adapter = (current / card.adapter["path"]).resolve()
         card.adapter = dict(card.adapter, path=os.path.relpath(adapter, target))

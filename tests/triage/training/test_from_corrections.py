@@ -5,7 +5,7 @@ The Italian posts (``tests/data/team_corrections_it.jsonl``) were written for th
 telecom brand's customers, many of them sarcastic ("Complimenti davvero, 3 giorni senza
 fibra"), which the packaged model reads as praise. None comes from an evaluation set or from
 ``data/training/customer_posts.jsonl``. The public and authored training data are small
-samples here (``SMALL``) so the test runs in a few minutes on two cores.
+samples here (``small_config``) so the test runs in about two minutes on two cores.
 """
 
 from __future__ import annotations
@@ -82,6 +82,16 @@ def test_without_team_labels_nothing_is_retrained_and_the_progress_file_says_don
                                                 "returncode": 0}
 
 
+def models_folder(path: Path, previous_release: bool) -> Path:
+    """A copy of the shipped models; ``previous_release``: with the sentiment head the adapter was trained with
+    (``head_base``, before the customer-posts refit of this release), as a team still on the last release has."""
+    for task in registry.TASKS:
+        shutil.copytree(ROOT / "data" / "models" / task, path / task)
+    if previous_release:
+        shutil.copyfile(path / "sentiment" / "head_base.safetensors", path / "sentiment" / "head.safetensors")
+    return path
+
+
 @pytest.mark.model
 def test_a_team_correcting_italian_posts_makes_the_italian_figure_rise(store, tmp_path, monkeypatch):
     if not (DATA / "tweeteval").is_dir():
@@ -90,20 +100,20 @@ def test_a_team_correcting_italian_posts_makes_the_italian_figure_rise(store, tm
     from triage.models.intent import load_intent_model
     from triage.models.sentiment import load_sentiment_model
 
-    root = tmp_path / "models"
-    for task in registry.TASKS:
-        shutil.copytree(ROOT / "data" / "models" / task, root / task)
+    root = models_folder(tmp_path / "models", previous_release=True)
     monkeypatch.setenv("TRIAGE_MODELS_DIR", str(root))
     imported = import_labels(store, TEAM_FILE, load_sentiment_model(), load_intent_model(), None)
     assert imported.errors == [] and imported.labelled == 119
     labelled = labelled_mentions(store)
     assert label_counts(labelled)["sentiment"] == {"it": 119}
 
+    # a team on the previous release: the Italian figure rises, the public sets hold, the new version is promoted
     config, cache = small_config(tmp_path), tmp_path / "cache"
     first = train_from_corrections(store, DATA, config=config, root=root, cache=cache, log=lambda _m: None)
     sentiment = first.outcomes[0]
     assert sentiment.team["it"]["macro_recall"] > sentiment.team_current["it"]["macro_recall"] + 0.1, sentiment.line()
     assert sentiment.promoted and sentiment.decision.promote, sentiment.line()
+    print(sentiment.line())
     assert registry.in_use("sentiment", root) == sentiment.version
     assert load_sentiment_model().version == sentiment.version  # classify, import and the dashboard use it now
     card = registry.versions("sentiment", root)[-1].card
@@ -111,8 +121,11 @@ def test_a_team_correcting_italian_posts_makes_the_italian_figure_rise(store, tm
     assert used["train_labels"]["sentiment"]["it"] + used["held_out_labels"]["sentiment"]["it"] == 119
     assert used["corrections"]["first_id"] >= 1 and card.validation[registry.TEAM_KEY + " (it)"]["n"] >= 15
 
-    # nothing new from the team: the next candidate is no better on the held-out labels, the current one stays
-    second = train_from_corrections(store, DATA, config=config, root=root, cache=cache, log=lambda _m: None)
-    again = second.outcomes[0]
-    assert not again.promoted and "not better on the team's held-out labels" in again.decision.why
-    assert registry.in_use("sentiment", root) == sentiment.version
+    # a team on this release: the Italian figure rises too, but a public set falls by more than 0.01: refused
+    shipped = models_folder(tmp_path / "shipped", previous_release=False)
+    second = train_from_corrections(store, DATA, config=config, root=shipped, cache=cache, log=lambda _m: None)
+    refused = second.outcomes[0]
+    assert refused.team["it"]["macro_recall"] > refused.team_current["it"]["macro_recall"], refused.line()
+    assert not refused.promoted and refused.decision.why.startswith("worse on public validation"), refused.line()
+    assert registry.in_use("sentiment", shipped) == "packaged"
+    print(refused.line())
