@@ -7,7 +7,9 @@ capped at the language's pool, about 630 posts), a seeded sample of the pool is 
 the same heads-only refit ``train from-corrections`` runs (the public sample as anchor, each
 correction counted ``team_weight`` times; the customer posts are *not* added a second
 time), and the sentiment macro-recall on the held-out posts of that language is measured,
-averaged over ``--seeds`` samples. 0 corrections is the packaged model. Prints a table and
+averaged over ``--seeds`` samples. The shipped sentiment head was itself refitted on that
+train split, so every refit here starts from the head before it (``head_base``: the
+previous release, which has never seen these posts); 0 corrections is that head. Prints a table and
 writes ``docs/learning_curve.png`` (Altair, rendered by vl-convert). Quality only: the
 figures do not depend on the machine's load.
 """
@@ -31,7 +33,7 @@ from triage.tables.customer_posts import CUSTOMER_POSTS, CustomerPost, read_cust
 from triage.text.normalize import normalize
 from triage.training.embeddings import TextEmbeddingCache
 from triage.training.from_corrections import RetrainConfig, copy_sentiment_version, tuned_encoder
-from triage.training.sentiment_head import HeadRefitConfig, refit_sentiment_head
+from triage.training.sentiment_head import BASE_HEAD, HeadRefitConfig, refit_sentiment_head
 
 SIZES = (50, 100, 200, 400, 800)
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,11 +63,15 @@ def curve(data: Path, sizes: tuple[int, ...], seeds: int, refit: HeadRefitConfig
         encoder, adapter = tuned_encoder(DEFAULT_MODEL_DIR)
         embeddings = TextEmbeddingCache(encoder, cache / f"tuned-{adapter_digest(adapter)[:12]}", lambda _m: None)
         card = ModelCard.load(DEFAULT_MODEL_DIR, "python -m triage train sentiment")
-        packaged = _load_head(DEFAULT_MODEL_DIR / "head.safetensors", encoder.dim, card.hidden, len(SENTIMENTS))
+        start = DEFAULT_MODEL_DIR / BASE_HEAD
+        if not start.is_file():
+            start = DEFAULT_MODEL_DIR / "head.safetensors"
+        packaged = _load_head(start, encoder.dim, card.hidden, len(SENTIMENTS))
         for lang in languages:
             figure = _macro_recall(packaged, embeddings, held[lang])
             rows.append({"language": lang, "corrections": 0, "macro_recall": figure, "runs": [figure]})
-            log(f"{lang}: 0 corrections (packaged model): {figure:.3f} on {len(held[lang])} held-out posts")
+            log(f"{lang}: 0 corrections (the head before the customer posts): {figure:.3f} "
+                f"on {len(held[lang])} held-out posts")
             for size in sizes:
                 n = min(size, len(pool[lang]))
                 runs = []
@@ -73,6 +79,7 @@ def curve(data: Path, sizes: tuple[int, ...], seeds: int, refit: HeadRefitConfig
                     folder = Path(scratch) / f"{lang}-{n}-{seed}"
                     folder.mkdir()
                     copy_sentiment_version(DEFAULT_MODEL_DIR, folder)
+                    shutil.copyfile(start, folder / BASE_HEAD)  # never trained on the pool
                     chosen = random.Random(seed).sample(pool[lang], n)
                     refit_sentiment_head(data, folder, HeadRefitConfig(**{**refit.__dict__, "seed": seed}), cache,
                                          lambda _m: None, customer=no_customer,
