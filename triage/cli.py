@@ -221,6 +221,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if args.task == "intent":
         return _train_intent(args)
+    if args.task == "from-corrections":
+        return _train_from_corrections(args)
     if args.task != "sentiment":
         raise UsageError(f"unknown training task '{args.task}'; available: sentiment, intent")
     data = Path(args.data)
@@ -263,6 +265,31 @@ def _train_intent(args: argparse.Namespace) -> int:
                         log=lambda message: print(message, file=sys.stderr, flush=True))
     for name, figures in card.validation.items():
         print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
+    return 0
+
+
+def _train_from_corrections(args: argparse.Namespace) -> int:
+    """``train from-corrections``: refit the heads on the team's labels, promote by the rule, say why."""
+    import resource
+
+    from triage.db.store import open_store
+    from triage.training.from_corrections import RetrainConfig, train_from_corrections
+
+    data = Path(args.data)
+    if not (data / "tweeteval").is_dir() or not (data / "bitext").is_dir():
+        raise UsageError(f"{data} does not look like shared/data (no tweeteval or bitext folder); pass --data")
+    since = _date(args.since, "--since") if args.since else None
+    who = environment().agent or getpass.getuser()
+    result = train_from_corrections(
+        open_store(args.db), data, since=since, config=RetrainConfig(seed=args.seed),
+        cache=Path(args.cache) if args.cache else Path(".cache/retrain"), promote=not args.no_promote,
+        progress_file=Path(args.progress_file) if args.progress_file else None,
+        log=lambda message: print(message, file=sys.stderr, flush=True), by=f"train from-corrections ({who})")
+    print(f"team labels: {result.labelled} mentions, {result.train} trained on, {result.held_out} held out")
+    for outcome in result.outcomes:
+        print(outcome.line())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    print(f"retrained in {result.seconds:.0f} s; peak memory {peak:.0f} MB")
     return 0
 
 
@@ -617,7 +644,7 @@ def _add_report_command(sub: SubParsers) -> None:
 def _add_model_commands(sub: SubParsers) -> None:
     """train, bench, evaluate, suggest: the models and the reply suggestions."""
     train = sub.add_parser("train", help="rebuild a shipped model artifact from shared/data")
-    train.add_argument("task", choices=("sentiment", "intent"))
+    train.add_argument("task", choices=("sentiment", "intent", "from-corrections"))
     train.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
     train.add_argument("--output", default="data/models/sentiment", help="artifact folder to write")
     train.add_argument("--cache",
@@ -632,6 +659,11 @@ def _add_model_commands(sub: SubParsers) -> None:
                             "int8 then loses more than 0.01 on Italian)")
     train.add_argument("--plain-encoder", action="store_true",
                        help="intent: train the heads on the plain encoder (two top stacks at run time; older layout)")
+    train.add_argument("--since", help="from-corrections: only the team's labels given on or after this date")
+    train.add_argument("--db", help=DB_HELP + " (from-corrections: the team's labels)")
+    train.add_argument("--progress-file", help="from-corrections: keep this JSON file up to date with the progress")
+    train.add_argument("--no-promote", action="store_true",
+                       help="from-corrections: write the new versions and say what the rule decides, promote nothing")
     train.set_defaults(run=cmd_train)
 
     bench = sub.add_parser("bench", help="print benchmark figures (quality, speed, memory)")

@@ -76,9 +76,12 @@ class Classified:
     intent_set: bool = False
     tone: dict[str, Any] | None = None
     risks: str | None = None
+    model_version: str | None = None  # the model versions that classified it (registry.version_label)
 
     def values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
+        if self.model_version:
+            values["model_version"] = self.model_version
         if self.scores is not None:
             values.update(sentiment=self.scores.label, p_negative=self.scores.p_negative,
                           p_neutral=self.scores.p_neutral, p_positive=self.scores.p_positive,

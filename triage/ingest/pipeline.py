@@ -13,14 +13,16 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from triage.db.claims import Classified, claim_pending, pending_count, ranking_lock
 from triage.db.schema import MentionRow
 from triage.db.store import RefusedMention, Store, UpsertResult
 from triage.models.analysis import analyse
 from triage.models.intent import IntentModel, IntentResult, load_intent_model
+from triage.models.registry import version_label
 from triage.models.sentiment import SentimentModel
 from triage.ranking.incidents import assign_incidents
 from triage.ranking.intent import final_result, intent_of
@@ -68,17 +70,20 @@ def store_mentions(store: Store, mentions: Iterable[Mention]) -> UpsertResult:
 
 
 def classify_rows(
-    rows: Sequence[MentionRow], model: SentimentModel, intent_model: IntentModel, batch_size: int = DEFAULT_BATCH
+    rows: Sequence[MentionRow], model: SentimentModel, intent_model: IntentModel, batch_size: int = DEFAULT_BATCH,
+    refresh: bool = False,
 ) -> dict[int, Classified]:
     """Sentiment, language, intent, topic, named risks and tone profile of each row, by id; only what is
-    missing is predicted.
+    missing is predicted (``refresh``: everything, as after a model promotion).
 
     A row that needs both sentiment and intent (a new mention) gets them from one encoder pass
     (``triage.models.analysis.analyse``); a row that lacks only one asks that model alone. The
     named risks are the keyword signals with the learned risks of that pass where the analysis
     has them (``Analysis.risks``), else with those stored before (``triage.text.signals.post_risks``).
+    A label a person set (``overrides``) wins over the models: it is applied again to what they say.
     """
-    need_both = [row for row in rows if row.sentiment is None and row.intent is None]
+    version = version_label(model, intent_model)
+    need_both = [row for row in rows if refresh or (row.sentiment is None and row.intent is None)]
     need_sentiment = [row for row in rows if row.sentiment is None and row.intent is not None]
     need_intent = [row for row in rows if row.intent is None and row.sentiment is not None]
     scores: dict[int, SentimentScores] = {}
@@ -103,22 +108,35 @@ def classify_rows(
         if row.id in scores or row.id in intents or risks is None:
             kept = learned.get(row.id, parse_risks(row.risks) or ())
             found.risks = risks = risks_value(post_risks(row.text, row.channel, kept))
+        overrides = row.overrides or {}
         if row.id in scores:
-            found.scores, found.classified_by = scores[row.id], model.name
+            found.scores, found.classified_by = with_overrides(scores[row.id], overrides), model.name
             found.language = language = row.language or detect_language(row.text)
             sentiment, p_negative = found.scores.label, found.scores.p_negative
         if row.id in intents:
             final = final_result(intents[row.id], row.text, row.author_handle, row.author_followers,
                                  parse_risks(risks))
-            found.intent, found.topic, found.intent_set = final.intent, final.topic, True
-            intent = final.intent
+            found.intent = overrides.get("intent") or final.intent
+            found.topic = overrides.get("topic") or (final.topic if found.intent == final.intent else None)
+            found.intent_set, intent = True, found.intent
         if row.id in scores or row.id in intents or row.tone is None:
             reading = _Reading(row.text, intent, sentiment, p_negative, row.author_handle or "",
                                int(row.author_followers or 0), bool(row.not_spam), risks, row.channel)
             found.tone = profile(row.text, language, p_negative or 0.0, sentiment=sentiment,
                                  intent=intent_of(reading, guess=True) or "other").to_dict()
+        if row.id in scores or row.id in intents:
+            found.model_version = version
         results[row.id] = found
     return results
+
+
+def with_overrides(scores: SentimentScores, overrides: dict[str, Any]) -> SentimentScores:
+    """``scores`` with the sentiment a person set (one-hot, as a correction stores it) in place of the model's."""
+    label = overrides.get("sentiment")
+    if label not in ("negative", "neutral", "positive"):
+        return scores
+    return replace(scores, p_negative=float(label == "negative"), p_neutral=float(label == "neutral"),
+                   p_positive=float(label == "positive"))
 
 
 def classify_batch(

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from triage.context import Context
-from triage.ingest.pipeline import DEFAULT_BATCH, Progress, drain_pending
+from triage.ingest.pipeline import DEFAULT_BATCH, Progress, drain_pending, rank
+from triage.ingest.reclassify import reclassify_outdated, refresh_models
 from triage.ingest.stopping import StopFlag
 from triage.ranking.priority import PriorityWeights, configured_weights
 
@@ -33,12 +34,15 @@ class WorkerSettings:
 
 @dataclass
 class WorkerRound:
-    """One drain: how many mentions it classified (what ``worker`` prints)."""
+    """One drain: how many mentions it classified (what ``worker`` prints), and how many it classified again
+    for the model versions promoted meanwhile (``triage.ingest.reclassify``)."""
 
     classified: int
+    reclassified: int = 0
 
     def line(self) -> str:
-        return f"classified {self.classified} mentions"
+        again = f"; re-classified {self.reclassified} for the model version in use" if self.reclassified else ""
+        return f"classified {self.classified} mentions{again}"
 
 
 def drain(ctx: Context, settings: WorkerSettings | None = None, stop: StopFlag | None = None,
@@ -55,6 +59,18 @@ def drain(ctx: Context, settings: WorkerSettings | None = None, stop: StopFlag |
                                progress=progress, now=ctx.now(), weights=weights, stop=lambda: stop.requested,
                                rank_when_idle=rank_when_idle)
     return WorkerRound(classified)
+
+
+def reclassify_idle(ctx: Context, settings: WorkerSettings, stop: StopFlag, weights: PriorityWeights | None,
+                    everything: bool = False) -> int:
+    """One batch (``everything``: all) of mentions classified by other model versions than the promoted ones,
+    classified again with the versions in use (loaded anew after a promotion), then ranked; how many."""
+    refresh_models(ctx)
+    done = reclassify_outdated(ctx.store, ctx.sentiment, ctx.intent, settings.batch_size,
+                               None if everything else settings.batch_size, lambda: stop.requested)
+    if done:
+        rank(ctx.store, ctx.now(), weights)
+    return done
 
 
 def run_worker(
@@ -77,14 +93,16 @@ def run_worker(
     while True:
         due = ranked_at is None or time.monotonic() - ranked_at >= RANK_EVERY_SECONDS
         done = drain(ctx, settings, stop, weights, rank_when_idle=due)
-        if due or done.classified:
+        if not done.classified and not stop.requested:  # idle: re-score what older model versions classified
+            done.reclassified = reclassify_idle(ctx, settings, stop, weights, everything=once)
+        if due or done.classified or done.reclassified:
             ranked_at = time.monotonic()
         total += done.classified
-        if once or done.classified:
+        if once or done.classified or done.reclassified:
             report(done)
         if once or stop.requested:
             return total
-        if not done.classified:
+        if not done.classified and not done.reclassified:
             stop.sleep(settings.poll_seconds)
             if stop.requested:
                 return total

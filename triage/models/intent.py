@@ -246,6 +246,7 @@ class EncoderIntentModel:
         self.heads.eval()
         self.feature_scale = float(self.card.feature_scale or 1.0)
         self.name = self.card.name
+        self.version: str | None = None  # the registry version name (set by load_intent_model)
 
     def results(self, x: Any, originals: Sequence[str]) -> list[IntentResult]:
         """Intent, topic and the risk head's risks from the encoder's embeddings ``x`` (its half: ``tuned``)
@@ -283,9 +284,19 @@ def _load(spec: str) -> IntentModel:
 
 
 def load_intent_model(spec: str | None = None) -> IntentModel:
-    """The intent model, loaded once per process: ``spec`` or ``TRIAGE_INTENT_MODEL`` (a folder), else the default."""
+    """The intent model, loaded once per process (per version): ``spec`` or ``TRIAGE_INTENT_MODEL`` (a folder),
+    else the version in use (``triage.models.registry``: the promoted one, else the packaged default), which
+    carries its ``version`` name."""
+    from triage.models import registry
+
     chosen = spec if spec is not None else environment().intent_model
-    return _load(chosen)
+    if chosen:
+        return _load(chosen)
+    folder = registry.in_use_dir("intent")
+    model = _load("" if folder == DEFAULT_INTENT_DIR else str(folder))
+    if isinstance(model, EncoderIntentModel):
+        model.version = registry.in_use("intent")
+    return model
 
 
 def topic_name(topic: str | None, names: dict[str, str] | None = None) -> str:

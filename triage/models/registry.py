@@ -111,6 +111,37 @@ def promoted_dir(task: str, root: Path | None = None) -> Path:
     return path if (path / CARD_FILE).is_file() else _task_dir(task, root)
 
 
+def in_use_dir(task: str, root: Path | None = None) -> Path:
+    """The folder the loaders read for ``task``: the promoted version's, else the packaged model shipped with
+    the code (also when ``TRIAGE_MODELS_DIR`` holds no packaged copy)."""
+    folder = promoted_dir(task, root)
+    return folder if (folder / CARD_FILE).is_file() else PACKAGED_MODELS / task
+
+
+def in_use(task: str, root: Path | None = None) -> str:
+    """The name of the version the loaders read for ``task`` (``packaged`` when its folder is gone)."""
+    name = promoted(task, root)
+    return name if (version_dir(task, name, root) / CARD_FILE).is_file() else PACKAGED
+
+
+def version_of(model: Any) -> str | None:
+    """The registry version a loaded model came from (a lazily loaded one is looked inside); None: not
+    from the registry (a fake, a configured TRIAGE_*_MODEL)."""
+    inner = getattr(model, "model", model) if getattr(model, "loaded", True) else None
+    version = getattr(inner, "version", None)
+    return version if isinstance(version, str) else None
+
+
+def version_label(sentiment: Any, intent: Any) -> str | None:
+    """What ``mentions.model_version`` records: ``<sentiment version>/<intent version>``; None when either model
+    is not from the registry (then no re-scoring follows promotions)."""
+    s, i = version_of(sentiment), version_of(intent)
+    return f"{s}/{i}"[:64] if s and i else None
+
+
+PACKAGED_LABEL = f"{PACKAGED}/{PACKAGED}"  # what mentions classified before versions were recorded ran on
+
+
 def new_version_dir(task: str, now: datetime, root: Path | None = None) -> Path:
     """A fresh, empty folder for a version trained at ``now``."""
     base = f"{task}-{now.strftime('%Y%m%d-%H%M%S')}"

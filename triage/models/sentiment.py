@@ -240,6 +240,7 @@ class EncoderHeadModel:
             self.by_language[lang] = _load_head(model_dir / spec["file"], self.encoder.dim,
                                                 int(spec.get("hidden", self.card.hidden)), len(self.labels))
         self.name = self.card.name + ("-int8" if int8 else "")
+        self.version: str | None = None  # the registry version name (set by load_sentiment_model)
 
     def scores(self, x: Any, texts: Sequence[str] | None = None) -> list[SentimentScores]:
         """Sentiment, anger and offensive probabilities from the tuned encoder's embeddings ``x``; with
@@ -424,11 +425,20 @@ def _load(spec: str, labels_json: str) -> SentimentModel:
 
 
 def load_sentiment_model(spec: str | None = None) -> SentimentModel:
-    """The configured sentiment model, loaded once per process.
+    """The configured sentiment model, loaded once per process (per version).
 
     ``spec`` (or ``TRIAGE_SENTIMENT_MODEL``) is a Hugging Face model id, a local model
-    folder, or empty for the packaged default.
+    folder, or empty for the version in use (``triage.models.registry``: the promoted one,
+    else the packaged default). A model from the registry carries its ``version`` name.
     """
+    from triage.models import registry
+
     env = environment()
     chosen = spec if spec is not None else env.sentiment_model
-    return _load(chosen, env.sentiment_labels)
+    if chosen:
+        return _load(chosen, env.sentiment_labels)
+    folder = registry.in_use_dir("sentiment")
+    model = _load("" if folder == DEFAULT_MODEL_DIR else str(folder), env.sentiment_labels)
+    if isinstance(model, EncoderHeadModel):
+        model.version = registry.in_use("sentiment")
+    return model

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,7 @@ class IntentTrainingConfig:
     risk_folds: int = 5
     risk_beta: float = 2.0  # thresholds maximise F-beta of "head or keyword": recall counts double…
     recall_first: tuple[str, ...] = ("safety", "account_takeover")  # …and triple for these (recall targets)
+    bitext_limit: int | None = None  # a seeded sample of Bitext rows (None: all; tests and quick retrains)
 
 
 @dataclass(frozen=True)
@@ -257,11 +258,13 @@ def embedding_cache(encoder: SentenceEncoder, cache: Path | None, log: Log) -> T
 def train_intent(
     data: Path, output: Path, config: IntentTrainingConfig | None = None, cache: Path | None = None,
     log: Log = print, authored: Path = AUTHORED_FILE, demo: Path = DEMO_FILE, customer: Path = CUSTOMER_POSTS,
-    adapter: Path | None = None,
+    adapter: Path | None = None, extra: Sequence[TrainingPost] = (), extra_name: str = "",
 ) -> ModelCard:
     """Train and write ``heads.safetensors`` and ``model.json`` to ``output``; returns the card.
 
     ``adapter``: the LoRA adapter of the tuned encoder (default: the shipped sentiment model's).
+    ``extra``: more posts to train on, each with its weight (the team's labels,
+    ``triage.training.from_corrections``), listed in the card as ``extra_name``.
     """
     import torch
     from safetensors.torch import save_file
@@ -272,7 +275,10 @@ def train_intent(
     read_tsv(bitext_file)  # same checks as every training read (exists, not a test split)
     if not LICENCES["bitext"][1]:
         raise ValueError("bitext is not licensed for a shipped model")
-    sources = [(bitext_file, "bitext", LICENCES["bitext"][0], bitext_posts(bitext_file, config.bitext_weight))]
+    bitext = bitext_posts(bitext_file, config.bitext_weight)
+    if config.bitext_limit is not None and len(bitext) > config.bitext_limit:
+        bitext = random.Random(config.seed).sample(bitext, config.bitext_limit)
+    sources = [(bitext_file, "bitext", LICENCES["bitext"][0], bitext)]
     sources.append((demo, "demo", AUTHORED_LICENCE, jsonl_posts(demo, "demo")))
     if authored.is_file():
         sources.append((authored, "authored", AUTHORED_LICENCE, jsonl_posts(authored, "authored")))
@@ -281,9 +287,15 @@ def train_intent(
     if customer_train:
         sources.append((customer, "customer", AUTHORED_LICENCE,
                         customer_training_posts(customer_train, config.customer_weight)))
+    if extra:
+        sources.append((Path(extra_name or "extra"), "extra", "", list(extra)))
     posts: list[TrainingPost] = []
     provenance = []
     for path, _name, licence, rows in sources:
+        if _name == "extra":
+            posts.extend(rows)
+            log(f"train: {path}: {len(rows)} rows")
+            continue
         shown = str(path.relative_to(data) if path.is_relative_to(data)
                     else path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path)
         provenance.append({"file": shown, "sha256": file_sha256(path), "rows_used": len(rows), "licence": licence})

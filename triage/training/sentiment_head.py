@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,20 @@ def _all_figures(main: Any, by_language: dict[str, Any], embeddings: TextEmbeddi
     return out
 
 
+def public_validation_sets(data: Path, card: ModelCard, config: HeadRefitConfig) -> dict[str, list[Example]]:
+    """The public validation sets a refit reports on (seeded samples of ``config.validation_limit`` rows)."""
+    first = SentimentTrainingConfig(**{k: v for k, v in card.training.get("config", {}).items()
+                                       if k in SentimentTrainingConfig.__dataclass_fields__})
+    return {name: sample(read_tsv(path), config.validation_limit, first.seed)
+            for name, path in sentiment_validation_sets(data).items()}
+
+
+def head_figures(head: Any, embeddings: TextEmbeddingCache, sets: dict[str, list[Example]],
+                 customer_posts: list[CustomerPost]) -> dict[str, Any]:
+    """``head`` on the public validation sets and the customer posts' validation split per language."""
+    return _all_figures(head, {}, embeddings, sets, customer_posts)
+
+
 def _continue(head: Any, x: Any, y: Any, epochs: int, batch_size: int, learning_rate: float,
               weight_decay: float, seed: int) -> Any:
     """``head`` trained further on (x, y) with class-balanced cross-entropy; seeded."""
@@ -132,9 +146,14 @@ def _continue(head: Any, x: Any, y: Any, epochs: int, batch_size: int, learning_
 
 def refit_sentiment_head(
     data: Path, output: Path, config: HeadRefitConfig | None = None, cache: Path | None = None,
-    log: Log = print, customer: Path = CUSTOMER_POSTS,
+    log: Log = print, customer: Path = CUSTOMER_POSTS, extra: Sequence[tuple[str, str]] = (),
+    extra_repeat: int = 1,
 ) -> ModelCard:
-    """Continue training ``output``'s sentiment head as described above; rewrites ``head.safetensors`` and the card."""
+    """Continue training ``output``'s sentiment head as described above; rewrites ``head.safetensors`` and the card.
+
+    ``extra``: more (text, sentiment) posts to train on, each counted ``extra_repeat`` times (the
+    team's labels, ``triage.training.from_corrections``).
+    """
     import torch
     from safetensors.torch import save_file
 
@@ -168,16 +187,19 @@ def refit_sentiment_head(
     provenance.append({"file": str(shown),
                        "sha256": file_sha256(customer), "rows_used": len(train_posts),
                        "licence": "authored for this project (repository licence)", "split": "train"})
-    log(f"refit: {len(public)} public rows, {len(train_posts)} customer posts x{config.customer_repeat}")
+    extra = [(text, label) for text, label in extra if label in SENTIMENTS]
+    log(f"refit: {len(public)} public rows, {len(train_posts)} customer posts x{config.customer_repeat}"
+        + (f", {len(extra)} more posts x{extra_repeat}" if extra else ""))
 
-    validation_sets = {name: sample(read_tsv(path), config.validation_limit, first.seed)
-                       for name, path in sentiment_validation_sets(data).items()}
+    validation_sets = public_validation_sets(data, card, config)
     before = _all_figures(head, {}, embeddings, validation_sets, validation_posts)
 
     labels = list(SENTIMENTS)
-    texts = [normalize(e.text) for e in public] + [normalize(p.text) for p in train_posts] * config.customer_repeat
+    texts = ([normalize(e.text) for e in public] + [normalize(p.text) for p in train_posts] * config.customer_repeat
+             + [normalize(text) for text, _ in extra] * extra_repeat)
     y = torch.tensor([labels.index(e.label) for e in public]
-                     + [labels.index(p.sentiment) for p in train_posts] * config.customer_repeat)
+                     + [labels.index(p.sentiment) for p in train_posts] * config.customer_repeat
+                     + [labels.index(label) for _, label in extra] * extra_repeat)
     started = time.perf_counter()
     random.seed(config.seed)
     head = _continue(head, embeddings.embed(texts), y, config.epochs, config.batch_size, config.learning_rate,

@@ -62,6 +62,9 @@ def get_context(config: Config | None = None) -> Context:
         st.error(str(exc), icon=":material/error:")
         st.stop()
         raise  # unreachable: st.stop ends the script
+    from triage.ingest.reclassify import refresh_models
+
+    refresh_models(ctx)  # a model version promoted since the last page run classifies from now on
     return ctx.fresh(config)
 
 
