@@ -244,6 +244,8 @@ def _refit_sentiment_head(args: argparse.Namespace, data: Path) -> int:
     from triage.training.sentiment_head import HeadRefitConfig, refit_sentiment_head
 
     config = HeadRefitConfig(seed=args.seed, italian_head=args.italian_head)
+    if args.italian_int8_design is not None:
+        config.italian_int8_design = args.italian_int8_design or None
     card = refit_sentiment_head(data, Path(args.output), config,
                                 cache=Path(args.cache) if args.cache else Path(".cache/sentiment"),
                                 log=lambda message: print(message, file=sys.stderr, flush=True))
@@ -657,6 +659,9 @@ def _add_model_commands(sub: SubParsers) -> None:
     train.add_argument("--italian-head", action="store_true",
                        help="sentiment --heads-only: also an Italian head for texts detected as Italian (fp32 gains; "
                             "int8 then loses more than 0.01 on Italian)")
+    train.add_argument("--italian-int8-design", metavar="DESIGN",
+                       help="sentiment --heads-only --italian-head: also fit the Italian head on the int8 encoder's "
+                            "embeddings of its texts (an int8 design, e.g. attention; '' for fp32 embeddings only)")
     train.add_argument("--plain-encoder", action="store_true",
                        help="intent: train the heads on the plain encoder (two top stacks at run time; older layout)")
     train.add_argument("--since", help="from-corrections: only the team's labels given on or after this date")

@@ -249,6 +249,9 @@ def refit_sentiment_head(
     card.training["head_refit"] = {"config": asdict(config), "files": provenance,
                                    "adapter_sha256": digest, "validation_before": before}
     card.validation = after
-    card.command = REBUILD + " && python -m triage train sentiment --heads-only --data ../shared/data"
+    card.command = (REBUILD + " && python -m triage train sentiment --heads-only --data ../shared/data"
+                    + (" --italian-head" if config.italian_head else "")
+                    + (f" --italian-int8-design {config.italian_int8_design}"
+                       if config.italian_head and config.italian_int8_design else ""))
     card.save(output)
     return card
