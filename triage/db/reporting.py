@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select, text
+from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, select, text
 
 from triage.db.schema import COMPLAINT_SQL, SHOWN_REPLY_STATES, AuditRow, MentionRow, ReplyRow
 from triage.db.store import Store
 
 
-def _day(dialect: str) -> ColumnElement[str]:
-    """The UTC day a mention was posted, as ``YYYY-MM-DD`` text."""
+def _day(dialect: str) -> ColumnElement[Any]:
+    """The UTC day a mention was posted: a ``date`` on PostgreSQL (a cast, far cheaper per row than
+    ``to_char``), ``YYYY-MM-DD`` text on SQLite; callers take ``str()`` of it, the same text on both."""
     if dialect == "postgresql":
-        return func.to_char(func.timezone("UTC", MentionRow.created_at), "YYYY-MM-DD")
+        return cast(func.timezone("UTC", MentionRow.created_at), Date)
     return func.date(MentionRow.created_at)  # SQLite stores UTC text
 
 

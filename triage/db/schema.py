@@ -108,8 +108,9 @@ class MentionRow(Base):
               postgresql_where=text("first_response_at IS NOT NULL")),
         # the reports' volume GROUP BY, answered from the index alone (revision 0012)
         Index("ix_mentions_report_volume", "created_at", "channel", "sentiment", "brand"),
-        # the customer's next message after a reply (triage.db.surveys.reply_outcomes; revision 0012)
-        Index("ix_mentions_author_time", "channel", "author_handle", "created_at"),
+        # the customer's next message after a reply, from the index alone (triage.db.surveys.reply_outcomes;
+        # revision 0013)
+        Index("ix_mentions_author_next", "channel", "author_handle", "created_at", "id", "sentiment"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

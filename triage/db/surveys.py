@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Interval, and_, func, literal, select
 from sqlalchemy.orm import aliased
 
 from triage.db.reporting import MentionFilter, seconds_between
@@ -91,6 +92,15 @@ def survey_scores(store: Store, start: datetime, end: datetime, where: MentionFi
         return [(a, c, str(i), k, int(s), int(n)) for a, c, i, k, s, n in session.execute(query).tuples()]
 
 
+def _window_end(dialect: str, later: Any) -> list[ColumnElement[bool]]:
+    """The outcome window's end as a range bound the index ``ix_mentions_author_next`` can stop at
+    (PostgreSQL; implied by the seconds test, so the figures are the same): without it a customer with
+    many later messages has all of them read for every reply that got no answer in the window."""
+    if dialect != "postgresql":
+        return []
+    return [later.created_at <= ReplyRow.sent_at + literal(timedelta(hours=OUTCOME_WINDOW_HOURS), Interval())]
+
+
 def reply_outcomes(store: Store, start: datetime, end: datetime, where: MentionFilter
                    ) -> list[tuple[str, str, str, str, int]]:
     """``(agent, channel, intent, outcome, first responses)`` for the first responses given in ``[start, end)``:
@@ -102,7 +112,7 @@ def reply_outcomes(store: Store, start: datetime, end: datetime, where: MentionF
                       .where(later.channel == MentionRow.channel, later.author_handle == MentionRow.author_handle,
                              later.id != MentionRow.id, later.created_at > ReplyRow.sent_at,
                              seconds_between(dialect, later.created_at, ReplyRow.sent_at)
-                             <= OUTCOME_WINDOW_HOURS * 3600)
+                             <= OUTCOME_WINDOW_HOURS * 3600, *_window_end(dialect, later))
                       .order_by(later.created_at, later.id).limit(1).correlate(MentionRow, ReplyRow)
                       .scalar_subquery())
     outcome = func.coalesce(next_sentiment, "none").label("outcome")
