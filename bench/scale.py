@@ -268,7 +268,7 @@ def queries(url: str, now: datetime, repeat: int, log: Log) -> None:
         page_four_end = skip(store, flt, None, 2000)  # as the page remembers it after paging there
         bound = count_bound(flt)
         for label, call in (
-            ("line count", lambda flt=flt: queue_lines(store, flt)),
+            ("exact line count (not run by the page; for comparison)", lambda flt=flt: queue_lines(store, flt)),
             (f"line count to {bound:,} (page)", lambda flt=flt, bound=bound: queue_lines(store, flt, bound)),
             ("page 1 (500 rows)", lambda flt=flt: queue_page(store, flt, 0, 500)),
             ("page 5 (500 rows, by cursor)",
