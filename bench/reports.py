@@ -15,15 +15,13 @@ at 1M mentions on PostgreSQL on 2 cores.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import random
-import tempfile
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from bench.scale import _create_database, _timed, build, postgres_server, yardstick
+from bench.scale import _timed, build, databases, yardstick
 
 Log = Callable[[str], None]
 AGENTS = ("anna", "luca", "marco", "giulia", "sara", "paolo", "elena", "tom")
@@ -102,24 +100,12 @@ def reports(url: str, now: datetime, repeat: int, log: Log) -> None:
 def run(sizes: list[int], backends: list[str], sqlite_max: int = 100_000, repeat: int = 10,
         log: Log = print, folder: Path | None = None) -> None:
     now = datetime.now(timezone.utc)
-    with contextlib.ExitStack() as stack:
-        work = folder or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="triage-bench-")))
-        server = stack.enter_context(postgres_server()) if "postgresql" in backends else None
-        for backend in backends:
-            for size in sizes:
-                if backend == "sqlite" and size > sqlite_max:
-                    log(f"{backend} {size:,} mentions: skipped (SQLite runs up to {sqlite_max:,})")
-                    continue
-                url = (_create_database(server, f"bench_reports_{size}") if backend == "postgresql" and server
-                       else f"sqlite:///{work / f'bench-reports-{size}.db'}")
-                seconds = build(url, size, now)
-                replies = add_replies(url)
-                log(f"{backend} {size:,} mentions, {replies:,} replies (built in {seconds:.1f} s)")
-                yardstick(url, log)
-                reports(url, now, repeat, log)
-                if backend == "sqlite":
-                    (work / f"bench-reports-{size}.db").unlink(missing_ok=True)
-
+    for backend, size, url in databases(sizes, backends, sqlite_max, log, folder, "bench_reports"):
+        seconds = build(url, size, now)
+        replies = add_replies(url)
+        log(f"{backend} {size:,} mentions, {replies:,} replies (built in {seconds:.1f} s)")
+        yardstick(url, log)
+        reports(url, now, repeat, log)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="The manager's reports at scale")

@@ -394,10 +394,10 @@ def _page_only() -> None:
                       "rss_mb": rss_mb, "parts": parts}))
 
 
-def run(sizes: list[int], backends: list[str], sqlite_max: int = 100_000, repeat: int = 20,
-        log: Log = print, folder: Path | None = None) -> None:
-    """The whole benchmark; every line goes through ``log``."""
-    now = datetime.now(timezone.utc)
+def databases(sizes: list[int], backends: list[str], sqlite_max: int, log: Log, folder: Path | None = None,
+              name: str = "bench") -> Iterator[tuple[str, int, str]]:
+    """``(backend, size, url)`` of each empty database to build and measure: PostgreSQL started for the run
+    (one database per size), SQLite files up to ``sqlite_max`` mentions (each removed once measured)."""
     with contextlib.ExitStack() as stack:
         work = folder or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="triage-bench-")))
         server = stack.enter_context(postgres_server()) if "postgresql" in backends else None
@@ -406,16 +406,24 @@ def run(sizes: list[int], backends: list[str], sqlite_max: int = 100_000, repeat
                 if backend == "sqlite" and size > sqlite_max:
                     log(f"{backend} {size:,} mentions: skipped (SQLite runs up to {sqlite_max:,})")
                     continue
-                url = (_create_database(server, f"bench_{size}") if backend == "postgresql" and server
-                       else f"sqlite:///{work / f'bench-{size}.db'}")
-                seconds = build(url, size, now)
-                log(f"{backend} {size:,} mentions (built in {seconds:.1f} s)")
-                yardstick(url, log)
-                queries(url, now, repeat, log)
-                page_in_child(url, log)
+                path = work / f"{name.replace('_', '-')}-{size}.db"
+                url = (_create_database(server, f"{name}_{size}") if backend == "postgresql" and server
+                       else f"sqlite:///{path}")
+                yield backend, size, url
                 if backend == "sqlite":
-                    (work / f"bench-{size}.db").unlink(missing_ok=True)
+                    path.unlink(missing_ok=True)
 
+
+def run(sizes: list[int], backends: list[str], sqlite_max: int = 100_000, repeat: int = 20,
+        log: Log = print, folder: Path | None = None) -> None:
+    """The whole benchmark; every line goes through ``log``."""
+    now = datetime.now(timezone.utc)
+    for backend, size, url in databases(sizes, backends, sqlite_max, log, folder):
+        seconds = build(url, size, now)
+        log(f"{backend} {size:,} mentions (built in {seconds:.1f} s)")
+        yardstick(url, log)
+        queries(url, now, repeat, log)
+        page_in_child(url, log)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="The queue at scale: build synthetic mentions, time the page")
