@@ -70,6 +70,10 @@ class PriorityWeights:
     incident_per_doubling: float = 8.0  # per doubling of the incident's unanswered load (IncidentLoad.load)
     incident_max: float = 40.0
     positive_discount: float = 10.0
+    # a named risk only the learned risk head found: this share of the signal's points. Its thresholds favour
+    # recall (a complaint must not be missed), not ranking: such a risk is shown as a reason, makes the post a
+    # complaint, and still beats intent and the positive discount (triage.ranking.intent.overriding_risks)
+    learned_risk_share: float = 0.0
     team_urgent: float = 30.0  # an agent marked the mention urgent (triage.queue.corrections)
     team_not_urgent_cap: float = 20.0  # an agent marked it not urgent: the priority stays at or below this
     urgency_scale: float = 60.0  # text points that make urgency 1.0
@@ -221,10 +225,13 @@ def text_reasons(mention: Any, w: PriorityWeights) -> list[Reason]:
     emotion = _emotion_reason(mention, w)
     if emotion:
         reasons.append(emotion)
-    found = {signal.name for signal in detect(mention.text or "")} | set(risks_of(mention))
-    for signal in SIGNALS:  # the keyword signals and the stored (learned) named risks, each once
-        if signal.name in found:
+    said = {signal.name for signal in detect(mention.text or "")}
+    learned = set(risks_of(mention)) - said
+    for signal in SIGNALS:  # the keyword signals in full; a risk only the learned head found, in part
+        if signal.name in said:
             reasons.append(Reason(signal.phrase, getattr(w, signal.name)))
+        elif signal.name in learned:
+            reasons.append(Reason(f"{signal.phrase} (by meaning)", getattr(w, signal.name) * w.learned_risk_share))
     if mention.rating is not None and mention.rating <= 2:
         reasons.append(Reason(f"{mention.rating}-star review", w.low_rating * (3 - mention.rating) / 2))
     return reasons

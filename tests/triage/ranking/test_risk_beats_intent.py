@@ -82,12 +82,13 @@ def test_the_spam_rules_still_win_over_a_risk_unless_an_agent_says_not_spam():
     assert final_intent(phishing, "spam", not_spam=True) == "complaint"
 
 
-def test_a_learned_risk_counts_like_a_keyword_one():
+def test_a_learned_risk_makes_a_complaint_and_shows_as_a_reason():
     text = "My e-bike battery from the Lumora shop is all swollen and puffy"  # no keyword
     assert named_risks(text) == () and named_risks(text, ["safety", "not-a-risk"]) == ("safety",)
     post = Post(text, intent="other", risks=risks_value(["safety"]))
     assert risks_of(post) == ("safety",) and intent_of(post) == "complaint"
-    assert "safety risk" in [r.phrase for r in score(post, NOW).reasons]
+    # shown, but without the keyword signal's points: the learned head's thresholds favour recall, not ranking
+    assert "safety risk (by meaning)" in [r.phrase for r in score(post, NOW).reasons]
 
 
 def test_risks_are_stored_as_names_and_a_news_feed_carries_none():
