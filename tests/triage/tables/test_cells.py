@@ -45,7 +45,7 @@ def test_export_unanswered_neutralises_post_text_and_keeps_one_record_a_line(tmp
     assert len(text.splitlines()) == 4  # header and three records
     rows = list(csv.DictReader(text.splitlines()))
     assert {r["text"] for r in rows} == {"'" + HYPERLINK, "'@LumoraHelp down\\nsince\\nmorning", "'+1 broken again"}
-    assert all(len(r["age_hours"].split(".")[-1]) <= 1 for r in rows)  # 1.0 -> "1", 691.6 -> "691.6"
+    assert all("." not in r["age_hours"] or len(r["age_hours"].split(".")[1]) == 1 for r in rows)  # "1", "691.6"
 
 
 def test_the_dashboard_download_keeps_the_pages_channel_filter(store):
