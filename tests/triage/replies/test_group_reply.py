@@ -13,7 +13,7 @@ from triage.config.secrets import load_secrets
 from triage.config.settings import Config, SourceConfig
 from triage.context import Context
 from triage.db.schema import MentionRow
-from triage.errors import GroupNotConfirmed, ReplyTooLong
+from triage.errors import GroupNotConfirmed, ReplyTooLong, WorkflowConflict
 from triage.ingest.pipeline import ingest
 from triage.queue import workflow
 from triage.replies.group_reply import group_drafts, send_group, unanswered
@@ -110,3 +110,31 @@ def test_an_edited_draft_over_the_strictest_limit_is_refused_before_anything_is_
     with pytest.raises(ReplyTooLong, match="English draft is 353 characters on bluesky, which allows 300"):
         send_group(ctx, "giulia", long, confirmed=True)
     assert mixed_outage.replies_for([m.id for m in mixed_outage.mentions()]) == {}
+
+
+@pytest.fixture
+def outage(store, fake_model, fake_intent_model):
+    posts = [
+        make_mention("1", "#LumoraDown no internet in Milan since 6am, anyone else?", handle="a", minutes_ago=90),
+        make_mention("2", "#LumoraDown here too, no internet in Monza", handle="b", minutes_ago=20),
+    ]
+    ingest(store, posts, fake_model, now=NOW, intent_model=fake_intent_model)
+    return store
+
+
+def test_answering_the_group_replies_to_each_open_post(outage):
+    ctx = Context(outage)
+    drafts = [replace(d, text="We're on it, sorry ^GB") for d in group_drafts(ctx, incident_of(outage))]
+    result = send_group(ctx, "giulia", drafts, confirmed=True)
+    assert len(result.sent) == 2 and result.skipped == []
+    assert {outage.find("x", i).status for i in ("1", "2")} == {"replied"}
+
+
+def test_a_group_reply_that_reaches_no_post_is_a_conflict_naming_why(outage):
+    ctx = Context(outage)
+    drafts = [replace(d, text="We're on it, sorry ^GB") for d in group_drafts(ctx, incident_of(outage))]
+    for external_id in ("1", "2"):
+        workflow.claim(outage, outage.find("x", external_id).id, "tom")
+    with pytest.raises(WorkflowConflict, match="no post in this incident could be answered; .*tom"):
+        send_group(ctx, "giulia", drafts, confirmed=True)
+    assert {outage.find("x", i).status for i in ("1", "2")} == {"in_progress"}
