@@ -112,29 +112,20 @@ def test_an_edited_draft_over_the_strictest_limit_is_refused_before_anything_is_
     assert mixed_outage.replies_for([m.id for m in mixed_outage.mentions()]) == {}
 
 
-@pytest.fixture
-def outage(store, fake_model, fake_intent_model):
-    posts = [
-        make_mention("1", "#LumoraDown no internet in Milan since 6am, anyone else?", handle="a", minutes_ago=90),
-        make_mention("2", "#LumoraDown here too, no internet in Monza", handle="b", minutes_ago=20),
-    ]
-    ingest(store, posts, fake_model, now=NOW, intent_model=fake_intent_model)
-    return store
 
-
-def test_answering_the_group_replies_to_each_open_post(outage):
-    ctx = Context(outage)
-    drafts = [replace(d, text="We're on it, sorry ^GB") for d in group_drafts(ctx, incident_of(outage))]
+def test_answering_the_group_replies_to_each_open_post(mixed_outage):
+    ctx = Context(mixed_outage)
+    drafts = group_drafts(ctx, incident_of(mixed_outage), "^GB")
     result = send_group(ctx, "giulia", drafts, confirmed=True)
-    assert len(result.sent) == 2 and result.skipped == []
-    assert {outage.find("x", i).status for i in ("1", "2")} == {"replied"}
+    assert len(result.sent) == 5 and result.skipped == []
+    assert {m.status for m in mixed_outage.mentions()} == {"replied"}
 
 
-def test_a_group_reply_that_reaches_no_post_is_a_conflict_naming_why(outage):
-    ctx = Context(outage)
-    drafts = [replace(d, text="We're on it, sorry ^GB") for d in group_drafts(ctx, incident_of(outage))]
-    for external_id in ("1", "2"):
-        workflow.claim(outage, outage.find("x", external_id).id, "tom")
+def test_a_group_reply_that_reaches_no_post_is_a_conflict_naming_why(mixed_outage):
+    ctx = Context(mixed_outage)
+    drafts = group_drafts(ctx, incident_of(mixed_outage), "^GB")
+    for mention in mixed_outage.mentions():
+        workflow.claim(mixed_outage, mention.id, "tom")
     with pytest.raises(WorkflowConflict, match="no post in this incident could be answered; .*tom"):
         send_group(ctx, "giulia", drafts, confirmed=True)
-    assert {outage.find("x", i).status for i in ("1", "2")} == {"in_progress"}
+    assert {m.status for m in mixed_outage.mentions()} == {"in_progress"}
