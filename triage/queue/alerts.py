@@ -14,6 +14,8 @@ also sends what earlier runs could not (a failed channel, an escalation's notice
     spikes = true          # alert on flagged negative spikes
     max_per_run = 50       # SLA alerts per run at most (highest priority first); the rest wait for the next
     spike_window_hours = 24
+    in_dashboard = true    # the dashboard runs the check too (one thread per process, at most once a minute);
+                           # false when `python -m triage alerts --every 60` runs as its own service
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class AlertSettings:
     spikes: bool = True
     max_per_run: int = 50
     spike_window_hours: float = 24.0
+    in_dashboard: bool = True  # each dashboard process runs the check in a background thread
 
 
 def alert_settings(config: Config) -> AlertSettings:
@@ -60,7 +63,8 @@ def alert_settings(config: Config) -> AlertSettings:
                      "a whole number above 0, e.g. 50")
     window = table.get("spike_window_hours", defaults.spike_window_hours, lambda v: is_number(v) and v > 0,
                        "a number of hours above 0, e.g. 24")
-    return AlertSettings(sla, spikes, most, float(window))
+    in_dashboard = table.flag("in_dashboard", defaults.in_dashboard)
+    return AlertSettings(sla, spikes, most, float(window), in_dashboard)
 
 
 @dataclass
