@@ -132,6 +132,39 @@ def start_dashboard(monkeypatch: pytest.MonkeyPatch, db_url: str, timeout: int =
     return at
 
 
+@pytest.fixture
+def reply_app(demo_db_url: str, monkeypatch: pytest.MonkeyPatch):
+    """The dashboard (``AppTest``) on a copy of the demo database, signing replies ``^GB``, with no rewriting
+    model; the reply-history index it builds is forgotten afterwards."""
+    from triage.replies.history import forget
+
+    for name in ("TRIAGE_LLM_URL", "TRIAGE_LLM_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    yield start_dashboard(monkeypatch, demo_db_url, timeout=300, TRIAGE_SIGNATURE="^GB")
+    forget(open_store(demo_db_url))
+
+
+@pytest.fixture(scope="module")
+def app_db(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of the demo database for the dashboard one browser-test module runs."""
+    target = tmp_path_factory.mktemp("app") / "demo.db"
+    shutil.copy(demo_db_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (``/usr/bin/chromium``) driven by Playwright, one per browser-test module."""
+    from playwright.sync_api import sync_playwright
+
+    from app_server import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
 def open_mention(at, mention_id: int):
     """Open a mention's detail view in a Streamlit ``AppTest`` (as the ``?mention=ID`` link does)."""
     at.query_params["mention"] = str(mention_id)

@@ -13,7 +13,7 @@ import importlib
 import inspect
 import os
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,50 @@ class Config:
     @property
     def where(self) -> str:
         return str(self.path) if self.path else "the built-in defaults (no triage.toml)"
+
+
+@dataclass(frozen=True)
+class TypedTable:
+    """One ``[name]`` table of triage.toml read key by key; each reader's ``ConfigError`` names the key to fix."""
+
+    values: Mapping[str, Any]
+    where: str  # "<file>: [name]"
+
+    def wrong(self, key: str, must: str) -> ConfigError:
+        """``<file>: [name] <key> must be <must>``."""
+        return ConfigError(f"{self.where} {key} must be {must}")
+
+    def get(self, key: str, default: Any, ok: Callable[[Any], bool], must: str, show_value: bool = False) -> Any:
+        """The value of ``key`` (``default`` when absent), refused unless ``ok(value)``; ``show_value`` adds
+        ``, not <value>`` to the error."""
+        value = self.values.get(key, default)
+        if not ok(value):
+            raise self.wrong(key, f"{must}, not {value!r}" if show_value else must)
+        return value
+
+    def flag(self, key: str, default: bool, show_value: bool = False) -> bool:
+        """A ``true``/``false`` key."""
+        return bool(self.get(key, default, lambda v: isinstance(v, bool), "true or false", show_value))
+
+
+def is_whole(value: Any) -> bool:
+    """An integer, and not a boolean (TOML's ``true`` is not a count)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+    """An integer or a float, and not a boolean."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def typed_table(config: Config, name: str, known: Collection[str]) -> TypedTable:
+    """``[name]`` of ``config``, refusing a key not in ``known`` (the fields of its settings dataclass)."""
+    table = config.section(name)
+    where = f"{config.where}: [{name}]"
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise ConfigError(f"{where} {unknown[0]}: unknown key; known keys: {', '.join(sorted(known))}")
+    return TypedTable(table, where)
 
 
 def config_path(path: str | os.PathLike[str] | None = None) -> Path | None:

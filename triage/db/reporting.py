@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, select, text
+from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, select
 
-from triage.db.schema import COMPLAINT_SQL, SHOWN_REPLY_STATES, AuditRow, MentionRow, ReplyRow
+from triage.db.complaints import complaint_condition
+from triage.db.schema import SHOWN_REPLY_STATES, AuditRow, MentionRow, ReplyRow
 from triage.db.store import Store
 
 
@@ -106,12 +107,6 @@ class MentionFilter:
 
 
 EVERYTHING = MentionFilter()
-
-
-def open_complaints_where() -> list[ColumnElement[bool]]:
-    """The open unanswered complaints every report counts: ``triage.db.schema.COMPLAINT_SQL``, the one
-    definition (``triage.queue.complaints``: intent complaint or a named risk, not spam, whatever the sentiment)."""
-    return [text(COMPLAINT_SQL)]  # type: ignore[list-item]  # a boolean SQL condition, as where() takes it
 
 
 def seconds_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[Any]:
@@ -230,7 +225,7 @@ def reopened_after_reply(store: Store, start: datetime, end: datetime, where: Me
 def open_complaints_by_age(store: Store, now: datetime, where: MentionFilter,
                            owners: Sequence[str] | None = None,
                            posted: tuple[datetime, datetime] | None = None) -> list[tuple[str, str, int]]:
-    """``(age bucket, owner, complaints)`` of the open unanswered complaints (``open_complaints_where``),
+    """``(age bucket, owner, complaints)`` of the open unanswered complaints (``complaint_condition``),
     posted within ``posted`` (``[start, end)``) when given; the owner is the assignee, ``UNASSIGNED`` when
     nobody holds it."""
     whens = [(MentionRow.created_at > now - timedelta(hours=limit), name)
@@ -238,7 +233,7 @@ def open_complaints_by_age(store: Store, now: datetime, where: MentionFilter,
     bucket = case(*whens, else_=AGE_BUCKET_HOURS[-1][0]).label("bucket")
     owner = func.coalesce(MentionRow.assignee, UNASSIGNED).label("owner")
     query = (select(bucket, owner, func.count(MentionRow.id))
-             .where(*open_complaints_where(), *where.clauses(), *_agents_clause(MentionRow.assignee, owners),
+             .where(complaint_condition(), *where.clauses(), *_agents_clause(MentionRow.assignee, owners),
                     *([MentionRow.created_at >= posted[0], MentionRow.created_at < posted[1]] if posted else []))
              .group_by(bucket, owner))
     with store.session() as session:

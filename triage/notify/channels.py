@@ -28,8 +28,8 @@ from email.message import EmailMessage
 from typing import Any
 
 from triage.config.secrets import Secrets
-from triage.config.settings import Config
-from triage.errors import ConfigError, NotificationError
+from triage.config.settings import Config, is_whole, typed_table
+from triage.errors import NotificationError
 
 WEBHOOK_SECRET = "NOTIFY_WEBHOOK_URL"
 SMTP_USERNAME_SECRET = "SMTP_USERNAME"
@@ -73,29 +73,20 @@ class NotifySettings:
 
 def notify_settings(config: Config) -> NotifySettings:
     """Read ``[notify]``; errors name the key to fix."""
-    table = config.section("notify")
-    where = f"{config.where}: [notify]"
-    known = set(NotifySettings.__dataclass_fields__)
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ConfigError(f"{where} {unknown[0]}: unknown key; known keys: {', '.join(sorted(known))}")
-    email_to = table.get("email_to", [])
+    table = typed_table(config, "notify", NotifySettings.__dataclass_fields__)
+    email_to = table.values.get("email_to", [])
     if isinstance(email_to, str):
         email_to = [email_to]
     if not isinstance(email_to, list) or not all(isinstance(a, str) and "@" in a for a in email_to):
-        raise ConfigError(f'{where} email_to must be a list of addresses, e.g. ["leads@lumora.example"]')
-    security = table.get("smtp_security", "starttls")
-    if security not in SECURITY:
-        raise ConfigError(f"{where} smtp_security must be one of {', '.join(SECURITY)}, not {security!r}")
-    port = table.get("smtp_port", 465 if security == "ssl" else 587)
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        raise ConfigError(f"{where} smtp_port must be a port number, not {port!r}")
-    webhook = table.get("webhook", False)
-    if not isinstance(webhook, bool):
-        raise ConfigError(f"{where} webhook must be true or false, not {webhook!r}")
-    host, sender = table.get("smtp_host", ""), table.get("smtp_from", "")
+        raise table.wrong("email_to", 'a list of addresses, e.g. ["leads@lumora.example"]')
+    security = table.get("smtp_security", "starttls", lambda v: v in SECURITY, f"one of {', '.join(SECURITY)}",
+                         show_value=True)
+    port = table.get("smtp_port", 465 if security == "ssl" else 587, lambda v: is_whole(v) and 0 < v < 65536,
+                     "a port number", show_value=True)
+    webhook = table.flag("webhook", False, show_value=True)
+    host, sender = table.values.get("smtp_host", ""), table.values.get("smtp_from", "")
     if not isinstance(host, str) or not isinstance(sender, str):
-        raise ConfigError(f"{where} smtp_host and smtp_from must be strings")
+        raise table.wrong("smtp_host and smtp_from", "strings")
     return NotifySettings(tuple(email_to), host, port, security, sender, webhook)
 
 

@@ -14,6 +14,8 @@ also sends what earlier runs could not (a failed channel, an escalation's notice
     spikes = true          # alert on flagged negative spikes
     max_per_run = 50       # SLA alerts per run at most (highest priority first); the rest wait for the next
     spike_window_hours = 24
+    in_dashboard = true    # the dashboard runs the check too (one thread per process, at most once a minute);
+                           # false when `python -m triage alerts --every 60` runs as its own service
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
-from triage.config.settings import Config
+from triage.config.settings import Config, is_number, is_whole, typed_table
 from triage.context import Context
 from triage.db.notifications import Notice, record_notices, unalerted_breaches, waiting_channels
 from triage.db.schema import MentionRow
-from triage.errors import ConfigError, TriageError
+from triage.errors import TriageError
 from triage.notify.channels import notify_settings
 from triage.queue.delivery import Delivery, channels_for, deliver
 from triage.queue.escalation import quoted
@@ -49,27 +51,20 @@ class AlertSettings:
     spikes: bool = True
     max_per_run: int = 50
     spike_window_hours: float = 24.0
+    in_dashboard: bool = True  # each dashboard process runs the check in a background thread
 
 
 def alert_settings(config: Config) -> AlertSettings:
     """Read ``[alerts]``; errors name the key to fix."""
-    table = config.section("alerts")
-    where = f"{config.where}: [alerts]"
-    known = set(AlertSettings.__dataclass_fields__)
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ConfigError(f"{where} {unknown[0]}: unknown key; known keys: {', '.join(sorted(known))}")
+    table = typed_table(config, "alerts", AlertSettings.__dataclass_fields__)
     defaults = AlertSettings()
-    for flag in ("sla", "spikes"):
-        if not isinstance(table.get(flag, True), bool):
-            raise ConfigError(f"{where} {flag} must be true or false")
-    most = table.get("max_per_run", defaults.max_per_run)
-    if isinstance(most, bool) or not isinstance(most, int) or most < 1:
-        raise ConfigError(f"{where} max_per_run must be a whole number above 0, e.g. 50")
-    window = table.get("spike_window_hours", defaults.spike_window_hours)
-    if isinstance(window, bool) or not isinstance(window, (int, float)) or window <= 0:
-        raise ConfigError(f"{where} spike_window_hours must be a number of hours above 0, e.g. 24")
-    return AlertSettings(table.get("sla", True), table.get("spikes", True), most, float(window))
+    sla, spikes = table.flag("sla", defaults.sla), table.flag("spikes", defaults.spikes)
+    most = table.get("max_per_run", defaults.max_per_run, lambda v: is_whole(v) and v >= 1,
+                     "a whole number above 0, e.g. 50")
+    window = table.get("spike_window_hours", defaults.spike_window_hours, lambda v: is_number(v) and v > 0,
+                       "a number of hours above 0, e.g. 24")
+    in_dashboard = table.flag("in_dashboard", defaults.in_dashboard)
+    return AlertSettings(sla, spikes, most, float(window), in_dashboard)
 
 
 @dataclass

@@ -1,4 +1,6 @@
-"""What agents do to a mention: claim, reply, escalate, ignore, release, reopen.
+"""What agents do to a mention: claim, reply, ignore, release, reopen, close.
+
+Escalating (to a team or a person, with its notice) is ``triage.queue.escalation.escalate``.
 
 Each action is one transaction: a conditional UPDATE (so two agents can never both
 hold a post) plus an audit row saying who moved it from which status to which.
@@ -144,13 +146,6 @@ def edit_distance(a: str, b: str) -> int:
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
         previous = current
     return previous[-1]
-
-
-def escalate(store: Store, mention_id: int, who: Who, note: str, now: datetime | None = None) -> None:
-    """Hand the mention to someone senior; the note says why."""
-    if not note.strip():
-        raise WorkflowConflict("say why you escalate (the note is empty)")
-    _transition(store, mention_id, who, "escalate", "escalated", ACTIONABLE, note=note, now=now, assignee=None)
 
 
 def ignore(store: Store, mention_id: int, who: Who, reason: str, now: datetime | None = None) -> None:

@@ -6,7 +6,7 @@ of each other and one of these holds: their words mostly overlap (copy-paste cam
 brand's name (``#LumoraDown``), they reply to the same post, or they are complaints of a
 burst topic (outage) within three hours sharing a few words. Groups are the connected
 components of those links. ``assign_incidents`` stores them (table ``incidents`` plus
-``mentions.incident_id``, through ``triage.db.incidents``); ``triage.queue.groups`` answers
+``mentions.incident_id``, through ``triage.db.incidents``); ``triage.replies.group_reply`` answers
 every open member at once.
 """
 

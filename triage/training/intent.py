@@ -310,17 +310,17 @@ def train_intent(
         adapter = None
     encoder = SentenceEncoder(packaged_encoder_dir(), config.max_length, adapter=adapter)
     cached = embedding_cache(encoder, cache, log)
-    embeddings = torch.cat([cached.embed([normalize(p.text) for p in rows]) for *_, rows in sources])
-    features = torch.tensor([text_features(p.text) for p in posts]) * config.feature_scale
-    x = torch.cat([embeddings, features], dim=-1)
-    y_intent = torch.tensor([INTENTS.index(p.intent) for p in posts])
-    y_topic = torch.tensor([TOPICS.index(p.topic) if p.topic in TOPICS else -1 for p in posts])
-    weights = torch.tensor([p.weight for p in posts])
 
-    def features_of(chosen: list[CustomerPost]) -> Any:
+    def features_of(chosen: Sequence[TrainingPost | CustomerPost]) -> Any:
+        """[embedding, text features] per post: the heads' input."""
         vectors = cached.embed([normalize(p.text) for p in chosen])
         f = torch.tensor([text_features(p.text) for p in chosen]) * config.feature_scale
         return torch.cat([vectors, f], dim=-1)
+
+    x = torch.cat([features_of(rows) for *_, rows in sources])  # each source embedded in one call, as before
+    y_intent = torch.tensor([INTENTS.index(p.intent) for p in posts])
+    y_topic = torch.tensor([TOPICS.index(p.topic) if p.topic in TOPICS else -1 for p in posts])
+    weights = torch.tensor([p.weight for p in posts])
 
     # validation 1: hold out a seeded share of the older authored posts (demo + intent_train), by intent
     held: list[int] = []

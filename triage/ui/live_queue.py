@@ -7,7 +7,8 @@ open mention changes under the agent (someone claimed or answered it), the whole
 once, and the detail says who did what, and when (``triage.queue.changes``).
 
 The dashboard also runs the alert check (``triage.queue.alerts``) in one background thread,
-at most once a minute, when ``[notify]`` has a channel.
+at most once a minute, when ``[notify]`` has a channel, unless ``[alerts] in_dashboard = false``
+(the alerts run as their own service).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from triage.db.schema import MentionRow
 from triage.db.store import QueueFilter, Store
 from triage.errors import ConfigError, TriageError
 from triage.notify.channels import notify_settings
-from triage.queue.alerts import check_alerts
+from triage.queue.alerts import alert_settings, check_alerts
 from triage.queue.assignment import workload
 from triage.queue.changes import changes_since
 from triage.queue.delivery import channels_for
@@ -221,16 +222,27 @@ def clear_stale_note(mention_id: int | None) -> None:
         st.session_state.pop(f"stale-{mention_id}", None)
 
 
+def start_alert_checks(url: str) -> threading.Thread | None:
+    """The dashboard's alert thread (``_alert_thread``), unless ``[alerts] in_dashboard = false``: then none."""
+    try:
+        wanted = alert_settings(get_context().config).in_dashboard
+    except TriageError as exc:  # a broken triage.toml: the thread says so each minute, as it did before
+        log.warning("alerts: %s", exc)
+        wanted = True
+    return _alert_thread(url) if wanted else None
+
+
 @st.cache_resource(show_spinner=False)
-def start_alert_checks(url: str) -> threading.Thread:
-    """One background thread per dashboard and database: the alert check at most once a minute."""
+def _alert_thread(url: str) -> threading.Thread:
+    """One background thread per dashboard and database: the alert check at most once a minute
+    (skipped while ``[alerts] in_dashboard`` is false)."""
     base = get_context()
 
     def loop() -> None:
         while True:
             ctx = base.fresh()  # triage.toml read again: [notify] edits apply without a restart
             try:
-                if channels_for(notify_settings(ctx.config)):
+                if alert_settings(ctx.config).in_dashboard and channels_for(notify_settings(ctx.config)):
                     run = check_alerts(ctx)
                     if run.recorded or run.delivery.sent:
                         log.info("alerts: %s", run.lines()[-1])

@@ -99,6 +99,14 @@ def test_alert_settings_name_the_key_to_fix():
         alert_settings(parse_config({"alerts": {"slas": True}}))
 
 
+
+def test_the_dashboard_runs_the_alert_check_unless_told_not_to():
+    assert alert_settings(parse_config({})).in_dashboard is True
+    assert alert_settings(parse_config({"alerts": {"in_dashboard": False}})).in_dashboard is False
+    with pytest.raises(ConfigError, match=r"\[alerts\] in_dashboard must be true or false"):
+        alert_settings(parse_config({"alerts": {"in_dashboard": "no"}}))
+
+
 class StopAfterSleeps:
     """A stop flag that is set after ``sleeps`` waits (a test's Ctrl-C)."""
 

@@ -6,25 +6,30 @@ signed-in address; the audit trail records that address.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from conftest import NOW, make_mention
 from triage.access.roles import access_of
 from triage.config.settings import parse_config
+from triage.context import Context
 from triage.errors import AccessDenied
 from triage.ingest.pipeline import ingest
 from triage.queue import workflow
 from triage.queue.acceptance import suggestion_acceptance
-from triage.queue.groups import answer_group
+from triage.queue.escalation import escalate
 from triage.queue.not_spam import mark_not_spam
 from triage.queue.reports import trends, unanswered, unanswered_csv
+from triage.replies.group_reply import group_drafts, send_group
 
-ACCESS = access_of(parse_config({"roles": {
+CONFIG = parse_config({"roles": {
     "admins": ["ada@lumora.example"],
     "managers": ["marco@lumora.example"],
     "leads": ["giulia@lumora.example"],
     "agents": ["@lumora.example"],
-}}))
+}, "teams": {"billing": ["anna@lumora.example"]}})
+ACCESS = access_of(CONFIG)
 AGENT = ACCESS.actor("anna@lumora.example")
 LEAD = ACCESS.actor("giulia@lumora.example")
 MANAGER = ACCESS.actor("marco@lumora.example")
@@ -77,15 +82,17 @@ def test_a_lead_may_not_see_reports_and_a_manager_may(outage):
 
 def test_only_a_lead_answers_a_whole_group(outage):
     incident_id = outage.find("x", "1").incident_id
+    ctx = Context(outage, CONFIG, clock=lambda: NOW)
+    drafts = group_drafts(ctx, incident_id)
     with pytest.raises(AccessDenied, match=r"only a lead or above may answer a whole group"):
-        answer_group(outage, incident_id, AGENT, "We're on it ^AN", now=NOW)
+        send_group(ctx, AGENT, [replace(d, text="We're on it ^AN") for d in drafts], confirmed=True)
     assert {outage.find("x", i).status for i in ("1", "2")} == {"new"}  # nothing was answered
-    result = answer_group(outage, incident_id, LEAD, "We're on it ^GB", now=NOW)
-    assert len(result.replied) == 2
+    result = send_group(ctx, LEAD, [replace(d, text="We're on it ^GB") for d in drafts], confirmed=True)
+    assert len(result.sent) == 2
     assert [who for who, action, _ in trail(outage, outage.find("x", "2").id)] == ["giulia@lumora.example"]
 
 
 def test_a_plain_name_is_still_the_trusted_local_operator(outage):
     mention_id = outage.find("x", "2").id
-    workflow.escalate(outage, mention_id, "giulia", "billing, please", now=NOW)
+    escalate(Context(outage, CONFIG), mention_id, "giulia", "billing, please", to_team="billing", now=NOW)
     assert trail(outage, mention_id) == [("giulia", "escalate", "escalated")]

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 
 from conftest import make_mention
+from triage.config.settings import parse_config
+from triage.context import Context
 from triage.errors import WorkflowConflict
 from triage.queue import workflow
+from triage.queue.escalation import escalate
 
 
 @pytest.fixture
@@ -80,7 +83,8 @@ def test_ignoring_needs_a_reason_and_keeps_it(store, mention_id):
 def test_escalate_release_and_reopen(store, mention_id):
     workflow.claim(store, mention_id, "tom")
     workflow.release(store, mention_id, "tom")
-    workflow.escalate(store, mention_id, "tom", "legal threat, to the team lead")
+    escalate(Context(store, parse_config({"teams": {"leads": ["ada@lumora.example"]}})), mention_id, "tom",
+             "legal threat, to the team lead", to_team="leads")
     workflow.claim(store, mention_id, "sara")
     workflow.ignore(store, mention_id, "sara", "duplicate")
     workflow.reopen(store, mention_id, "sara")

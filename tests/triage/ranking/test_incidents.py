@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import pytest
 
 from conftest import NOW, make_mention
+from triage.context import Context
 from triage.errors import WorkflowConflict
 from triage.ingest.pipeline import ingest
 from triage.queue import workflow
-from triage.queue.groups import reply_to_incident
 from triage.queue.spikes import negative_spike, spike_from_counts
 from triage.ranking.incidents import (
     assign_incidents,
@@ -21,6 +21,7 @@ from triage.ranking.incidents import (
     similarity,
     summaries,
 )
+from triage.replies.group_reply import group_drafts, send_group
 
 
 @dataclass
@@ -111,8 +112,10 @@ def test_one_group_reply_gives_each_open_member_its_reply_and_audit_row(outage):
     incident_id = outage.find("x", "1").incident_id
     workflow.claim(outage, outage.find("x", "3").id, "tom")  # held by someone else: skipped
     workflow.ignore(outage, outage.find("x", "4").id, "giulia", "duplicate")  # not open: left alone
-    result = reply_to_incident(outage, incident_id, "giulia", "We're on it, sorry ^GB", now=NOW)
-    assert len(result.replied) == 2
+    ctx = Context(outage, clock=lambda: NOW)
+    drafts = [replace(d, text="We're on it, sorry ^GB") for d in group_drafts(ctx, incident_id)]
+    result = send_group(ctx, "giulia", drafts, confirmed=True)
+    assert len(result.sent) == 2
     assert [mid for mid, _ in result.skipped] == [outage.find("x", "3").id]
     for external_id in ("1", "2"):
         row = outage.find("x", external_id)
@@ -124,10 +127,12 @@ def test_one_group_reply_gives_each_open_member_its_reply_and_audit_row(outage):
 
 def test_a_group_reply_needs_text_and_an_agent(outage):
     incident_id = outage.find("x", "1").incident_id
+    ctx = Context(outage, clock=lambda: NOW)
+    drafts = group_drafts(ctx, incident_id)
     with pytest.raises(WorkflowConflict):
-        reply_to_incident(outage, incident_id, "giulia", "   ")
+        send_group(ctx, "giulia", [replace(d, text="   ") for d in drafts], confirmed=True)
     with pytest.raises(WorkflowConflict):
-        reply_to_incident(outage, incident_id, "", "hello")
+        send_group(ctx, "", [replace(d, text="hello") for d in drafts], confirmed=True)
 
 
 def test_a_spike_of_negative_mentions_is_flagged(store, fake_model, fake_intent_model):

@@ -13,7 +13,7 @@ from triage.config.secrets import load_secrets
 from triage.config.settings import Config, SourceConfig
 from triage.context import Context
 from triage.db.schema import MentionRow
-from triage.errors import GroupNotConfirmed, ReplyTooLong
+from triage.errors import GroupNotConfirmed, ReplyTooLong, WorkflowConflict
 from triage.ingest.pipeline import ingest
 from triage.queue import workflow
 from triage.replies.group_reply import group_drafts, send_group, unanswered
@@ -110,3 +110,22 @@ def test_an_edited_draft_over_the_strictest_limit_is_refused_before_anything_is_
     with pytest.raises(ReplyTooLong, match="English draft is 353 characters on bluesky, which allows 300"):
         send_group(ctx, "giulia", long, confirmed=True)
     assert mixed_outage.replies_for([m.id for m in mixed_outage.mentions()]) == {}
+
+
+
+def test_answering_the_group_replies_to_each_open_post(mixed_outage):
+    ctx = Context(mixed_outage)
+    drafts = group_drafts(ctx, incident_of(mixed_outage), "^GB")
+    result = send_group(ctx, "giulia", drafts, confirmed=True)
+    assert len(result.sent) == 5 and result.skipped == []
+    assert {m.status for m in mixed_outage.mentions()} == {"replied"}
+
+
+def test_a_group_reply_that_reaches_no_post_is_a_conflict_naming_why(mixed_outage):
+    ctx = Context(mixed_outage)
+    drafts = group_drafts(ctx, incident_of(mixed_outage), "^GB")
+    for mention in mixed_outage.mentions():
+        workflow.claim(mixed_outage, mention.id, "tom")
+    with pytest.raises(WorkflowConflict, match="no post in this incident could be answered; .*tom"):
+        send_group(ctx, "giulia", drafts, confirmed=True)
+    assert {m.status for m in mixed_outage.mentions()} == {"in_progress"}

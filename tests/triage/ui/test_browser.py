@@ -8,15 +8,13 @@ Playwright and reads the database back. Needs the Debian ``chromium`` package
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from app_server import CHROMIUM, CHROMIUM_ARGS, running_app
+from app_server import CHROMIUM, running_app
 from triage.db.store import QueueFilter, open_store
 from triage.records import OPEN_STATUSES
 
@@ -40,24 +38,9 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="module")
-def app_db(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    target = tmp_path_factory.mktemp("browser") / "demo.db"
-    shutil.copy(demo_db_template, target)
-    return f"sqlite:///{target}"
-
-
-@pytest.fixture(scope="module")
 def app_url(app_db: str) -> Iterator[str]:
     with running_app(app_db, agent=AGENT) as app:
         yield app.url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
-
-from conftest import open_mention, start_dashboard
+from conftest import open_mention
 from triage.context import Context
 from triage.db.store import open_store
 from triage.queue.workflow import ACTIONABLE
 from triage.ranking.incidents import members, summaries
 from triage.replies.group_reply import group_drafts
-from triage.replies.history import forget
 
 
-@pytest.fixture
-def app(demo_db_url, monkeypatch):
-    for name in ("TRIAGE_LLM_URL", "TRIAGE_LLM_MODEL"):
-        monkeypatch.delenv(name, raising=False)
-    yield start_dashboard(monkeypatch, demo_db_url, timeout=300, TRIAGE_SIGNATURE="^GB")
-    forget(open_store(demo_db_url))
-
-
-def test_drafts_per_language_then_confirm_then_send_to_each_post(app, demo_db_url):
+def test_drafts_per_language_then_confirm_then_send_to_each_post(reply_app, demo_db_url):
     store = open_store(demo_db_url)
     incident_id = max(summaries(store, [r.incident_id for r in store.mentions()]).items(),
                       key=lambda kv: kv[1].open)[0]
     open_members = [m for m in members(store, incident_id) if m.status in ACTIONABLE]
     drafts = group_drafts(Context(store), incident_id, "^GB")
-    at = open_mention(app, open_members[0].id)
+    at = open_mention(reply_app, open_members[0].id)
     boxes = {d.key: at.text_area(key=f"group-reply-{incident_id}-{d.key}") for d in drafts}
     assert [boxes[d.key].value for d in drafts] == [d.text for d in drafts]
     assert all(f"goes to {d.count} post(s)" in " ".join(c.value for c in at.caption) for d in drafts)

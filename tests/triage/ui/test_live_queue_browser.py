@@ -11,9 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from app_server import CHROMIUM, CHROMIUM_ARGS
+from app_server import CHROMIUM
 from oidc_provider import oidc_provider, person, sign_in, signed_in_app
 from triage.db.store import open_store
 
@@ -40,7 +40,8 @@ def sign_as(page: Page, app_url: str, link: str, email: str) -> None:
     expect(page.get_by_role("button", name="Claim")).to_be_enabled()
 
 
-def test_a_claim_appears_live_in_the_other_browser_which_cannot_act_on_it(demo_db_template: Path, tmp_path: Path):
+def test_a_claim_appears_live_in_the_other_browser_which_cannot_act_on_it(demo_db_template: Path, tmp_path: Path,
+                                                                         browser: Browser):
     db = tmp_path / "demo.db"
     shutil.copy(demo_db_template, db)
     url = f"sqlite:///{db}"
@@ -51,8 +52,7 @@ def test_a_claim_appears_live_in_the_other_browser_which_cannot_act_on_it(demo_d
 
     anna_address, marco_address = "anna@lumora.example", "marco@lumora.example"
     with oidc_provider([person(anna_address), person(marco_address)]) as provider, \
-            signed_in_app(provider, url, tmp_path, config) as app, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            signed_in_app(provider, url, tmp_path, config) as app:
         try:
             anna_context = browser.new_context(viewport={"width": 1400, "height": 900})
             marco_context = browser.new_context(viewport={"width": 1400, "height": 900})
@@ -81,5 +81,6 @@ def test_a_claim_appears_live_in_the_other_browser_which_cannot_act_on_it(demo_d
             expect(marco.get_by_label("Reply", exact=True)).to_have_value("Marco's half-written draft")
             assert [a.actor for a in store.audit_for(target.id)][-1:] == [anna_address]
         finally:
-            browser.close()
+            for context in browser.contexts:
+                context.close()
             store.dispose()

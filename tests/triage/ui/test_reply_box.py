@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
-
-from conftest import open_mention, start_dashboard
+from conftest import open_mention
 from triage.context import Context
 from triage.db.store import open_store
-from triage.replies.history import forget
 from triage.replies.suggest import for_mention
 
 
-@pytest.fixture
-def app(demo_db_url, monkeypatch):
-    for name in ("TRIAGE_LLM_URL", "TRIAGE_LLM_MODEL"):
-        monkeypatch.delenv(name, raising=False)
-    yield start_dashboard(monkeypatch, demo_db_url, timeout=300, TRIAGE_SIGNATURE="^GB")
-    forget(open_store(demo_db_url))
-
-
-def test_prefill_switch_and_send_keep_the_provenance(app, demo_db_url):
+def test_prefill_switch_and_send_keep_the_provenance(reply_app, demo_db_url):
     store = open_store(demo_db_url)
     top = store.queue()[0]
     expected = for_mention(Context(store), store.get(top.id), "^GB").suggestions
     assert len(expected) >= 3
-    at = open_mention(app, top.id)
+    at = open_mention(reply_app, top.id)
     box = at.text_area(key=f"reply-{top.id}")
     assert box.value == expected[0].text  # prefilled with the top suggestion
     assert any(t.value.startswith("Tone: ") for t in at.text)
@@ -53,10 +42,10 @@ def test_prefill_switch_and_send_keep_the_provenance(app, demo_db_url):
     assert metric.value == "100%"
 
 
-def test_the_box_counts_against_the_channels_limit_and_send_is_off_past_it(app, demo_db_url):
+def test_the_box_counts_against_the_channels_limit_and_send_is_off_past_it(reply_app, demo_db_url):
     store = open_store(demo_db_url)
     post = next(r for r in store.queue() if r.channel == "x" and r.status == "new")
-    at = open_mention(app, post.id)
+    at = open_mention(reply_app, post.id)
     at.text_area(key=f"reply-{post.id}").set_value("Sorry about this. " * 23 + "^GB").run()  # 417 characters
     assert not at.exception, at.exception
     assert any(c.value.startswith("417 / 280 characters") for c in at.caption)

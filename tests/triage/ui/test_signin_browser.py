@@ -9,14 +9,12 @@ tool. Needs ``/usr/bin/chromium``; skipped without it.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from app_server import CHROMIUM, CHROMIUM_ARGS, running_app
+from app_server import CHROMIUM, running_app
 from oidc_provider import oidc_provider, person, sign_in, signed_in_app
 from triage.db.store import QueueFilter, open_store
 
@@ -42,27 +40,12 @@ COUNT_TEXT = re.compile(r"mentions, highest priority first")
 
 
 @pytest.fixture(scope="module")
-def app_db(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    target = tmp_path_factory.mktemp("signin") / "demo.db"
-    shutil.copy(demo_db_template, target)
-    return f"sqlite:///{target}"
-
-
-@pytest.fixture(scope="module")
 def app_url(app_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("signin-config")
     config = folder / "triage.toml"
     config.write_text(ROLES, encoding="utf-8")
     with oidc_provider(PEOPLE) as provider, signed_in_app(provider, app_db, folder, config) as app:
         yield app.url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
