@@ -50,7 +50,8 @@ def ngram_matrix(torch: Any, texts: Sequence[str]) -> Any:
             rows.append(row)
             columns.append(bucket)
             values.append(value / norm)
-    return torch.sparse_coo_tensor([rows, columns], values, (len(texts), BUCKETS), dtype=torch.float32).coalesce()
+    return torch.sparse_coo_tensor([rows, columns], values, (len(texts), BUCKETS), dtype=torch.float32,
+                                   check_invariants=True).coalesce()
 
 
 def build_ngram_model(torch: Any, risks: int) -> Any:

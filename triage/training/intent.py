@@ -95,7 +95,7 @@ class IntentTrainingConfig:
     risk_epochs: int = 80
     risk_learning_rate: float = 2e-3
     risk_folds: int = 5
-    risk_beta: float = 2.0  # money, churn/legal: thresholds maximise F2 of "model or keyword" (recall counts double)
+    risk_beta: float = 1.0  # money, churn/legal: thresholds maximise F1 of "model or keyword" (alarms make complaints)
     recall_first: tuple[str, ...] = ("safety", "account_takeover")  # these keep a recall target instead…
     risk_recall_target: float = 0.92  # …on the folds: the strictest threshold whose recall reaches it
     risk_ngrams: bool = True  # the n-gram model beside the risk head (triage.models.risk_ngrams)
