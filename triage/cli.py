@@ -256,8 +256,16 @@ def _refit_sentiment_head(args: argparse.Namespace, data: Path) -> int:
 
 
 def _train_intent(args: argparse.Namespace) -> int:
-    from triage.training.intent import IntentTrainingConfig, train_intent
+    from triage.training.intent import IntentTrainingConfig, retrain_risks, train_intent
 
+    if args.risks_only:
+        output = Path(args.output if args.output != "data/models/sentiment" else "data/models/intent")
+        card = retrain_risks(output, IntentTrainingConfig(seed=args.seed),
+                             cache=Path(args.cache) if args.cache else Path(".cache/intent"),
+                             log=lambda message: print(message, file=sys.stderr, flush=True))
+        for name, row in card.validation.get("customer posts validation risks", {}).items():
+            print(f"risk {name}: " + ", ".join(f"{k} {v}" for k, v in row.items()))
+        return 0
     data = Path(args.data)
     if not (data / "bitext").is_dir():
         raise UsageError(f"{data} does not look like shared/data (no bitext folder); pass --data")
@@ -664,6 +672,9 @@ def _add_model_commands(sub: SubParsers) -> None:
                             "embeddings of its texts (an int8 design, e.g. attention; '' for fp32 embeddings only)")
     train.add_argument("--plain-encoder", action="store_true",
                        help="intent: train the heads on the plain encoder (two top stacks at run time; older layout)")
+    train.add_argument("--risks-only", action="store_true",
+                       help="intent: refit only the named-risk model into the existing intent model in --output "
+                            "(its intent and topic heads are kept)")
     train.add_argument("--since", help="from-corrections: only the team's labels given on or after this date")
     train.add_argument("--db", help=DB_HELP + " (from-corrections: the team's labels)")
     train.add_argument("--progress-file", help="from-corrections: keep this JSON file up to date with the progress")

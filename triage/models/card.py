@@ -42,6 +42,9 @@ class ModelCard:
     feature_scale: float | None = None
     # intent: the risk head's threshold per risk (chosen on the training posts' folds); absent: no risk head
     risk_thresholds: dict[str, float] | None = None
+    # intent: how the risk probability is read (the n-gram model beside the head, its weights file) and the
+    # thresholds per language, {"en": {risk: t}, …}, that replace ``risk_thresholds`` for posts in that language
+    risk_model: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = CARD_FILE) -> ModelCard:

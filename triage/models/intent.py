@@ -175,23 +175,29 @@ def build_heads(dim: int, n_features: int, hidden: int, risks: int = 0) -> Any:
 
 
 def results_from_logits(intent_logits: Any, topic_logits: Any, intents: Sequence[str], topics: Sequence[str],
-                        risk_logits: Any = None, thresholds: dict[str, float] | None = None) -> list[IntentResult]:
-    """Results from the heads' logits; with ``risk_logits``, each risk whose probability reaches its threshold."""
+                        risk_logits: Any = None, thresholds: dict[str, float] | None = None,
+                        risk_probabilities: Any = None, row_thresholds: Sequence[dict[str, float]] | None = None,
+                        ) -> list[IntentResult]:
+    """Results from the heads' logits; with ``risk_logits`` (or the ``risk_probabilities`` themselves), each risk
+    whose probability reaches its threshold: ``row_thresholds[i]`` for row i when given, else ``thresholds``."""
     import torch
 
     p_intent = torch.softmax(intent_logits, dim=-1).tolist()
     p_topic = torch.softmax(topic_logits, dim=-1).tolist()
     thresholds = thresholds or {}
     risk_names = list(thresholds)
-    p_risk = torch.sigmoid(risk_logits).tolist() if risk_logits is not None else [[] for _ in p_intent]
+    if risk_probabilities is None and risk_logits is not None:
+        risk_probabilities = torch.sigmoid(risk_logits)
+    p_risk = risk_probabilities.tolist() if risk_probabilities is not None else [[] for _ in p_intent]
     results = []
-    for row, topic_row, risk_row in zip(p_intent, p_topic, p_risk):
+    for i, (row, topic_row, risk_row) in enumerate(zip(p_intent, p_topic, p_risk)):
         best = max(range(len(row)), key=row.__getitem__)
         intent = intents[best]
         best_topic = topics[max(range(len(topic_row)), key=topic_row.__getitem__)]
         topic = best_topic if intent == "complaint" else None
         risk_p = {name: float(p) for name, p in zip(risk_names, risk_row)}
-        risks = tuple(name for name, p in risk_p.items() if p >= thresholds[name])
+        limits = row_thresholds[i] if row_thresholds is not None else thresholds
+        risks = tuple(name for name, p in risk_p.items() if p >= limits.get(name, thresholds[name]))
         results.append(IntentResult(intent, float(row[best]), topic, dict(zip(intents, map(float, row))), best_topic,
                                     risks, risk_p))
     return results
@@ -244,6 +250,20 @@ class EncoderIntentModel:
         self.heads = build_heads(self.encoder.dim, len(FEATURE_NAMES), self.card.hidden, len(self.risk_thresholds))
         self.heads.load_state_dict(load_file(str(weights_path)))
         self.heads.eval()
+        risk_model = self.card.risk_model or {}
+        by_language = risk_model.get("thresholds_by_language") or {}
+        self.risk_thresholds_by_language = {str(lang): {str(k): float(v) for k, v in limits.items()}
+                                            for lang, limits in by_language.items()}
+        self.risk_ngrams: Any = None
+        if risk_model.get("ngrams") and self.risk_thresholds:
+            from triage.models.risk_ngrams import build_ngram_model
+
+            ngram_path = model_dir / str(risk_model["ngrams"])
+            if not ngram_path.is_file():
+                raise ModelUnavailable(f"model file missing: {ngram_path}; rebuild it with: {rebuild}")
+            self.risk_ngrams = build_ngram_model(self.encoder.torch, len(self.risk_thresholds))
+            self.risk_ngrams.load_state_dict(load_file(str(ngram_path)))
+            self.risk_ngrams.eval()
         self.feature_scale = float(self.card.feature_scale or 1.0)
         self.name = self.card.name
         self.version: str | None = None  # the registry version name (set by load_intent_model)
@@ -256,8 +276,19 @@ class EncoderIntentModel:
             f = torch.tensor([text_features(t) for t in originals]) * self.feature_scale
             z = torch.cat([x, f], dim=-1)
             risk = self.heads["risk"](z) if "risk" in self.heads else None
+            probabilities = None
+            if risk is not None and self.risk_ngrams is not None:
+                from triage.models.risk_ngrams import combine, ngram_logits
+
+                probabilities = combine(torch, risk, ngram_logits(torch, self.risk_ngrams, originals))
+            row_thresholds = None
+            if risk is not None and self.risk_thresholds_by_language:
+                from triage.text.language import detect_language
+
+                row_thresholds = [self.risk_thresholds_by_language.get(detect_language(t), self.risk_thresholds)
+                                  for t in originals]
             return results_from_logits(self.heads["intent"](z), self.heads["topic"](z), self.intents, self.topics,
-                                       risk, self.risk_thresholds)
+                                       risk, self.risk_thresholds, probabilities, row_thresholds)
 
     def _batch(self, texts: list[str], originals: list[str]) -> list[IntentResult]:
         return self.results(self.encoder.embed_batch(texts), originals)

@@ -2,12 +2,13 @@
 
 A risk is one of ``RISKS`` (the names of the matching signals in ``triage.text.signals``):
 money taken, a safety risk, an account takeover, a churn or legal threat. The keyword lists
-find the phrasings they list; the risk head (trained with the intent heads by ``python -m
-triage train intent`` on the authored customer posts, a sigmoid per risk over the encoder's
-embedding and the text features) finds the same risks by meaning: a swollen battery, a
-changed two-factor phone number, a parent without heating in the cold. A post carries a
-risk when either says so; each risk's threshold on the head was chosen on the training
-posts' cross-validation folds (the model card's ``risk_thresholds``).
+find the phrasings they list; the learned risk model (trained with the intent heads by
+``python -m triage train intent``, ``triage.training.risks``: a sigmoid per risk over the
+encoder's embedding and the text features, and a character n-gram model beside it,
+``triage.models.risk_ngrams``) finds the same risks by meaning: a swollen battery, a changed
+two-factor phone number, a parent without heating in the cold. A post carries a risk when
+either says so; each risk's threshold, per language, was chosen on the training posts'
+cross-validation folds (the model card's ``risk_model`` and ``risk_thresholds``).
 """
 
 from __future__ import annotations

