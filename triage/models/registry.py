@@ -25,7 +25,7 @@ from triage.config.environment import environment
 from triage.errors import ModelUnavailable, UsageError
 from triage.models.card import CARD_FILE, ModelCard
 
-TASKS: tuple[str, ...] = ("sentiment", "intent")
+TASKS: tuple[str, ...] = ("sentiment", "intent", "urgency")
 PACKAGED = "packaged"
 PROMOTED_FILE = "promoted.json"
 PUBLIC_TOLERANCE = 0.01
