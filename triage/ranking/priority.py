@@ -49,7 +49,7 @@ DEFAULT_INTENT_POINTS: dict[str, float] = {
 }
 
 LEARNED_URGENCY_PHRASE = "urgent by meaning"  # the reason the learned urgency head gives (one phrase: "wrong" marks it)
-LEARNED_URGENCY_POINTS = 12.0
+LEARNED_URGENCY_POINTS = 16.0
 
 
 @dataclass

@@ -233,10 +233,12 @@ def train_urgency(
     weights = torch.tensor([e.weight for e in examples], dtype=torch.float32)
     oof = out_of_fold(x, y, weights, [e.author or e.text for e in examples], config)
     customer_rows = [i for i, e in enumerate(examples) if e.source == "customer"]
-    figures: dict[str, Any] = {
-        "customer posts train out-of-fold urgency": urgency_figures(
-            [examples[i].urgent for i in customer_rows], [oof[i] for i in customer_rows], config.threshold)}
+    out_of_fold_figures = urgency_figures([examples[i].urgent for i in customer_rows], [oof[i] for i in customer_rows],
+                                          config.threshold)
+    log(f"train split out-of-fold (folds by author): macro-recall {out_of_fold_figures['macro_recall']:.3f}, "
+        f"AUROC {out_of_fold_figures['auroc']}")
     head = fit_urgency_head(x, y, weights, config)
+    figures: dict[str, Any] = {}
     if validation:
         figures.update(validation_figures(head, inputs([p.text for p in validation]), validation, config.threshold))
     for name, row in figures.items():
@@ -253,6 +255,7 @@ def train_urgency(
         features=list(FEATURE_NAMES), feature_scale=config.feature_scale, encoder=encoder, hidden=config.hidden,
         max_length=config.max_length,
         training={"config": asdict(config), "files": provenance, "examples": len(examples),
+                  "customer posts train out-of-fold": out_of_fold_figures,
                   "positives": int(y.sum().item()),
                   "public_validation": "none exists for urgency: the promotion rule compares the authored customer "
                                        "posts' validation split, per language (" + VALIDATION_KEY + " (en/it))"},
