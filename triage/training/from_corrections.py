@@ -394,7 +394,7 @@ def _urgency(store_rows: Sequence[Any], split: Split[LabelledMention], config: R
     team_current: dict[str, dict[str, float]] = {}
     if held:
         inputs = UrgencyInputs(adapter, urgency_config, cache, log)
-        x = inputs([m.text for m in held])
+        x = inputs.embed([m.text for m in held])
         gold = [_urgent_word(m.labels["urgent"] == "1") for m in held]
         languages = [m.language or "?" for m in held]
         candidate = UrgencyHead(folder)

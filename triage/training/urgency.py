@@ -192,9 +192,12 @@ class UrgencyInputs:
         self.cached = embedding_cache(self.encoder, cache, log)
         self.feature_scale = config.feature_scale
 
+    def embed(self, texts: Sequence[str]) -> Any:
+        """The embeddings alone (what ``UrgencyHead.probabilities`` reads)."""
+        return self.cached.embed([normalize(t) for t in texts])
+
     def __call__(self, texts: Sequence[str]) -> Any:
-        vectors = self.cached.embed([normalize(t) for t in texts])
-        return head_inputs(vectors, list(texts), self.feature_scale)
+        return head_inputs(self.embed(texts), list(texts), self.feature_scale)
 
 
 def train_urgency(
