@@ -57,7 +57,7 @@ def fit_language_heads(
     heads = dict(current)
     specs = dict((card.heads or {}).get("sentiment_by_language") or {})
     customer_train = [p for p in read_customer_posts(customer, "train") if p.sentiment in SENTIMENTS]
-    for lang in sorted({language for _, _, language in team}):
+    for lang in sorted({language for _, _, language in team} - {"", "?"}):  # no language detected: no gate
         rows = [(text, label) for text, label, language in team if language == lang and label in labels]
         if len(rows) < min_labels:
             log(f"language head ({lang}): {len(rows)} team labels, at least {min_labels} needed; kept as it was")

@@ -34,3 +34,16 @@ def test_a_promoted_urgency_version_changes_the_recorded_model_version(tmp_path)
     (folder / "model.json").write_text('{"name": "u", "task": "urgency"}', encoding="utf-8")
     registry._write_state("urgency", tmp_path, {"version": folder.name, "history": []})
     assert registry.urgency_suffix(tmp_path).startswith("/u:") and len(registry.urgency_suffix(tmp_path)) == 9
+
+
+@pytest.mark.model
+def test_one_pass_gives_each_post_its_urgency_beside_sentiment_and_intent():
+    from triage.models.analysis import analyse
+
+    texts = ["Il caricabatterie fa scintille e puzza di bruciato, ho dei bambini in casa. Cosa faccio?",
+             "Someone logged into my account from another country and changed my password, help now",
+             "Lovely new app design, well done team"]
+    found = analyse(texts)
+    assert all(a.p_urgent is not None for a in found)
+    sparks, takeover, praise = (a.p_urgent for a in found)
+    assert min(sparks, takeover) > 0.5 > praise
