@@ -137,3 +137,9 @@ def test_a_team_correcting_italian_posts_makes_the_italian_figure_rise(store, tm
     assert not refused.promoted and not refused.decision.promote, refused.line()
     assert registry.in_use("sentiment", shipped) == "packaged"
     print(refused.line())
+
+
+def test_each_task_says_why_it_was_not_retrained_urgency_included(store, tmp_path):
+    result = train_from_corrections(store, DATA, root=tmp_path / "models", log=lambda _m: None)
+    assert [o.task for o in result.outcomes] == ["sentiment", "intent", "urgency"]
+    assert result.outcomes[2].line() == "urgency: not retrained: 0 urgent labels, at least 10 needed"
