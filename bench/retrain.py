@@ -3,13 +3,13 @@
 
 Stores ``--corrections`` labelled mentions in a scratch SQLite database (each a pair of
 authored customer posts joined into one new text, so every text is new to the encoder;
-sentiment and intent labels from the first of the pair, 40 authors), then runs
+sentiment, intent and urgent labels from the first of the pair, 40 authors), then runs
 ``train_from_corrections`` with the shipped configuration (``--public-limit`` smaller for a
-quick look) and prints its wall time, the embedding cache's state (``--cold``: an empty
-cache, as the very first retrain; otherwise the cache under ``--cache`` is kept, as for a
-team retraining every week: only the new corrections are embedded) and the process's peak
-memory. The machine's load matters: compare with ``python -m triage bench classify`` run
-at the same time, not across machines.
+quick look; the sentiment, intent/topic and urgency heads) and prints its wall time, CPU
+time, the embedding cache's state (``--cold``: an empty cache, as the very first retrain;
+otherwise the cache under ``--cache`` is kept, as for a team retraining every week: only the
+new corrections are embedded) and the process's peak memory. The machine's load matters:
+compare with ``python -m triage bench classify`` run at the same time, not across machines.
 """
 
 from __future__ import annotations
@@ -48,19 +48,20 @@ def main() -> None:
                             now - timedelta(minutes=i), language=a.lang) for i, (a, b) in enumerate(pairs)]
         ids = store.upsert_mentions(mentions).ids
         for mention_id, (a, _b) in zip(ids, pairs):
-            record(store, mention_id, [Label("sentiment", a.sentiment), Label("intent", a.intent)], "bench", now)
+            record(store, mention_id, [Label("sentiment", a.sentiment), Label("intent", a.intent),
+                                       Label("urgent", "1" if a.urgent else "0")], "bench", now)
         cache = Path(scratch) / "cache" if args.cold else Path(args.cache)
         config = RetrainConfig(sentiment=HeadRefitConfig(public_limit=args.public_limit))
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = train_from_corrections(store, Path(args.data), config=config, root=Path(scratch) / "models",
                                         cache=cache, promote=False, log=lambda _m: None)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     for outcome in result.outcomes:
         print(outcome.line())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{args.corrections} corrections ({result.train} trained on, {result.held_out} held out), public anchor "
-          f"{args.public_limit} rows, {'cold' if args.cold else 'kept'} embedding cache: {seconds:.0f} s; "
-          f"peak memory {peak:.0f} MB")
+          f"{args.public_limit} rows, {'cold' if args.cold else 'kept'} embedding cache: {seconds:.0f} s wall, "
+          f"{cpu:.0f} s CPU; peak memory {peak:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -223,8 +223,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         return _train_intent(args)
     if args.task == "from-corrections":
         return _train_from_corrections(args)
+    if args.task == "urgency":
+        return _train_urgency(args)
     if args.task != "sentiment":
-        raise UsageError(f"unknown training task '{args.task}'; available: sentiment, intent")
+        raise UsageError(f"unknown training task '{args.task}'; available: sentiment, intent, urgency")
     data = Path(args.data)
     if not (data / "tweeteval").is_dir():
         raise UsageError(f"{data} does not look like shared/data (no tweeteval folder); pass --data")
@@ -273,6 +275,19 @@ def _train_intent(args: argparse.Namespace) -> int:
     card = train_intent(data, output, IntentTrainingConfig(seed=args.seed, tuned_encoder=not args.plain_encoder),
                         cache=Path(args.cache) if args.cache else Path(".cache/intent"),
                         log=lambda message: print(message, file=sys.stderr, flush=True))
+    for name, figures in card.validation.items():
+        print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
+    return 0
+
+
+def _train_urgency(args: argparse.Namespace) -> int:
+    """``train urgency``: the learned urgency head on the authored posts' train split (triage.training.urgency)."""
+    from triage.training.urgency import UrgencyTrainingConfig, train_urgency
+
+    output = Path(args.output if args.output != "data/models/sentiment" else "data/models/urgency")
+    card = train_urgency(output, UrgencyTrainingConfig(seed=args.seed),
+                         cache=Path(args.cache) if args.cache else Path(".cache/intent"),
+                         log=lambda message: print(message, file=sys.stderr, flush=True))
     for name, figures in card.validation.items():
         print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
     return 0
@@ -654,7 +669,7 @@ def _add_report_command(sub: SubParsers) -> None:
 def _add_model_commands(sub: SubParsers) -> None:
     """train, bench, evaluate, suggest: the models and the reply suggestions."""
     train = sub.add_parser("train", help="rebuild a shipped model artifact from shared/data")
-    train.add_argument("task", choices=("sentiment", "intent", "from-corrections"))
+    train.add_argument("task", choices=("sentiment", "intent", "from-corrections", "urgency"))
     train.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
     train.add_argument("--output", default="data/models/sentiment", help="artifact folder to write")
     train.add_argument("--cache",
@@ -707,7 +722,7 @@ def _add_model_commands(sub: SubParsers) -> None:
                                            "or roll back")
     models.add_argument("action", choices=("list", "promote", "rollback"))
     models.add_argument("version", nargs="?", help="promote: the version to put in use (see models list)")
-    models.add_argument("--task", choices=("sentiment", "intent"), help="list/rollback: only this task")
+    models.add_argument("--task", choices=("sentiment", "intent", "urgency"), help="list/rollback: only this task")
     models.add_argument("--force", action="store_true",
                         help="promote even when the rule says no (recorded as forced)")
     models.set_defaults(run=cmd_models)

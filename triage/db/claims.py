@@ -77,6 +77,7 @@ class Classified:
     tone: dict[str, Any] | None = None
     risks: str | None = None
     model_version: str | None = None  # the model versions that classified it (registry.version_label)
+    p_urgent: float | None = None  # the learned urgency head's probability (None: left as stored)
 
     def values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -95,6 +96,8 @@ class Classified:
             values["tone"] = self.tone
         if self.risks is not None:
             values["risks"] = self.risks
+        if self.p_urgent is not None:
+            values["p_urgent"] = self.p_urgent
         return values
 
 

@@ -146,6 +146,8 @@ class MentionRow(Base):
     # named risks, comma-separated (money, safety, account_takeover, churn_legal); '' none; NULL not computed yet
     risks: Mapped[str | None] = mapped_column(String(RISKS_CHARS), nullable=True)
     urgency: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # the learned urgency head's probability (triage.models.urgency); NULL: no head, or not classified since
+    p_urgent: Mapped[float | None] = mapped_column(Float, nullable=True)
     tone: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     not_spam: Mapped[bool] = mapped_column(Boolean, default=False)
     incident_id: Mapped[int | None] = mapped_column(

@@ -310,7 +310,7 @@ def _mention_values(mention: Mention) -> dict[str, Any]:
 _REFRESHED = ("url", "author_name", "author_followers", "author_verified", "text", "fetched_at", "rating",
               "app_version", "raw")
 _CLASSIFICATION = ("sentiment", "p_negative", "p_neutral", "p_positive", "classified_by", "intent", "topic",
-                   "risks")
+                   "risks", "p_urgent")
 
 
 class Store:

@@ -89,11 +89,13 @@ def classify_rows(
     scores: dict[int, SentimentScores] = {}
     intents: dict[int, IntentResult] = {}
     learned: dict[int, tuple[str, ...]] = {}
+    p_urgent: dict[int, float | None] = {}
     if need_both:
         analysed = analyse([row.text for row in need_both], model, intent_model, batch_size=batch_size)
         for row, analysis in zip(need_both, analysed):
             scores[row.id], intents[row.id] = analysis.sentiment, analysis.intent
             learned[row.id] = tuple(getattr(analysis, "risks", None) or ())
+            p_urgent[row.id] = getattr(analysis, "p_urgent", None)
     if need_sentiment:
         scores.update(zip((row.id for row in need_sentiment),
                           model.predict([row.text for row in need_sentiment], batch_size=batch_size)))
@@ -126,6 +128,7 @@ def classify_rows(
                                  intent=intent_of(reading, guess=True) or "other").to_dict()
         if row.id in scores or row.id in intents:
             found.model_version = version
+        found.p_urgent = p_urgent.get(row.id)
         results[row.id] = found
     return results
 

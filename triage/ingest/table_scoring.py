@@ -62,6 +62,7 @@ class FileItem:
     intent: str | None = None
     topic: str | None = None
     risks: str | None = None  # named risks, stored form (triage.text.signals.risks_value)
+    p_urgent: float | None = None  # the learned urgency head's probability (as mentions.p_urgent)
     not_spam: bool = False
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -196,6 +197,8 @@ def score_table(
             items.append(FileItem(text=text, created_at=now, external_id=str(index)))
     weights = weights if weights is not None else configured_weights()
     learned = [tuple(getattr(a, "risks", None) or ()) for a in analysed]
+    for item, analysis in zip(items, analysed):
+        item.p_urgent = getattr(analysis, "p_urgent", None)
     for row, added in zip(rows, score_items(items, scores, intents, now, weights, learned)):
         row.update(added)
     columns += [c for c in SCORE_COLUMNS if c not in columns]

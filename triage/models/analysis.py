@@ -5,7 +5,8 @@ Sentiment, anger and offensive come from the tuned half of the shared pass
 embedding come from the half the intent heads were trained on: the tuned one for current
 intent cards (one pass of six layers for everything), the plain one for older cards (the
 shared lower layers, then both top stacks). The named risks are the risk head's joined
-with the keyword signals' (``triage.models.risks``). Models that do not share the packaged
+with the keyword signals' (``triage.models.risks``); the learned urgency (``triage.models.urgency``)
+reads the same embeddings as the intent heads. Models that do not share the packaged
 encoder (a Hub sentiment model, test fakes) are asked one after the other, without embeddings.
 """
 
@@ -15,9 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from triage.errors import ModelUnavailable
 from triage.models.intent import EncoderIntentModel, IntentModel, IntentResult, load_intent_model
 from triage.models.risks import combined_risks
 from triage.models.sentiment import EncoderHeadModel, SentimentModel, length_buckets, load_sentiment_model
+from triage.models.urgency import UrgencyHead, load_urgency_head
 from triage.records import SentimentScores
 from triage.text.normalize import normalize
 
@@ -32,6 +35,7 @@ class Analysis:
     intent: IntentResult  # the model's intent and topic (the final decision is triage.ranking.intent's)
     embedding: Any = None  # the history encoder's unit vector (reply history); None without a shared pass
     risks: tuple[str, ...] = ()  # named risks: the risk head's ∪ the keyword signals' (triage.models.risks.RISKS)
+    p_urgent: float | None = None  # the learned urgency head's probability (triage.models.urgency); None: no head
 
 
 def _unwrapped(model: Any, kind: type) -> Any:
@@ -56,6 +60,17 @@ def shared_models(sentiment_model: Any, intent_model: Any) -> tuple[EncoderHeadM
     return sentiment, intent
 
 
+def _urgency_head(intent: EncoderIntentModel) -> UrgencyHead | None:
+    """The urgency head in use when it reads the embeddings the intent heads read (same half, same adapter)."""
+    try:
+        head = load_urgency_head()
+    except ModelUnavailable:
+        return None
+    if head is None or head.dim != intent.encoder.dim:
+        return None
+    return head if head.reads(intent.encoder.adapter if intent.encoder.tuned else None) else None
+
+
 def analyse(
     texts: Sequence[str],
     sentiment_model: SentimentModel | None = None,
@@ -76,6 +91,7 @@ def analyse(
         return [Analysis(s, i, None, combined_risks(t, i.risks)) for t, s, i in zip(texts, scores, intents)]
     sentiment, intent = pair
     shared = sentiment.encoder.shared
+    urgency = _urgency_head(intent)
     cleaned = [normalize(t) for t in texts]
     results: list[Analysis | None] = [None] * len(texts)
     done = 0
@@ -88,8 +104,9 @@ def analyse(
         vectors = other.numpy()
         originals = [texts[i] for i in batch]
         scores = sentiment.scores(tuned, batch_texts)
+        urgent = urgency.probabilities(other, originals) if urgency is not None else [None] * len(batch)
         for k, (index, s, r) in enumerate(zip(batch, scores, intent.results(other, originals))):
-            results[index] = Analysis(s, r, vectors[k], combined_risks(originals[k], r.risks))
+            results[index] = Analysis(s, r, vectors[k], combined_risks(originals[k], r.risks), urgent[k])
         done += len(batch)
         if progress:
             progress(done, len(texts))

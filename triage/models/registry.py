@@ -25,7 +25,7 @@ from triage.config.environment import environment
 from triage.errors import ModelUnavailable, UsageError
 from triage.models.card import CARD_FILE, ModelCard
 
-TASKS: tuple[str, ...] = ("sentiment", "intent")
+TASKS: tuple[str, ...] = ("sentiment", "intent", "urgency")
 PACKAGED = "packaged"
 PROMOTED_FILE = "promoted.json"
 PUBLIC_TOLERANCE = 0.01
@@ -133,10 +133,20 @@ def version_of(model: Any) -> str | None:
 
 
 def version_label(sentiment: Any, intent: Any) -> str | None:
-    """What ``mentions.model_version`` records: ``<sentiment version>/<intent version>``; None when either model
-    is not from the registry (then no re-scoring follows promotions)."""
+    """What ``mentions.model_version`` records: ``<sentiment version>/<intent version>`` (plus ``urgency_suffix``
+    when an urgency version is promoted); None when either model is not from the registry (then no re-scoring
+    follows promotions)."""
     s, i = version_of(sentiment), version_of(intent)
-    return f"{s}/{i}"[:64] if s and i else None
+    return f"{s}/{i}{urgency_suffix()}"[:64] if s and i else None
+
+
+def urgency_suffix(root: Path | None = None) -> str:
+    """What a promoted urgency head adds to ``version_label`` (``/u:`` and 6 hex digits of its name), so that
+    promoting one re-scores the mentions too; nothing for the packaged head (labels stay as they were)."""
+    import hashlib
+
+    name = in_use("urgency", root)
+    return "" if name == PACKAGED else "/u:" + hashlib.sha1(name.encode()).hexdigest()[:6]
 
 
 PACKAGED_LABEL = f"{PACKAGED}/{PACKAGED}"  # what mentions classified before versions were recorded ran on

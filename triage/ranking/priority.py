@@ -11,7 +11,8 @@ stays in the database). A named risk beats intent: a post with a money, safety o
 account-takeover risk counts in full whatever its intent, and its positive tone takes
 nothing off (``intent_factor``, ``overriding_risks``). Members of an incident gain with the
 incident's unanswered load: each unanswered member counts half a post plus its urgency
-(``IncidentLoad``), so a big unanswered outage rises to the top of the queue. Weights and
+(``IncidentLoad``), so a big unanswered outage rises to the top of the queue. The learned urgency head's
+probability (``mentions.p_urgent``) adds "urgent by meaning" with up to ``learned_urgency`` points. Weights and
 per-channel SLAs come from ``[priority]`` in ``triage.toml`` (see ``PriorityWeights`` and
 the README table for the defaults).
 """
@@ -47,6 +48,9 @@ DEFAULT_INTENT_POINTS: dict[str, float] = {
     "complaint": 10.0, "question": 6.0, "feedback": 2.0, "praise": 0.0, "other": 0.0, "spam": 0.0,
 }
 
+LEARNED_URGENCY_PHRASE = "urgent by meaning"  # the reason the learned urgency head gives (one phrase: "wrong" marks it)
+LEARNED_URGENCY_POINTS = 16.0
+
 
 @dataclass
 class PriorityWeights:
@@ -74,6 +78,11 @@ class PriorityWeights:
     # recall (a complaint must not be missed), not ranking: such a risk is shown as a reason, makes the post a
     # complaint, and still beats intent and the positive discount (triage.ranking.intent.overriding_risks)
     learned_risk_share: float = 0.0
+    # the learned urgency head (triage.models.urgency, stored as mentions.p_urgent): up to this many points,
+    # growing from 0 at p_urgent = learned_urgency_from to the full points at 1. Chosen on the authored train
+    # split's out-of-fold probabilities (bench/urgency_weight.py), not on the priority evaluation set
+    learned_urgency: float = LEARNED_URGENCY_POINTS
+    learned_urgency_from: float = 0.5
     team_urgent: float = 30.0  # an agent marked the mention urgent (triage.queue.corrections)
     team_not_urgent_cap: float = 20.0  # an agent marked it not urgent: the priority stays at or below this
     urgency_scale: float = 60.0  # text points that make urgency 1.0
@@ -234,7 +243,19 @@ def text_reasons(mention: Any, w: PriorityWeights) -> list[Reason]:
             reasons.append(Reason(f"{signal.phrase} (by meaning)", getattr(w, signal.name) * w.learned_risk_share))
     if mention.rating is not None and mention.rating <= 2:
         reasons.append(Reason(f"{mention.rating}-star review", w.low_rating * (3 - mention.rating) / 2))
+    learned_urgency = learned_urgency_reason(getattr(mention, "p_urgent", None), w)
+    if learned_urgency is not None:
+        reasons.append(learned_urgency)
     return reasons
+
+
+def learned_urgency_reason(p_urgent: float | None, w: PriorityWeights) -> Reason | None:
+    """The learned urgency head's reason: ``learned_urgency`` points times how far ``p_urgent`` is above
+    ``learned_urgency_from`` (0 there, all of them at 1); None below it or without a probability."""
+    if p_urgent is None or w.learned_urgency <= 0 or p_urgent <= w.learned_urgency_from:
+        return None
+    share = (p_urgent - w.learned_urgency_from) / max(1e-9, 1.0 - w.learned_urgency_from)
+    return Reason(LEARNED_URGENCY_PHRASE, w.learned_urgency * min(1.0, share))
 
 
 def intent_factor(mention: Any, intent: str | None, w: PriorityWeights) -> float:

@@ -12,6 +12,10 @@ customer's posts never on both sides). Then, for each task with enough labels:
 - **intent** (intent and complaint-topic heads, the risk head with them):
   ``triage.training.intent.train_intent`` on its usual data plus the team's train labels,
   each weighted ``team_weight``.
+- **urgency**: ``triage.training.urgency.train_urgency`` on the authored posts' train split and
+  the demo labels plus the team's "urgent / not urgent" train labels, each weighted
+  ``team_weight``. No public urgency set exists: the "public" figures the rule compares are
+  the authored customer posts' validation split, per language.
 
 Each candidate goes to a new version folder (``triage.models.registry.new_version_dir``)
 with its card: the data files and their sha256, the labels used (counts per field and
@@ -49,14 +53,17 @@ from triage.tables.customer_posts import CUSTOMER_POSTS, read_customer_posts
 from triage.text.normalize import normalize
 from triage.training.embeddings import TextEmbeddingCache
 from triage.training.intent import AUTHORED_FILE, DEMO_FILE, IntentTrainingConfig, TrainingPost, train_intent
+from triage.training.language_heads import fit_language_heads, language_heads_of
 from triage.training.sentiment_head import (
     BASE_HEAD,
     HeadRefitConfig,
-    head_figures,
+    Routed,
     public_validation_sets,
     refit_sentiment_head,
+    routed_figures,
 )
 from triage.training.team_split import Split, split_by_author
+from triage.training.urgency import UrgencyExample, UrgencyInputs, UrgencyTrainingConfig, train_urgency
 
 Log = Callable[[str], None]
 FIELDS: tuple[str, ...] = ("sentiment", "intent", "topic", "urgent")
@@ -67,10 +74,14 @@ COMMAND = "python -m triage train from-corrections"
 class RetrainConfig:
     seed: int = 13
     team_weight: int = 3  # each of the team's labels counts this many times against one public/authored row
+    # sentiment: "language": the main head stays, the team's labels fit a head per language (only texts detected
+    # in it read it: triage.training.language_heads); "shared": the main head refitted with them (before)
+    team_head: str = "language"
     holdout: float = 0.2  # share of the team's labels held out (by author) to measure on
     min_labels: int = 10  # a task with fewer team labels is not retrained
     sentiment: HeadRefitConfig = field(default_factory=HeadRefitConfig)
     intent: IntentTrainingConfig = field(default_factory=IntentTrainingConfig)
+    urgency: UrgencyTrainingConfig = field(default_factory=UrgencyTrainingConfig)
     customer: Path = CUSTOMER_POSTS
     demo: Path = DEMO_FILE
     authored: Path = AUTHORED_FILE
@@ -180,7 +191,9 @@ def copy_sentiment_version(current: Path, target: Path) -> None:
     sentiment head is the refit's starting point (``head_base``), so a retrain adds the team's labels to the
     model in use rather than starting over."""
     card = ModelCard.load(current, "python -m triage train sentiment")
-    names = ["head.safetensors", *(spec["file"] for spec in (card.heads or {}).values())]
+    heads = card.heads or {}
+    names = ["head.safetensors", *(spec["file"] for spec in heads.values() if "file" in spec),
+             *(spec["file"] for spec in (heads.get("sentiment_by_language") or {}).values())]
     for name in names:
         shutil.copyfile(current / name, target / name)
     shutil.copyfile(current / "head.safetensors", target / BASE_HEAD)  # the refit continues the head in use
@@ -213,25 +226,39 @@ def _sentiment(store_rows: Sequence[Any], split: Split[LabelledMention], data: P
     folder = registry.new_version_dir("sentiment", now, root)
     copy_sentiment_version(current_dir, folder)
     refit = replace(config.sentiment, seed=config.seed)
-    card = refit_sentiment_head(data, folder, refit, cache, log, customer=config.customer,
-                                extra=[(m.text, m.labels["sentiment"]) for m in train], extra_repeat=config.team_weight)
-
-    encoder, adapter = tuned_encoder(folder)
-    embeddings = TextEmbeddingCache(encoder, cache / f"tuned-{adapter_digest(adapter)[:12]}", log)
     current_card = ModelCard.load(current_dir, "python -m triage train sentiment")
+    encoder, adapter = tuned_encoder(current_dir)
+    embeddings = TextEmbeddingCache(encoder, cache / f"tuned-{adapter_digest(adapter)[:12]}", log)
     labels = list(SENTIMENTS)
-    heads = {name: _load_head(where / "head.safetensors", encoder.dim, c.hidden, len(labels))
-             for name, where, c in (("candidate", folder, card), ("current", current_dir, current_card))}
-    # the model in use, measured now on the very samples the candidate was measured on
-    now_figures = head_figures(heads["current"], embeddings, public_validation_sets(data, card, refit),
-                               read_customer_posts(config.customer, "validation"))
+    current_main = _load_head(current_dir / "head.safetensors", encoder.dim, current_card.hidden, len(labels))
+    current_languages = language_heads_of(current_dir, current_card, encoder.dim)
+    if config.team_head == "language":  # the main head stays; the team's labels fit heads gated by language
+        card = ModelCard.load(folder, "python -m triage train sentiment")
+        candidate_main = current_main
+        candidate_languages = fit_language_heads(
+            folder, current_dir, card, [(m.text, m.labels["sentiment"], m.language or "?") for m in train], data,
+            config.customer, embeddings, refit, config.team_weight, config.min_labels, log)
+    else:  # "shared": the main head refitted on everything, the team's labels with the rest
+        card = refit_sentiment_head(data, folder, refit, cache, log, customer=config.customer,
+                                    extra=[(m.text, m.labels["sentiment"]) for m in train],
+                                    extra_repeat=config.team_weight)
+        candidate_main = _load_head(folder / "head.safetensors", encoder.dim, card.hidden, len(labels))
+        candidate_languages = {}
+    # both models measured now on the very same samples, each with its language heads
+    sets = public_validation_sets(data, current_card, refit)
+    validation_posts = read_customer_posts(config.customer, "validation")
+    now_figures = routed_figures(current_main, current_languages, embeddings, sets, validation_posts)
+    card.validation = routed_figures(candidate_main, candidate_languages, embeddings, sets, validation_posts)
     import torch
 
-    x = embeddings.embed([normalize(m.text) for m in held])
+    cleaned = [normalize(m.text) for m in held]
+    x = embeddings.embed(cleaned)
     gold, languages = [m.labels["sentiment"] for m in held], [m.language or "?" for m in held]
     with torch.inference_mode():
-        predicted = {name: [labels[i] for i in head(x).argmax(-1).tolist()] if held else []
-                     for name, head in heads.items()}
+        predicted = {name: [labels[i] for i in Routed(main, by_language, cleaned)(x).argmax(-1).tolist()]
+                     if held else []
+                     for name, main, by_language in (("candidate", candidate_main, candidate_languages),
+                                                     ("current", current_main, current_languages))}
     team, team_current = _report(gold, predicted["candidate"], languages), _report(gold, predicted["current"],
                                                                                     languages)
     if not held:
@@ -333,6 +360,63 @@ def _intent(store_rows: Sequence[Any], split: Split[LabelledMention], data: Path
     return outcome, card
 
 
+URGENT_VALUES = ("0", "1")
+
+
+def _urgent_word(value: bool) -> str:
+    return "urgent" if value else "not urgent"
+
+
+def _urgency(store_rows: Sequence[Any], split: Split[LabelledMention], config: RetrainConfig, cache: Path,
+             root: Path | None, now: datetime, since: datetime | None, log: Log, sentiment_dir: Path,
+             ) -> TaskOutcome:
+    """The urgency head (``triage.training.urgency``) refitted on its usual data plus the team's "urgent / not
+    urgent" train labels, each weighted ``team_weight``; measured with the head in use on the held-out ones."""
+    from triage.models.urgency import HEAD_FILE, UrgencyHead
+
+    train = [m for m in split.train if m.labels.get("urgent") in URGENT_VALUES]
+    held = [m for m in split.held_out if m.labels.get("urgent") in URGENT_VALUES]
+    if len(train) + len(held) < config.min_labels:
+        return TaskOutcome("urgency", None, Decision(False, f"{len(train) + len(held)} urgent labels, "
+                                                            f"at least {config.min_labels} needed"), False)
+    current_dir = registry.in_use_dir("urgency", root)
+    folder = registry.new_version_dir("urgency", now, root)
+    card_in_use = ModelCard.load(sentiment_dir, "python -m triage train sentiment")
+    adapter = (sentiment_dir / card_in_use.adapter["path"]).resolve() if card_in_use.adapter else None
+    urgency_config = replace(config.urgency, seed=config.seed)
+    extra = [UrgencyExample(m.text, m.labels["urgent"] == "1", "team", float(config.team_weight), m.author,
+                            m.language or "") for m in train]
+    card = train_urgency(folder, urgency_config, cache, log, customer=config.customer, demo=config.demo,
+                         adapter=adapter, extra=extra, extra_name=f"team labels ({len(extra)} x{config.team_weight})",
+                         command=COMMAND)
+    current_card = ModelCard.load(current_dir, "python -m triage train urgency")
+    team: dict[str, dict[str, float]] = {}
+    team_current: dict[str, dict[str, float]] = {}
+    if held:
+        inputs = UrgencyInputs(adapter, urgency_config, cache, log)
+        x = inputs.embed([m.text for m in held])
+        gold = [_urgent_word(m.labels["urgent"] == "1") for m in held]
+        languages = [m.language or "?" for m in held]
+        candidate = UrgencyHead(folder)
+        team = _report(gold, [_urgent_word(p >= urgency_config.threshold)
+                              for p in candidate.probabilities(x, [m.text for m in held])], languages)
+        if (current_dir / HEAD_FILE).is_file():
+            current = UrgencyHead(current_dir)
+            if current.reads(adapter):
+                team_current = _report(gold, [_urgent_word(p >= urgency_config.threshold)
+                                              for p in current.probabilities(x, [m.text for m in held])], languages)
+        if team_current:
+            card.validation.update(_team_validation(team, team_current))
+    card.training["from_corrections"] = {
+        **_provenance(store_rows, split, train, held, config.team_weight, since),
+        "field": "urgent", "model_in_use": registry.in_use("urgency", root), "seed": config.seed,
+        "config": _config_dict(config),
+    }
+    card.save(folder)
+    return TaskOutcome("urgency", folder.name, registry.decide(card, current_card), False, team, team_current,
+                       card.training["from_corrections"]["train_labels"])
+
+
 def _config_dict(config: RetrainConfig) -> dict[str, Any]:
     values = asdict(config)
     for name in ("customer", "demo", "authored"):
@@ -345,7 +429,7 @@ def train_from_corrections(
     root: Path | None = None, cache: Path | None = None, promote: bool = True, progress_file: Path | None = None,
     log: Log = print, now: datetime | None = None, by: str = COMMAND,
 ) -> RetrainResult:
-    """Retrain the sentiment and intent heads on the team's labels (see the module docstring); each new
+    """Retrain the sentiment, intent and urgency heads on the team's labels (see the module docstring); each new
     version is promoted when ``registry.decide`` allows it and ``promote`` is on."""
     config = config or RetrainConfig()
     now = now or utcnow()
@@ -365,8 +449,11 @@ def train_from_corrections(
             progress.step("training the intent and topic heads")
             intent, _ = _intent(rows, split, data, config, embeddings, root, now, since, log,
                                 registry.in_use_dir("sentiment", root))  # heads only: the adapter in use
+            progress.step("training the urgency head", progress.done)
+            urgency = _urgency(rows, split, config, embeddings, root, now, since, log,
+                               registry.in_use_dir("sentiment", root))
         progress.step("applying the promotion rule")
-        for outcome in (sentiment, intent):
+        for outcome in (sentiment, intent, urgency):
             if outcome.version is not None and outcome.decision.promote and promote:
                 registry.set_promoted(outcome.task, outcome.version, by, now, outcome.decision.why, root)
                 outcome.promoted = True
@@ -374,5 +461,5 @@ def train_from_corrections(
     except BaseException as exc:
         progress.finish(f"failed: {exc}", 1)
         raise
-    return RetrainResult([sentiment, intent], len(labelled), len(split.train), len(split.held_out),
+    return RetrainResult([sentiment, intent, urgency], len(labelled), len(split.train), len(split.held_out),
                          time.perf_counter() - started)

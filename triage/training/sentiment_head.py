@@ -118,6 +118,13 @@ def public_validation_sets(data: Path, card: ModelCard, config: HeadRefitConfig)
             for name, path in sentiment_validation_sets(data).items()}
 
 
+def routed_figures(main: Any, by_language: dict[str, Any], embeddings: TextEmbeddingCache,
+                   sets: dict[str, list[Example]], customer_posts: list[CustomerPost]) -> dict[str, Any]:
+    """``main`` with its heads per language (texts detected in one read its head) on the public validation sets
+    and the customer posts' validation split per language."""
+    return _all_figures(main, by_language, embeddings, sets, customer_posts)
+
+
 def head_figures(head: Any, embeddings: TextEmbeddingCache, sets: dict[str, list[Example]],
                  customer_posts: list[CustomerPost]) -> dict[str, Any]:
     """``head`` on the public validation sets and the customer posts' validation split per language."""

@@ -1,7 +1,7 @@
 """The model learns from the team: a team corrects Italian posts, ``train from-corrections`` refits the heads on
 their labels, and the Italian figure on the team's held-out labels rises; the promotion rule decides.
 
-The Italian posts (``tests/data/team_corrections_it.jsonl``) were written for this test: a
+The 155 Italian posts (``tests/data/team_corrections_it.jsonl``) were written for this test: a
 telecom brand's customers, many of them sarcastic ("Complimenti davvero, 3 giorni senza
 fibra"), which the packaged model reads as praise. None comes from an evaluation set or from
 ``data/training/customer_posts.jsonl``. The public and authored training data are small
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -100,14 +101,15 @@ def test_a_team_correcting_italian_posts_makes_the_italian_figure_rise(store, tm
     from triage.models.intent import load_intent_model
     from triage.models.sentiment import load_sentiment_model
 
-    root = models_folder(tmp_path / "models", previous_release=True)
+    root = models_folder(tmp_path / "models", previous_release=False)
     monkeypatch.setenv("TRIAGE_MODELS_DIR", str(root))
     imported = import_labels(store, TEAM_FILE, load_sentiment_model(), load_intent_model(), None)
-    assert imported.errors == [] and imported.labelled == 119
+    assert imported.errors == [] and imported.labelled == 155
     labelled = labelled_mentions(store)
-    assert label_counts(labelled)["sentiment"] == {"it": 119}
+    assert label_counts(labelled)["sentiment"] == {"it": 155}
 
-    # a team on the previous release: the Italian figure rises, the public sets hold, the new version is promoted
+    # the team's labels fit a head for Italian texts only: the Italian figure rises, the English public sets
+    # see the very same main head, the rule promotes the new version and the loaders use it
     config, cache = small_config(tmp_path), tmp_path / "cache"
     first = train_from_corrections(store, DATA, config=config, root=root, cache=cache, log=lambda _m: None)
     sentiment = first.outcomes[0]
@@ -117,15 +119,27 @@ def test_a_team_correcting_italian_posts_makes_the_italian_figure_rise(store, tm
     assert registry.in_use("sentiment", root) == sentiment.version
     assert load_sentiment_model().version == sentiment.version  # classify, import and the dashboard use it now
     card = registry.versions("sentiment", root)[-1].card
+    before = card.training["from_corrections"]["model_in_use_validation_now"]
+    assert card.validation["tweeteval val (en)"] == before["tweeteval val (en)"]  # English: the same head
+    assert set(card.heads["sentiment_by_language"]) == {"it"}
     used = card.training["from_corrections"]
-    assert used["train_labels"]["sentiment"]["it"] + used["held_out_labels"]["sentiment"]["it"] == 119
-    assert used["corrections"]["first_id"] >= 1 and card.validation[registry.TEAM_KEY + " (it)"]["n"] >= 15
+    assert used["train_labels"]["sentiment"]["it"] + used["held_out_labels"]["sentiment"]["it"] == 155
+    assert used["corrections"]["first_id"] >= 1 and card.validation[registry.TEAM_KEY + " (it)"]["n"] >= 20
+    urgency = first.outcomes[2]
+    assert urgency.task == "urgency" and urgency.version is not None, urgency.line()
+    print(urgency.line())
 
-    # a team on this release: the Italian figure rises too, but a public set falls by more than 0.01: refused
+    # the earlier design, the main head refitted with the team's labels (counted once): the rule keeps the model
     shipped = models_folder(tmp_path / "shipped", previous_release=False)
-    second = train_from_corrections(store, DATA, config=config, root=shipped, cache=cache, log=lambda _m: None)
+    second = train_from_corrections(store, DATA, config=replace(config, team_head="shared", team_weight=1),
+                                    root=shipped, cache=cache, log=lambda _m: None)
     refused = second.outcomes[0]
-    assert refused.team["it"]["macro_recall"] > refused.team_current["it"]["macro_recall"], refused.line()
-    assert not refused.promoted and refused.decision.why.startswith("worse on public validation"), refused.line()
+    assert not refused.promoted and not refused.decision.promote, refused.line()
     assert registry.in_use("sentiment", shipped) == "packaged"
     print(refused.line())
+
+
+def test_each_task_says_why_it_was_not_retrained_urgency_included(store, tmp_path):
+    result = train_from_corrections(store, DATA, root=tmp_path / "models", log=lambda _m: None)
+    assert [o.task for o in result.outcomes] == ["sentiment", "intent", "urgency"]
+    assert result.outcomes[2].line() == "urgency: not retrained: 0 urgent labels, at least 10 needed"
