@@ -11,11 +11,10 @@ Two models, one card (``data/models/ngram/model.json``, see ``triage.models.ngra
 Everything is chosen on the customer posts' **train** split, in folds by author, never on
 validation: the L2 strength of each model, and how its probabilities join the encoder
 head's (``Combination``: a weighted average of the log-probabilities, or a stacked
-logistic regression; the design with the best out-of-fold figure wins). The intent heads
-are refitted per fold without the held-out authors, so their probabilities there are
-out-of-fold. The sentiment head's are not: its refit (``train sentiment --heads-only``)
-saw the train split, so its probabilities on it are somewhat optimistic, which can only
-lean the choice toward the encoder (the cautious side). Validation figures,
+logistic regression; the design with the best out-of-fold figure wins). The encoder's
+probabilities there are out-of-fold too: the intent heads, and the sentiment head (as
+``train sentiment --heads-only`` refits it), are refitted per fold without the held-out
+authors' posts. Validation figures,
 before (encoder heads alone) and after, are written to the card: the customer posts'
 validation split per language, UMSAB Italian and English val and TweetEval val.
 
@@ -112,14 +111,14 @@ def fit_ngram(texts: Sequence[str], labels: Sequence[str], weights: Sequence[flo
     moments = [np.zeros((c, v)), np.zeros((c, v)), np.zeros(c), np.zeros(c)]
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     for step in range(1, config.steps + 1):
-        logits = np.stack([np.bincount(rows, weights=vals * weight[k, cols], minlength=n) for k in range(c)], 1)
-        logits += bias
-        logits -= logits.max(axis=1, keepdims=True)
+        logits: Any = np.stack([np.bincount(rows, weights=vals * weight[k, cols], minlength=n) for k in range(c)], 1)
+        logits = logits + bias
+        logits = logits - logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
         g = (p - onehot) * w[:, None]
-        grad_w = np.stack([np.bincount(cols, weights=vals * g[rows, k], minlength=v) for k in range(c)])
-        grad_w += 2 * l2 * weight
+        grad_w: Any = np.stack([np.bincount(cols, weights=vals * g[rows, k], minlength=v) for k in range(c)])
+        grad_w = grad_w + 2 * l2 * weight
         grad_b = g.sum(0)
         for param, grad, m, s in ((weight, grad_w, moments[0], moments[1]), (bias, grad_b, moments[2], moments[3])):
             m *= beta1
@@ -324,26 +323,55 @@ def train_intent_ngram(data: Path, config: NgramConfig, cache: Path | None, log:
     return model, choice, _files(files, data)
 
 
-def _sentiment_encoder_log_probs(texts: Sequence[str]) -> Any:
-    """The shipped sentiment model's log-probabilities (negative, neutral, positive) without n-grams."""
+def _sentiment_oof(data: Path, held_posts: list[CustomerPost], folds: list[int], cache: Path | None, log: Log
+                   ) -> Any:
+    """The sentiment head's out-of-fold log-probabilities on ``held_posts``: per fold, the head refitted as
+    ``train sentiment --heads-only`` refits it (from the base head, on the same public sample and the
+    customer posts' train split repeated) without the held-out authors' posts."""
     import numpy as np
+    import torch
 
-    from triage.models.sentiment import EncoderHeadModel, load_sentiment_model
+    from triage.models.intent import adapter_digest
+    from triage.models.sentiment import DEFAULT_MODEL_DIR, SentenceEncoder, _load_head, packaged_encoder_dir
+    from triage.tables.datasets import sample
+    from triage.text.normalize import normalize
+    from triage.training.embeddings import TextEmbeddingCache
+    from triage.training.sentiment import SentimentTrainingConfig, training_files
+    from triage.training.sentiment_head import BASE_HEAD, REBUILD, HeadRefitConfig, _continue
 
-    model = load_sentiment_model()
-    saved = model.ngram if isinstance(model, EncoderHeadModel) else None
-    if isinstance(model, EncoderHeadModel):
-        model.ngram = None
-    try:
-        scores = model.predict(list(texts))
-    finally:
-        if isinstance(model, EncoderHeadModel):
-            model.ngram = saved
-    return np.log(np.clip(np.array([[s.p_negative, s.p_neutral, s.p_positive] for s in scores],
-                                   dtype=np.float32), 1e-7, 1.0))
+    config = HeadRefitConfig()
+    card = ModelCard.load(DEFAULT_MODEL_DIR, REBUILD)
+    if not card.adapter or not (DEFAULT_MODEL_DIR / BASE_HEAD).is_file():
+        raise ValueError(f"{DEFAULT_MODEL_DIR} has no adapter or base head; rebuild it with: {REBUILD}")
+    adapter = (DEFAULT_MODEL_DIR / card.adapter["path"]).resolve()
+    encoder = SentenceEncoder(packaged_encoder_dir(), card.max_length, adapter=adapter)
+    embeddings = TextEmbeddingCache(encoder, cache / f"sentiment-tuned-{adapter_digest(adapter)[:12]}" if cache
+                                    else None, log)
+    first = SentimentTrainingConfig(**{k: v for k, v in card.training.get("config", {}).items()
+                                       if k in SentimentTrainingConfig.__dataclass_fields__})
+    public = sample([e for path in training_files(data, first) for e in read_tsv(path)], config.public_limit,
+                    config.seed)
+    train_posts = [p for p in read_customer_posts(CUSTOMER_POSTS, "train") if p.sentiment in SENTIMENTS]
+    labels = list(SENTIMENTS)
+    x_public = embeddings.embed([normalize(e.text) for e in public])
+    y_public = [labels.index(e.label) for e in public]
+    x_posts = embeddings.embed([normalize(p.text) for p in train_posts])
+    x_held = embeddings.embed([normalize(p.text) for p in held_posts])
+    fold_of = {p.id: f for p, f in zip(held_posts, folds)}
+    oof = np.zeros((len(held_posts), len(labels)), dtype=np.float32)
+    for fold in sorted(set(folds)):
+        kept = [i for i, p in enumerate(train_posts) if fold_of.get(p.id) != fold]
+        x = torch.cat([x_public] + [x_posts[kept]] * config.customer_repeat)
+        y = torch.tensor(y_public + [labels.index(train_posts[i].sentiment) for i in kept] * config.customer_repeat)
+        head = _continue(_load_head(DEFAULT_MODEL_DIR / BASE_HEAD, encoder.dim, card.hidden, len(labels)), x, y,
+                         config.epochs, config.batch_size, config.learning_rate, config.weight_decay, config.seed)
+        held = [k for k, f in enumerate(folds) if f == fold]
+        with torch.inference_mode():
+            oof[held] = torch.log_softmax(head(x_held[held]), -1).numpy()
+    return oof
 
 
-def train_sentiment_ngram(data: Path, config: NgramConfig, log: Log
+def train_sentiment_ngram(data: Path, config: NgramConfig, cache: Path | None, log: Log
                           ) -> tuple[NgramModel, Choice, list[dict[str, Any]]]:
     languages = set(config.sentiment_languages)
     public = _umsab(data, "italian", "train")
@@ -356,7 +384,9 @@ def train_sentiment_ngram(data: Path, config: NgramConfig, log: Log
         f"({len(customer)} customer posts, train split)")
     in_domain = list(range(len(public), len(texts)))
     folds = _author_folds(customer, config.folds, config.seed)
-    encoder = _sentiment_encoder_log_probs([p.text for p in customer])
+    started = time.perf_counter()
+    encoder = _sentiment_oof(data, customer, folds, cache, log)
+    log(f"  sentiment head refitted per fold in {time.perf_counter() - started:.0f}s")
     choice = choose(texts, labels, weights, in_domain, folds, encoder, list(SENTIMENTS), [p.lang for p in customer],
                     "macro_recall", config, log)
     model = fit_ngram(texts, labels, weights, list(SENTIMENTS), choice.l2, config)
@@ -424,7 +454,7 @@ def train_ngram(data: Path, output: Path = DEFAULT_NGRAM_DIR, config: NgramConfi
             model, choice, used = train_intent_ngram(data, config, cache, log)
             languages: list[str] = []
         elif task == "sentiment":
-            model, choice, used = train_sentiment_ngram(data, config, log)
+            model, choice, used = train_sentiment_ngram(data, config, cache, log)
             languages = list(config.sentiment_languages)
         else:
             raise ValueError(f"unknown n-gram task {task!r}; tasks: intent, sentiment")
