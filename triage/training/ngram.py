@@ -43,6 +43,21 @@ from triage.tables.formats import file_sha256
 
 Log = Callable[[str], None]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+# more authored posts, train split only (authors apart from the customer posts' validation split)
+MORE_POSTS = PROJECT_ROOT / "data" / "training" / "customer_posts_more.jsonl"
+AUTHORED_LICENCE = "authored for this project (repository licence)"
+
+
+def customer_train_posts(more: Path = MORE_POSTS) -> tuple[list[CustomerPost], list[tuple[Path, int]]]:
+    """The customer posts' train split and the further authored train posts (``more``, when present), with
+    each file's row count."""
+    posts = read_customer_posts(CUSTOMER_POSTS, "train")
+    files = [(CUSTOMER_POSTS, len(posts))]
+    if more.is_file():
+        extra = read_customer_posts(more, "train")
+        posts += extra
+        files.append((more, len(extra)))
+    return posts, files
 
 
 @dataclass
@@ -50,7 +65,7 @@ class NgramConfig:
     seed: int = 13
     max_features: int = 40000  # the most frequent n-grams (by document frequency) kept
     min_df: int = 2
-    l2_grid: tuple[float, ...] = (3e-5, 3e-4)  # L2 strengths tried on the folds
+    l2_grid: tuple[float, ...] = (1e-5, 3e-5, 3e-4)  # L2 strengths tried on the folds
     steps: int = 100  # full-batch Adam steps
     learning_rate: float = 0.1
     folds: int = 5
@@ -304,12 +319,12 @@ def train_intent_ngram(data: Path, config: NgramConfig, cache: Path | None, log:
         if path.is_file():
             rows = jsonl_posts(path, source)
             posts += rows
-            files.append((path, "authored for this project (repository licence)", len(rows)))
-    customer = [p for p in read_customer_posts(CUSTOMER_POSTS, "train")]
+            files.append((path, AUTHORED_LICENCE, len(rows)))
+    customer, customer_files = customer_train_posts()
     customer_rows = customer_training_posts(customer, config.customer_weight)
     customer = [p for p in customer if p.intent in INTENTS]
     posts += customer_rows
-    files.append((CUSTOMER_POSTS, "authored for this project (repository licence)", len(customer_rows)))
+    files += [(path, AUTHORED_LICENCE, rows) for path, rows in customer_files]
     log(f"intent n-grams: {len(posts)} training rows ({len(customer)} customer posts, train split)")
     folds = _author_folds(customer, config.folds, config.seed)
     started = time.perf_counter()
@@ -375,8 +390,8 @@ def train_sentiment_ngram(data: Path, config: NgramConfig, cache: Path | None, l
                           ) -> tuple[NgramModel, Choice, list[dict[str, Any]]]:
     languages = set(config.sentiment_languages)
     public = _umsab(data, "italian", "train")
-    customer = [p for p in read_customer_posts(CUSTOMER_POSTS, "train")
-                if p.lang in languages and p.sentiment in SENTIMENTS]
+    every, customer_files = customer_train_posts()
+    customer = [p for p in every if p.lang in languages and p.sentiment in SENTIMENTS]
     texts = [t for t, _ in public] + [p.text for p in customer]
     labels = [label for _, label in public] + [p.sentiment for p in customer]
     weights = [1.0] * len(public) + [config.customer_weight] * len(customer)
@@ -390,8 +405,10 @@ def train_sentiment_ngram(data: Path, config: NgramConfig, cache: Path | None, l
     choice = choose(texts, labels, weights, in_domain, folds, encoder, list(SENTIMENTS), [p.lang for p in customer],
                     "macro_recall", config, log)
     model = fit_ngram(texts, labels, weights, list(SENTIMENTS), choice.l2, config)
-    files = [(data / "umsab" / "italian" / "train.tsv", LICENCES["umsab"][0], len(public)),
-             (CUSTOMER_POSTS, "authored for this project (repository licence)", len(customer))]
+    files = [(data / "umsab" / "italian" / "train.tsv", LICENCES["umsab"][0], len(public))]
+    for path, _ in customer_files:
+        ids = {q.id for q in read_customer_posts(path)}
+        files.append((path, AUTHORED_LICENCE, sum(1 for p in customer if p.id in ids)))
     return model, choice, _files(files, data)
 
 
