@@ -90,9 +90,12 @@ class NgramModel:
         """log P(label | text), one row per text (numpy, labels in ``self.labels`` order)."""
         import numpy as np
 
+        by_ngram = self.__dict__.get("_by_ngram")
+        if by_ngram is None or by_ngram.shape[0] != self.weight.shape[1]:  # rows by n-gram: contiguous look-ups
+            by_ngram = self.__dict__["_by_ngram"] = np.ascontiguousarray(self.weight.T)
         logits = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         for row, (index, value) in enumerate(zip(*self.vectors(texts))):
-            logits[row] = self.weight[:, index] @ value + self.bias
+            logits[row] = value @ by_ngram[index] + self.bias
         z = logits - logits.max(axis=-1, keepdims=True)
         return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
