@@ -225,8 +225,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         return _train_from_corrections(args)
     if args.task == "urgency":
         return _train_urgency(args)
+    if args.task == "ngram":
+        return _train_ngram(args)
     if args.task != "sentiment":
-        raise UsageError(f"unknown training task '{args.task}'; available: sentiment, intent, urgency")
+        raise UsageError(f"unknown training task '{args.task}'; available: sentiment, intent, urgency, ngram")
     data = Path(args.data)
     if not (data / "tweeteval").is_dir():
         raise UsageError(f"{data} does not look like shared/data (no tweeteval folder); pass --data")
@@ -288,6 +290,24 @@ def _train_urgency(args: argparse.Namespace) -> int:
     card = train_urgency(output, UrgencyTrainingConfig(seed=args.seed),
                          cache=Path(args.cache) if args.cache else Path(".cache/intent"),
                          log=lambda message: print(message, file=sys.stderr, flush=True))
+    for name, figures in card.validation.items():
+        print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
+    return 0
+
+
+def _train_ngram(args: argparse.Namespace) -> int:
+    """``train ngram``: the n-gram models beside the intent and sentiment heads (triage.training.ngram)."""
+    from triage.training.ngram import NgramConfig, train_ngram
+
+    data = Path(args.data)
+    if not (data / "bitext").is_dir() or not (data / "umsab").is_dir():
+        raise UsageError(f"{data} does not look like shared/data (no bitext or umsab folder); pass --data")
+    output = Path(args.output if args.output != "data/models/sentiment" else "data/models/ngram")
+    card = train_ngram(data, output, NgramConfig(seed=args.seed),
+                       cache=Path(args.cache) if args.cache else Path(".cache/ngram"),
+                       log=lambda message: print(message, file=sys.stderr, flush=True))
+    for task, head in (card.heads or {}).items():
+        print(f"{task}: {head['combination']['design']}, folds: {head['folds']['chosen']}")
     for name, figures in card.validation.items():
         print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
     return 0
@@ -669,7 +689,7 @@ def _add_report_command(sub: SubParsers) -> None:
 def _add_model_commands(sub: SubParsers) -> None:
     """train, bench, evaluate, suggest: the models and the reply suggestions."""
     train = sub.add_parser("train", help="rebuild a shipped model artifact from shared/data")
-    train.add_argument("task", choices=("sentiment", "intent", "from-corrections", "urgency"))
+    train.add_argument("task", choices=("sentiment", "intent", "from-corrections", "urgency", "ngram"))
     train.add_argument("--data", default="../shared/data", help="folder of the labeled data sets")
     train.add_argument("--output", default="data/models/sentiment", help="artifact folder to write")
     train.add_argument("--cache",

@@ -267,6 +267,9 @@ class EncoderIntentModel:
         self.feature_scale = float(self.card.feature_scale or 1.0)
         self.name = self.card.name
         self.version: str | None = None  # the registry version name (set by load_intent_model)
+        from triage.models.ngram import load_ngram_head
+
+        self.ngram = load_ngram_head("intent")  # the n-gram model joined with the intent head (None: head alone)
 
     def results(self, x: Any, originals: Sequence[str]) -> list[IntentResult]:
         """Intent, topic and the risk head's risks from the encoder's embeddings ``x`` (its half: ``tuned``)
@@ -287,7 +290,11 @@ class EncoderIntentModel:
 
                 row_thresholds = [self.risk_thresholds_by_language.get(detect_language(t), self.risk_thresholds)
                                   for t in originals]
-            return results_from_logits(self.heads["intent"](z), self.heads["topic"](z), self.intents, self.topics,
+            intent_logits = self.heads["intent"](z)
+            if self.ngram is not None and len(originals):
+                probs = self.ngram.combine(torch.softmax(intent_logits, dim=-1).numpy(), originals, self.intents)
+                intent_logits = torch.log(torch.from_numpy(probs).clamp(min=1e-9))
+            return results_from_logits(intent_logits, self.heads["topic"](z), self.intents, self.topics,
                                        risk, self.risk_thresholds, probabilities, row_thresholds)
 
     def _batch(self, texts: list[str], originals: list[str]) -> list[IntentResult]:

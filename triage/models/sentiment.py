@@ -241,6 +241,9 @@ class EncoderHeadModel:
                                                 int(spec.get("hidden", self.card.hidden)), len(self.labels))
         self.name = self.card.name + ("-int8" if int8 else "")
         self.version: str | None = None  # the registry version name (set by load_sentiment_model)
+        from triage.models.ngram import load_ngram_head
+
+        self.ngram = load_ngram_head("sentiment")  # joined with the head for texts in its languages (None: off)
 
     def scores(self, x: Any, texts: Sequence[str] | None = None) -> list[SentimentScores]:
         """Sentiment, anger and offensive probabilities from the tuned encoder's embeddings ``x``; with
@@ -256,7 +259,10 @@ class EncoderHeadModel:
                     rows = [i for i, found in enumerate(languages) if found == lang]
                     if rows:
                         logits[rows] = head(x[rows])
-            probs = torch.softmax(logits, dim=-1).tolist()
+            probs = torch.softmax(logits, dim=-1)
+            if self.ngram is not None and texts is not None and len(texts):
+                probs = torch.from_numpy(self.ngram.combine(probs.numpy(), texts, self.labels))
+            probs = probs.tolist()
             extras = {field: torch.softmax(head(x), dim=-1)[:, index].tolist() for field, index, head in self.extra}
         return [
             _scores(dict(zip(self.labels, row)), **{field: values[i] for field, values in extras.items()})
