@@ -23,9 +23,9 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Interval, Select, delete, func, literal, select, update
+from sqlalchemy import Connection, Interval, Select, Table, delete, func, literal, select, update
 from sqlalchemy.orm import Session, aliased
 
 from triage.db.schema import SHOWN_REPLY_STATES, MentionRow, ReplyDayRow, ReplyRow
@@ -126,7 +126,9 @@ def record_reply(session: Session, reply_id: int) -> None:
         refresh_outcomes(session, [mention.id])
     if mention.brand is not None:
         return  # a competitor's mention: not in our team's figures
-    seconds = (mention.first_response_at - mention.created_at).total_seconds() if first else None
+    seconds = None
+    if first and mention.first_response_at is not None:
+        seconds = (mention.first_response_at - mention.created_at).total_seconds()
     length = None if reply.suggestion_text is None else len(reply.suggestion_text)
     _add_days(session, Counter({_day_key(reply.agent, reply.sent_at, mention.channel, seconds,
                                          reply.suggestion_source, length, reply.edit_distance): 1}))
@@ -162,7 +164,7 @@ def _add_days(executor: Executor, counted: Counter[tuple[Any, ...]]) -> None:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # same API as postgresql's
-    table = ReplyDayRow.__table__
+    table = cast(Table, ReplyDayRow.__table__)
     for start in range(0, len(rows), 1000):
         statement = insert(table).values(rows[start:start + 1000])
         statement = statement.on_conflict_do_update(

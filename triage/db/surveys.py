@@ -19,7 +19,6 @@ from triage.db.schema import ANSWERED_BY_REPLY_SQL, SHOWN_REPLY_STATES, MentionR
 from triage.db.store import Store
 
 
-
 @dataclass(frozen=True)
 class SurveyAnswer:
     key: str

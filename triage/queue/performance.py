@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from triage.db.reply_facts import ACCEPTED_SHARE
 from triage.db.reporting import (
     EVERYTHING,
     MentionFilter,
@@ -30,7 +31,6 @@ from triage.db.reporting import (
     response_minutes,
     response_sla,
 )
-from triage.db.reply_facts import ACCEPTED_SHARE
 from triage.db.store import Store
 from triage.queue.acceptance import ACCEPTED_EDIT_SHARE
 from triage.queue.figures import percent, round_figure, weighted_quantile
