@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, Interval, Select, Table, delete, func, literal, select, update
+from sqlalchemy import Connection, Interval, Select, Table, case, delete, func, literal, select, update
 from sqlalchemy.orm import Session, aliased
 
 from triage.db.schema import SHOWN_REPLY_STATES, MentionRow, ReplyDayRow, ReplyRow
@@ -92,21 +92,25 @@ def _next_message(dialect: str) -> Any:
             .order_by(later.created_at, later.id).limit(1).scalar_subquery())
 
 
-def refresh_outcomes(executor: Executor, mention_ids: Sequence[int] | None = None) -> None:
-    """Look up the next message and its sentiment again for ``mention_ids`` (None: every answered mention)."""
-    dialect = executor.get_bind().dialect.name if isinstance(executor, Session) else executor.dialect.name
-    chosen = [MentionRow.first_response_agent.is_not(None)]
-    if mention_ids is not None:
-        if not mention_ids:
-            return
-        chosen.append(MentionRow.id.in_(list(mention_ids)))
-    executor.execute(update(MentionRow).where(*chosen).values(outcome_id=_next_message(dialect))
-                     .execution_options(synchronize_session=False))
+def _outcome_values(dialect: str) -> dict[str, Any]:
+    """``outcome_id`` and ``outcome`` of the mention being updated, from the customer's next message."""
     following = aliased(MentionRow)
-    sentiment = (select(func.coalesce(following.sentiment, "neutral")).where(following.id == MentionRow.outcome_id)
-                 .scalar_subquery())
-    executor.execute(update(MentionRow).where(*chosen).values(outcome=sentiment)
-                     .execution_options(synchronize_session=False))
+    sentiment = (select(func.coalesce(following.sentiment, "neutral"))
+                 .where(following.id == _next_message(dialect)).scalar_subquery())
+    return {"outcome_id": _next_message(dialect), "outcome": sentiment}
+
+
+def _dialect(executor: Executor) -> str:
+    return executor.get_bind().dialect.name if isinstance(executor, Session) else executor.dialect.name
+
+
+def refresh_outcomes(executor: Executor, mention_ids: Sequence[int]) -> None:
+    """Look up the next message and its sentiment again for the answered ``mention_ids`` (one UPDATE)."""
+    if not mention_ids:
+        return
+    executor.execute(update(MentionRow)
+                     .where(MentionRow.first_response_agent.is_not(None), MentionRow.id.in_(list(mention_ids)))
+                     .values(**_outcome_values(_dialect(executor))).execution_options(synchronize_session=False))
 
 
 # ---- the send path --------------------------------------------------------------------------------------------
@@ -159,8 +163,7 @@ def _add_days(executor: Executor, counted: Counter[tuple[Any, ...]]) -> None:
     rows = _rows(counted)
     if not rows:
         return
-    dialect = executor.get_bind().dialect.name if isinstance(executor, Session) else executor.dialect.name
-    if dialect == "postgresql":
+    if _dialect(executor) == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # same API as postgresql's
@@ -184,14 +187,16 @@ def _shown_replies() -> Select[Any]:
 
 
 def rebuild(executor: Executor) -> None:
-    """Compute every answered mention's first-response agent and outcome, and ``reply_days``, from scratch."""
+    """Compute every answered mention's first-response agent and outcome (one UPDATE: each row written
+    once), and ``reply_days``, from scratch."""
     first_agent = (select(ReplyRow.agent)
                    .where(ReplyRow.mention_id == MentionRow.id, ReplyRow.state.in_(SHOWN_REPLY_STATES),
                           ReplyRow.sent_at == MentionRow.first_response_at)
                    .order_by(ReplyRow.id).limit(1).scalar_subquery())
+    answered = first_agent.is_not(None)
+    values = {name: case((answered, value), else_=None) for name, value in _outcome_values(_dialect(executor)).items()}
     executor.execute(update(MentionRow).where(MentionRow.first_response_at.is_not(None))
-                     .values(first_response_agent=first_agent).execution_options(synchronize_session=False))
-    refresh_outcomes(executor)
+                     .values(first_response_agent=first_agent, **values).execution_options(synchronize_session=False))
     executor.execute(delete(ReplyDayRow).execution_options(synchronize_session=False))
     counted: Counter[tuple[Any, ...]] = Counter()
     for agent, sent_at, channel, created, first_response, source, length, distance in executor.execute(
