@@ -189,10 +189,10 @@ def _shown_replies() -> Select[Any]:
 def rebuild(executor: Executor) -> None:
     """Compute every answered mention's first-response agent and outcome (one UPDATE: each row written
     once), and ``reply_days``, from scratch."""
-    first_agent = (select(ReplyRow.agent)
+    # an aggregate, not ORDER BY id LIMIT 1: PostgreSQL would walk the replies' primary key for that
+    first_agent = (select(func.min(ReplyRow.agent))
                    .where(ReplyRow.mention_id == MentionRow.id, ReplyRow.state.in_(SHOWN_REPLY_STATES),
-                          ReplyRow.sent_at == MentionRow.first_response_at)
-                   .order_by(ReplyRow.id).limit(1).scalar_subquery())
+                          ReplyRow.sent_at == MentionRow.first_response_at).scalar_subquery())
     answered = first_agent.is_not(None)
     values = {name: case((answered, value), else_=None) for name, value in _outcome_values(_dialect(executor)).items()}
     executor.execute(update(MentionRow).where(MentionRow.first_response_at.is_not(None))
