@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, Interval, Select, Table, case, delete, func, literal, select, update
+from sqlalchemy import Connection, Interval, Select, Table, case, delete, func, literal, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from triage.db.schema import SHOWN_REPLY_STATES, MentionRow, ReplyDayRow, ReplyRow
@@ -189,6 +189,8 @@ def _shown_replies() -> Select[Any]:
 def rebuild(executor: Executor) -> None:
     """Compute every answered mention's first-response agent and outcome (one UPDATE: each row written
     once), and ``reply_days``, from scratch."""
+    if _dialect(executor) == "postgresql":  # replies just loaded have no statistics: a scan per mention
+        executor.execute(text("ANALYZE replies"))
     # an aggregate, not ORDER BY id LIMIT 1: PostgreSQL would walk the replies' primary key for that
     first_agent = (select(func.min(ReplyRow.agent))
                    .where(ReplyRow.mention_id == MentionRow.id, ReplyRow.state.in_(SHOWN_REPLY_STATES),
