@@ -210,12 +210,19 @@ def replies_sent(store: Store, start: datetime, end: datetime, where: MentionFil
 
 def actions_by_actor(store: Store, start: datetime, end: datetime, where: MentionFilter, action: str,
                      agents: Sequence[str] | None = None) -> list[tuple[str, int]]:
-    """``(actor, audit rows)`` of ``action`` (e.g. ``escalate``) taken in ``[start, end)``."""
+    """``(actor, audit rows)`` of ``action`` (e.g. ``escalate``) taken in ``[start, end)``.
+
+    Without a filter only the competitors' mentions are left out, read from their own small index
+    (``ix_mentions_competitors``) instead of joining every mention of the period."""
     query = (select(AuditRow.actor, func.count(AuditRow.id))
-             .join(MentionRow, MentionRow.id == AuditRow.mention_id)
-             .where(AuditRow.action == action, AuditRow.at >= start, AuditRow.at < end, *where.clauses(),
+             .where(AuditRow.action == action, AuditRow.at >= start, AuditRow.at < end,
                     *_agents_clause(AuditRow.actor, agents))
              .group_by(AuditRow.actor))
+    if where == EVERYTHING:
+        competitors = select(MentionRow.id).where(MentionRow.brand.is_not(None))
+        query = query.where(AuditRow.mention_id.not_in(competitors))
+    else:
+        query = query.join(MentionRow, MentionRow.id == AuditRow.mention_id).where(*where.clauses())
     with store.session() as session:
         return [(a, int(n)) for a, n in session.execute(query).tuples()]
 

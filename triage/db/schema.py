@@ -125,6 +125,9 @@ class MentionRow(Base):
               sqlite_where=text(ANSWERED_BY_REPLY_SQL), postgresql_where=text(ANSWERED_BY_REPLY_SQL)),
         Index("ix_mentions_outcome_id", "outcome_id", sqlite_where=text("outcome_id IS NOT NULL"),
               postgresql_where=text("outcome_id IS NOT NULL")),
+        # the competitors' mentions, which the reports leave out (revision 0014)
+        Index("ix_mentions_competitors", "id", sqlite_where=text("brand IS NOT NULL"),
+              postgresql_where=text("brand IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
