@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, select, text
+from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, literal_column, select, text
 
 from triage.db.schema import COMPLAINT_SQL, SHOWN_REPLY_STATES, AuditRow, MentionRow, ReplyDayRow, ReplyRow
 from triage.db.store import Store
@@ -23,7 +23,9 @@ def _day(dialect: str) -> ColumnElement[Any]:
     """The UTC day a mention was posted: a ``date`` on PostgreSQL (a cast, far cheaper per row than
     ``to_char``), ``YYYY-MM-DD`` text on SQLite; callers take ``str()`` of it, the same text on both."""
     if dialect == "postgresql":
-        return cast(func.timezone("UTC", MentionRow.created_at), Date)
+        # 'UTC' written into the SQL, not bound: the expression of ix_mentions_volume_day (schema.POSTGRESQL_DAY_SQL)
+        # even in the generic plan PostgreSQL keeps for a statement prepared after five runs
+        return cast(func.timezone(literal_column("'UTC'"), MentionRow.created_at), Date)
     return func.date(MentionRow.created_at)  # SQLite stores UTC text
 
 
@@ -146,9 +148,13 @@ def _agents_clause(column: Any, agents: Sequence[str] | None) -> list[ColumnElem
 def mention_volume(store: Store, start: datetime, end: datetime, where: MentionFilter
                    ) -> list[tuple[str, str, str | None, int]]:
     """``(day, channel, sentiment, mentions)`` of the mentions posted in ``[start, end)``."""
-    day = _day(store.engine.dialect.name).label("day")
+    dialect = store.engine.dialect.name
+    day = _day(dialect).label("day")
+    # on PostgreSQL the days too, so ix_mentions_volume_day is read in day order (same rows: [start, end) as well)
+    first, last = start.astimezone(timezone.utc).date(), end.astimezone(timezone.utc).date() + timedelta(days=1)
+    days = [day >= first, day < last] if dialect == "postgresql" else []
     query = (select(day, MentionRow.channel, MentionRow.sentiment, func.count())  # count(*): from the index alone
-             .where(MentionRow.created_at >= start, MentionRow.created_at < end, *where.clauses())
+             .where(MentionRow.created_at >= start, MentionRow.created_at < end, *days, *where.clauses())
              .group_by(day, MentionRow.channel, MentionRow.sentiment))
     with store.session() as session:
         return [(str(d), c, s, int(n)) for d, c, s, n in session.execute(query).tuples()]
