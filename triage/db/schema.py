@@ -77,7 +77,6 @@ RISKS_CHARS = 64  # mentions.risks: named risks joined by commas (triage.text.si
 
 
 ANSWERED_BY_REPLY_SQL = "first_response_agent IS NOT NULL"
-VOLUME_DAY_INDEX = "ix_mentions_volume_day"
 POSTGRESQL_DAY_SQL = "CAST(timezone('UTC', created_at) AS DATE)"
 """The UTC day a mention was posted, as ``ix_mentions_volume_day`` and ``triage.db.reporting`` write it."""
 """The mentions whose first response was a reply (revision 0014's partial indexes)."""
@@ -128,10 +127,9 @@ class MentionRow(Base):
               sqlite_where=text(ANSWERED_BY_REPLY_SQL), postgresql_where=text(ANSWERED_BY_REPLY_SQL)),
         Index("ix_mentions_outcome_id", "outcome_id", sqlite_where=text("outcome_id IS NOT NULL"),
               postgresql_where=text("outcome_id IS NOT NULL")),
-        # the reports' volume per UTC day in day order (revision 0014): a streaming, parallel GROUP BY from
-        # the index alone; PostgreSQL's expression here, SQLite's own (date(created_at)) in the migration
-        Index(VOLUME_DAY_INDEX, sql_text(f"({POSTGRESQL_DAY_SQL})"), "channel", "sentiment", "brand",
-              postgresql_include=["created_at"]).ddl_if(dialect="postgresql"),
+        # not declared here: ix_mentions_volume_day, PostgreSQL only (revision 0014), on
+        # (POSTGRESQL_DAY_SQL, channel, sentiment, brand) INCLUDE (created_at): the reports' volume per UTC day
+        # in day order, a streaming, parallel GROUP BY from the index alone (SQLite reads ix_mentions_report_volume)
         # the competitors' mentions, which the reports leave out (revision 0014)
         Index("ix_mentions_competitors", "id", sqlite_where=text("brand IS NOT NULL"),
               postgresql_where=text("brand IS NOT NULL")),

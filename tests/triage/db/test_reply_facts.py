@@ -137,3 +137,14 @@ def test_response_steps_round_like_the_report_and_up_for_the_sla():
     assert response_steps(3750) == (65, 63)  # 62.5 minutes: 5-minute steps after the first hour
     assert response_steps(86400) == (1440, 1440)
     assert response_steps(86401) == (1440, 1500)  # after a day, hours: within 25 h, not 24 h
+
+
+def test_postgresql_reads_the_daily_volume_from_its_expression_index(postgres_url):
+    from sqlalchemy import inspect
+
+    from triage.db.store import open_store
+
+    store = open_store(postgres_url)
+    names = {index["name"] for index in inspect(store.engine).get_indexes("mentions")}
+    store.dispose()
+    assert {"ix_mentions_volume_day", "ix_mentions_outcome_report", "ix_mentions_competitors"} <= names

@@ -10,7 +10,7 @@ The two slow reports (issue 15) computed per report what is known when it happen
 kept by two triggers (a new mention from the same customer; a sentiment written to that message);
 ``reply_days`` counts each day's replies per agent and channel with a histogram of first-response
 times. All three are computed from the existing replies and mentions here; no existing column changes.
-``ix_mentions_volume_day`` gives the volume report its days in order from the index alone;
+``ix_mentions_volume_day`` (PostgreSQL) gives the volume report its days in order from the index alone;
 ``ix_mentions_competitors`` lets the escalation count leave out competitors' mentions without a join.
 
 Note for later SQLite migrations: a batch table rebuild of ``mentions`` drops its triggers; create them again.
@@ -99,12 +99,9 @@ def upgrade() -> None:
     has_outcome = sa.text('outcome_id IS NOT NULL')
     op.create_index('ix_mentions_outcome_id', 'mentions', ['outcome_id'], sqlite_where=has_outcome,
                     postgresql_where=has_outcome)
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == 'postgresql':  # see triage.db.schema (not declared there)
         op.execute("CREATE INDEX ix_mentions_volume_day ON mentions "
                    "((CAST(timezone('UTC', created_at) AS DATE)), channel, sentiment, brand) INCLUDE (created_at)")
-    else:
-        op.execute("CREATE INDEX ix_mentions_volume_day ON mentions "
-                   "(date(created_at), channel, sentiment, brand, created_at)")
     competitors = sa.text('brand IS NOT NULL')
     op.create_index('ix_mentions_competitors', 'mentions', ['id'], sqlite_where=competitors,
                     postgresql_where=competitors)
@@ -122,7 +119,8 @@ def downgrade() -> None:
         op.execute('DROP TRIGGER tr_mentions_outcome_sentiment')
         op.execute('DROP TRIGGER tr_mentions_next_message')
     op.drop_index('ix_mentions_competitors', table_name='mentions')
-    op.drop_index('ix_mentions_volume_day', table_name='mentions')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_index('ix_mentions_volume_day', table_name='mentions')
     op.drop_index('ix_mentions_outcome_id', table_name='mentions')
     op.drop_index('ix_mentions_awaiting_outcome', table_name='mentions')
     op.drop_index('ix_mentions_outcome_report', table_name='mentions')
