@@ -1,7 +1,7 @@
 """reply facts: the first response's agent and outcome on the mention, per-day reply figures
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-30 02:40:00
 
 The two slow reports (issue 15) computed per report what is known when it happens. Now
@@ -23,8 +23,8 @@ from alembic import op
 from triage.db.reply_facts import rebuild
 
 # revision identifiers, used by Alembic.
-revision: str = '0014'
-down_revision: Union[str, Sequence[str], None] = '0013'
+revision: str = '0015'
+down_revision: Union[str, Sequence[str], None] = '0014'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
