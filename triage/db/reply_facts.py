@@ -7,13 +7,13 @@ Three facts, each written in the transaction that makes it known:
 - ``mentions.outcome_id`` / ``mentions.outcome``: the customer's next message on the same channel within
   ``OUTCOME_WINDOW_HOURS`` of the first response, and its sentiment (``neutral`` while unclassified);
   NULL: no reply (yet). ``record_reply`` looks it up when the first response is recorded; after that the
-  database's triggers keep it (revision 0014): a new mention from the same customer in the window that
+  database's triggers keep it (revision 0015): a new mention from the same customer in the window that
   comes before the stored one takes its place, and a sentiment written to the next message is copied.
 - ``reply_days``: per UTC day, agent and channel, the replies sent, those started from a suggestion and
   those accepted (at most ``ACCEPTED_SHARE`` of it edited), and a histogram of first-response times
   in the report's steps (``response_steps``): team performance sums a few rows per day whatever the volume.
 
-``rebuild`` computes all three from the replies and mentions (revision 0014's backfill, and data loaded
+``rebuild`` computes all three from the replies and mentions (revision 0015's backfill, and data loaded
 without the send path: the benchmark, tests' fixed data sets).
 """
 

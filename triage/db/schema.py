@@ -79,7 +79,7 @@ RISKS_CHARS = 64  # mentions.risks: named risks joined by commas (triage.text.si
 ANSWERED_BY_REPLY_SQL = "first_response_agent IS NOT NULL"
 POSTGRESQL_DAY_SQL = "CAST(timezone('UTC', created_at) AS DATE)"
 """The UTC day a mention was posted, as ``ix_mentions_volume_day`` and ``triage.db.reporting`` write it."""
-"""The mentions whose first response was a reply (revision 0014's partial indexes)."""
+"""The mentions whose first response was a reply (revision 0015's partial indexes)."""
 
 
 class MentionRow(Base):
@@ -118,7 +118,7 @@ class MentionRow(Base):
         # the customer's next message after a reply, from the index alone (triage.db.surveys.reply_outcomes;
         # revision 0013)
         Index("ix_mentions_author_next", "channel", "author_handle", "created_at", "id", "sentiment"),
-        # revision 0014 (triage.db.reply_facts): the outcome report's GROUP BY from the index alone; the
+        # revision 0015 (triage.db.reply_facts): the outcome report's GROUP BY from the index alone; the
         # answered mentions a new message from the same customer may be the outcome of; who points at a message
         Index("ix_mentions_outcome_report", "first_response_at", "first_response_agent", "channel", "intent",
               "outcome", "language", "topic", "brand", sqlite_where=text(ANSWERED_BY_REPLY_SQL),
@@ -127,10 +127,10 @@ class MentionRow(Base):
               sqlite_where=text(ANSWERED_BY_REPLY_SQL), postgresql_where=text(ANSWERED_BY_REPLY_SQL)),
         Index("ix_mentions_outcome_id", "outcome_id", sqlite_where=text("outcome_id IS NOT NULL"),
               postgresql_where=text("outcome_id IS NOT NULL")),
-        # not declared here: ix_mentions_volume_day, PostgreSQL only (revision 0014), on
+        # not declared here: ix_mentions_volume_day, PostgreSQL only (revision 0015), on
         # (POSTGRESQL_DAY_SQL, channel, sentiment, brand) INCLUDE (created_at): the reports' volume per UTC day
         # in day order, a streaming, parallel GROUP BY from the index alone (SQLite reads ix_mentions_report_volume)
-        # the competitors' mentions, which the reports leave out (revision 0014)
+        # the competitors' mentions, which the reports leave out (revision 0015)
         Index("ix_mentions_competitors", "id", sqlite_where=text("brand IS NOT NULL"),
               postgresql_where=text("brand IS NOT NULL")),
     )
@@ -193,7 +193,7 @@ class MentionRow(Base):
     sending_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
     sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sending_from: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    # revision 0014, kept by triage.db.reply_facts and the database's triggers: whose reply was the first
+    # revision 0015, kept by triage.db.reply_facts and the database's triggers: whose reply was the first
     # response; the customer's next message within 72 h of it and that message's sentiment (NULL: none yet)
     first_response_agent: Mapped[str | None] = mapped_column(String(255), nullable=True)
     outcome_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -387,7 +387,7 @@ class SurveyRow(Base):
 
 
 class ReplyDayRow(Base):
-    """The replies of one UTC day, agent and channel, with a histogram of first-response times (revision 0014;
+    """The replies of one UTC day, agent and channel, with a histogram of first-response times (revision 0015;
     kept by ``triage.db.reply_facts``): ``minutes`` the report's step, ``sla_minutes`` the time rounded up
     (-1 for the replies that were not a first response)."""
 
