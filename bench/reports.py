@@ -29,9 +29,11 @@ TEAMS = {"billing": AGENTS[:3], "tech": AGENTS[3:6]}
 
 
 def add_replies(url: str, seed: int = 15) -> int:
-    """One reply per replied mention (sent at its first response) and an audit row per escalation."""
+    """One reply per replied mention (sent at its first response) and an audit row per escalation, then the
+    reply facts the send path keeps (``triage.db.reply_facts.rebuild``)."""
     from sqlalchemy import select
 
+    from triage.db.reply_facts import rebuild
     from triage.db.schema import AuditRow, MentionRow, ReplyRow
     from triage.db.store import open_store
 
@@ -58,11 +60,18 @@ def add_replies(url: str, seed: int = 15) -> int:
         for rows, table in ((replies, ReplyRow.__table__), (audits, AuditRow.__table__)):
             for start in range(0, len(rows), 5000):
                 session.execute(table.insert(), rows[start:start + 5000])
+    _vacuum(store)
+    with store.session() as session:
+        rebuild(session)  # written here, not by the send path: the reply facts as it would have kept them
+    _vacuum(store)
+    store.dispose()
+    return len(replies)
+
+
+def _vacuum(store: Any) -> None:
     if store.engine.dialect.name == "postgresql":
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE")
-    store.dispose()
-    return len(replies)
 
 
 def reports(url: str, now: datetime, repeat: int, log: Log) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from triage.db.reply_facts import rebuild
 from triage.db.schema import AuditRow, MentionRow, ReplyRow
 from triage.db.store import Store
 
@@ -78,3 +79,5 @@ def fill_report_data(store: Store) -> None:
                              from_status="in_progress", to_status="escalated"))
         session.add(AuditRow(mention_id=ids["m4"], actor="giulia", at=_at(5, 9), action="reopen",
                              from_status="replied", to_status="new"))
+        session.flush()
+        rebuild(session)  # the replies were written here, not by the send path: count them as it would

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, select
+from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, literal_column, select
 
 from triage.db.complaints import complaint_condition
-from triage.db.schema import SHOWN_REPLY_STATES, AuditRow, MentionRow, ReplyRow
+from triage.db.schema import SHOWN_REPLY_STATES, AuditRow, MentionRow, ReplyDayRow, ReplyRow
 from triage.db.store import Store
 
 
@@ -24,7 +24,9 @@ def _day(dialect: str) -> ColumnElement[Any]:
     """The UTC day a mention was posted: a ``date`` on PostgreSQL (a cast, far cheaper per row than
     ``to_char``), ``YYYY-MM-DD`` text on SQLite; callers take ``str()`` of it, the same text on both."""
     if dialect == "postgresql":
-        return cast(func.timezone("UTC", MentionRow.created_at), Date)
+        # 'UTC' written into the SQL, not bound: the expression of ix_mentions_volume_day (schema.POSTGRESQL_DAY_SQL)
+        # even in the generic plan PostgreSQL keeps for a statement prepared after five runs
+        return cast(func.timezone(literal_column("'UTC'"), MentionRow.created_at), Date)
     return func.date(MentionRow.created_at)  # SQLite stores UTC text
 
 
@@ -99,6 +101,12 @@ class MentionFilter:
     intents: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
 
+    @property
+    def by_channel_only(self) -> bool:
+        """Whether only the channel filter is set: what ``reply_days`` can answer (it has no language,
+        intent or topic, which can change after the reply)."""
+        return not (self.languages or self.intents or self.topics)
+
     def clauses(self) -> list[ColumnElement[bool]]:
         wanted = ((MentionRow.channel, self.channels), (MentionRow.language, self.languages),
                   (MentionRow.intent, self.intents), (MentionRow.topic, self.topics))
@@ -115,12 +123,13 @@ def seconds_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[Any
     return (func.julianday(later) - func.julianday(earlier)) * 86400
 
 
-def _sla_seconds(sla_hours: Mapping[str, float], default_hours: float) -> ColumnElement[Any]:
+def _sla_seconds(sla_hours: Mapping[str, float], default_hours: float, channel: Any = MentionRow.channel
+                 ) -> ColumnElement[Any]:
     """The SLA of each mention's channel in seconds: the channel's own, else its family's
     (``file:export.csv`` -> ``file``), else ``default_hours`` (as ``triage.ranking.priority`` reads them)."""
-    whens: list[tuple[ColumnElement[bool], float]] = [(MentionRow.channel == name, hours * 3600)
+    whens: list[tuple[ColumnElement[bool], float]] = [(channel == name, hours * 3600)
                                                       for name, hours in sla_hours.items()]
-    whens += [(MentionRow.channel.like(f"{name}:%"), hours * 3600) for name, hours in sla_hours.items()
+    whens += [(channel.like(f"{name}:%"), hours * 3600) for name, hours in sla_hours.items()
               if "%" not in name and "_" not in name]
     if not whens:
         return literal(default_hours * 3600)
@@ -134,9 +143,13 @@ def _agents_clause(column: Any, agents: Sequence[str] | None) -> list[ColumnElem
 def mention_volume(store: Store, start: datetime, end: datetime, where: MentionFilter
                    ) -> list[tuple[str, str, str | None, int]]:
     """``(day, channel, sentiment, mentions)`` of the mentions posted in ``[start, end)``."""
-    day = _day(store.engine.dialect.name).label("day")
-    query = (select(day, MentionRow.channel, MentionRow.sentiment, func.count(MentionRow.id))
-             .where(MentionRow.created_at >= start, MentionRow.created_at < end, *where.clauses())
+    dialect = store.engine.dialect.name
+    day = _day(dialect).label("day")
+    # on PostgreSQL the days too, so ix_mentions_volume_day is read in day order (same rows: [start, end) as well)
+    first, last = start.astimezone(timezone.utc).date(), end.astimezone(timezone.utc).date() + timedelta(days=1)
+    days = [day >= first, day < last] if dialect == "postgresql" else []
+    query = (select(day, MentionRow.channel, MentionRow.sentiment, func.count())  # count(*): from the index alone
+             .where(MentionRow.created_at >= start, MentionRow.created_at < end, *days, *where.clauses())
              .group_by(day, MentionRow.channel, MentionRow.sentiment))
     with store.session() as session:
         return [(str(d), c, s, int(n)) for d, c, s, n in session.execute(query).tuples()]
@@ -198,25 +211,71 @@ def replies_sent(store: Store, start: datetime, end: datetime, where: MentionFil
 
 def actions_by_actor(store: Store, start: datetime, end: datetime, where: MentionFilter, action: str,
                      agents: Sequence[str] | None = None) -> list[tuple[str, int]]:
-    """``(actor, audit rows)`` of ``action`` (e.g. ``escalate``) taken in ``[start, end)``."""
+    """``(actor, audit rows)`` of ``action`` (e.g. ``escalate``) taken in ``[start, end)``.
+
+    Without a filter only the competitors' mentions are left out, read from their own small index
+    (``ix_mentions_competitors``) instead of joining every mention of the period."""
     query = (select(AuditRow.actor, func.count(AuditRow.id))
-             .join(MentionRow, MentionRow.id == AuditRow.mention_id)
-             .where(AuditRow.action == action, AuditRow.at >= start, AuditRow.at < end, *where.clauses(),
+             .where(AuditRow.action == action, AuditRow.at >= start, AuditRow.at < end,
                     *_agents_clause(AuditRow.actor, agents))
              .group_by(AuditRow.actor))
+    if where == EVERYTHING:
+        competitors = select(MentionRow.id).where(MentionRow.brand.is_not(None))
+        query = query.where(AuditRow.mention_id.not_in(competitors))
+    else:
+        query = query.join(MentionRow, MentionRow.id == AuditRow.mention_id).where(*where.clauses())
     with store.session() as session:
         return [(a, int(n)) for a, n in session.execute(query).tuples()]
+
+
+# --- the same figures from ``reply_days`` (triage.db.reply_facts): a few rows per day, whatever the volume ----------
+def _days_where(start: datetime, end: datetime, where: MentionFilter, agents: Sequence[str] | None
+                ) -> list[ColumnElement[bool]]:
+    """The days of ``[start, end)`` (whole UTC days: the reports' periods) and the channel filter."""
+    days = [ReplyDayRow.day >= start.date(), ReplyDayRow.day < end.date()]
+    channels = [ReplyDayRow.channel.in_(list(where.channels))] if where.channels else []
+    return days + channels + _agents_clause(ReplyDayRow.agent, agents)
+
+
+def day_response_minutes(store: Store, start: datetime, end: datetime, where: MentionFilter,
+                         agents: Sequence[str] | None = None) -> list[tuple[str, int, int]]:
+    """``response_minutes`` from ``reply_days`` (``where.by_channel_only`` must hold)."""
+    count = func.sum(ReplyDayRow.first_responses)
+    query = (select(ReplyDayRow.agent, ReplyDayRow.minutes, count)
+             .where(ReplyDayRow.first_responses > 0, *_days_where(start, end, where, agents))
+             .group_by(ReplyDayRow.agent, ReplyDayRow.minutes))
+    with store.session() as session:
+        return [(a, int(m), int(n)) for a, m, n in session.execute(query).tuples()]
+
+
+def day_replies(store: Store, start: datetime, end: datetime, where: MentionFilter, sla_hours: Mapping[str, float],
+                default_sla_hours: float, agents: Sequence[str] | None = None
+                ) -> tuple[list[tuple[str, str, int, int]], list[tuple[str, str, int, int, int]]]:
+    """``(response_sla, replies_sent)`` rows from ``reply_days`` (``where.by_channel_only`` must hold;
+    suggestions accepted at ``triage.db.reply_facts.ACCEPTED_SHARE``)."""
+    sla_seconds = _sla_seconds(sla_hours, default_sla_hours, ReplyDayRow.channel)
+    within = func.sum(case((ReplyDayRow.sla_minutes * 60 <= sla_seconds, ReplyDayRow.first_responses), else_=0))
+    query = (select(ReplyDayRow.agent, ReplyDayRow.channel, func.sum(ReplyDayRow.first_responses), within,
+                    func.sum(ReplyDayRow.replies), func.sum(ReplyDayRow.suggested), func.sum(ReplyDayRow.accepted))
+             .where(*_days_where(start, end, where, agents)).group_by(ReplyDayRow.agent, ReplyDayRow.channel))
+    with store.session() as session:
+        rows = [(a, c, int(f or 0), int(w or 0), int(r or 0), int(s or 0), int(k or 0))
+                for a, c, f, w, r, s, k in session.execute(query).tuples()]
+    sla = [(a, c, f, w) for a, c, f, w, *_ in rows if f]
+    sent = [(a, c, r, s, k) for a, c, _f, _w, r, s, k in rows if r]
+    return sla, sent
 
 
 def reopened_after_reply(store: Store, start: datetime, end: datetime, where: MentionFilter,
                          agents: Sequence[str] | None = None) -> list[tuple[str, int]]:
     """``(agent, mentions)``: the mentions an agent replied to in ``[start, end)`` that were reopened after it."""
-    reopened = (select(AuditRow.id).where(AuditRow.mention_id == ReplyRow.mention_id, AuditRow.action == "reopen",
-                                          AuditRow.at > ReplyRow.sent_at).exists())
+    reopened = (select(AuditRow.mention_id, AuditRow.at)
+                .where(AuditRow.action == "reopen", AuditRow.at > start).subquery())  # few: read them first
     query = (select(ReplyRow.agent, func.count(func.distinct(ReplyRow.mention_id)))
+             .join(reopened, and_(reopened.c.mention_id == ReplyRow.mention_id, reopened.c.at > ReplyRow.sent_at))
              .join(MentionRow, MentionRow.id == ReplyRow.mention_id)
              .where(ReplyRow.sent_at >= start, ReplyRow.sent_at < end, ReplyRow.state.in_(SHOWN_REPLY_STATES),
-                    reopened, *where.clauses(), *_agents_clause(ReplyRow.agent, agents))
+                    *where.clauses(), *_agents_clause(ReplyRow.agent, agents))
              .group_by(ReplyRow.agent))
     with store.session() as session:
         return [(a, int(n)) for a, n in session.execute(query).tuples()]
@@ -244,7 +303,7 @@ def brand_volume(store: Store, start: datetime, end: datetime) -> list[tuple[str
     """``(day, brand, sentiment, mentions)`` of every brand's mentions posted in ``[start, end)``
     (brand None: our own)."""
     day = _day(store.engine.dialect.name).label("day")
-    query = (select(day, MentionRow.brand, MentionRow.sentiment, func.count(MentionRow.id))
+    query = (select(day, MentionRow.brand, MentionRow.sentiment, func.count())  # count(*): from the index alone
              .where(MentionRow.created_at >= start, MentionRow.created_at < end)
              .group_by(day, MentionRow.brand, MentionRow.sentiment))
     with store.session() as session:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -75,6 +76,12 @@ COMPLAINT_SQL = (
 RISKS_CHARS = 64  # mentions.risks: named risks joined by commas (triage.text.signals.risks_value)
 
 
+ANSWERED_BY_REPLY_SQL = "first_response_agent IS NOT NULL"
+POSTGRESQL_DAY_SQL = "CAST(timezone('UTC', created_at) AS DATE)"
+"""The UTC day a mention was posted, as ``ix_mentions_volume_day`` and ``triage.db.reporting`` write it."""
+"""The mentions whose first response was a reply (revision 0015's partial indexes)."""
+
+
 class MentionRow(Base):
     __tablename__ = "mentions"
     __table_args__ = (
@@ -111,6 +118,21 @@ class MentionRow(Base):
         # the customer's next message after a reply, from the index alone (triage.db.surveys.reply_outcomes;
         # revision 0013)
         Index("ix_mentions_author_next", "channel", "author_handle", "created_at", "id", "sentiment"),
+        # revision 0015 (triage.db.reply_facts): the outcome report's GROUP BY from the index alone; the
+        # answered mentions a new message from the same customer may be the outcome of; who points at a message
+        Index("ix_mentions_outcome_report", "first_response_at", "first_response_agent", "channel", "intent",
+              "outcome", "language", "topic", "brand", sqlite_where=text(ANSWERED_BY_REPLY_SQL),
+              postgresql_where=text(ANSWERED_BY_REPLY_SQL)),
+        Index("ix_mentions_awaiting_outcome", "channel", "author_handle", "first_response_at",
+              sqlite_where=text(ANSWERED_BY_REPLY_SQL), postgresql_where=text(ANSWERED_BY_REPLY_SQL)),
+        Index("ix_mentions_outcome_id", "outcome_id", sqlite_where=text("outcome_id IS NOT NULL"),
+              postgresql_where=text("outcome_id IS NOT NULL")),
+        # not declared here: ix_mentions_volume_day, PostgreSQL only (revision 0015), on
+        # (POSTGRESQL_DAY_SQL, channel, sentiment, brand) INCLUDE (created_at): the reports' volume per UTC day
+        # in day order, a streaming, parallel GROUP BY from the index alone (SQLite reads ix_mentions_report_volume)
+        # the competitors' mentions, which the reports leave out (revision 0015)
+        Index("ix_mentions_competitors", "id", sqlite_where=text("brand IS NOT NULL"),
+              postgresql_where=text("brand IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -173,6 +195,11 @@ class MentionRow(Base):
     sending_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
     sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sending_from: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # revision 0015, kept by triage.db.reply_facts and the database's triggers: whose reply was the first
+    # response; the customer's next message within 72 h of it and that message's sentiment (NULL: none yet)
+    first_response_agent: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    outcome_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 REPLY_STATES: tuple[str, ...] = ("pending", "posted", "recorded", "failed", "needs_review")
@@ -359,3 +386,23 @@ class SurveyRow(Base):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     mention_id: Mapped[int | None] = mapped_column(
         ForeignKey("mentions.id", ondelete="SET NULL", name="fk_surveys_mention_id"), nullable=True, index=True)
+
+
+class ReplyDayRow(Base):
+    """The replies of one UTC day, agent and channel, with a histogram of first-response times (revision 0015;
+    kept by ``triage.db.reply_facts``): ``minutes`` the report's step, ``sla_minutes`` the time rounded up
+    (-1 for the replies that were not a first response)."""
+
+    __tablename__ = "reply_days"
+    __table_args__ = (UniqueConstraint("day", "agent", "channel", "minutes", "sla_minutes", name="uq_reply_days_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    agent: Mapped[str] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(MAX_CHANNEL_CHARS))
+    minutes: Mapped[int] = mapped_column(Integer)
+    sla_minutes: Mapped[int] = mapped_column(Integer)
+    replies: Mapped[int] = mapped_column(Integer, default=0)
+    suggested: Mapped[int] = mapped_column(Integer, default=0)  # started from a suggestion
+    accepted: Mapped[int] = mapped_column(Integer, default=0)  # of those, sent with at most 10% of it edited
+    first_responses: Mapped[int] = mapped_column(Integer, default=0)

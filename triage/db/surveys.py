@@ -10,17 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, Interval, and_, func, literal, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, and_, func, select, text
 
-from triage.db.reporting import MentionFilter, seconds_between
-from triage.db.schema import SHOWN_REPLY_STATES, MentionRow, ReplyRow, SurveyRow
+from triage.db.reporting import MentionFilter
+from triage.db.schema import ANSWERED_BY_REPLY_SQL, SHOWN_REPLY_STATES, MentionRow, ReplyRow, SurveyRow
 from triage.db.store import Store
-
-OUTCOME_WINDOW_HOURS = 72.0
 
 
 @dataclass(frozen=True)
@@ -92,37 +88,20 @@ def survey_scores(store: Store, start: datetime, end: datetime, where: MentionFi
         return [(a, c, str(i), k, int(s), int(n)) for a, c, i, k, s, n in session.execute(query).tuples()]
 
 
-def _window_end(dialect: str, later: Any) -> list[ColumnElement[bool]]:
-    """The outcome window's end as a range bound the index ``ix_mentions_author_next`` can stop at
-    (PostgreSQL; implied by the seconds test, so the figures are the same): without it a customer with
-    many later messages has all of them read for every reply that got no answer in the window."""
-    if dialect != "postgresql":
-        return []
-    return [later.created_at <= ReplyRow.sent_at + literal(timedelta(hours=OUTCOME_WINDOW_HOURS), Interval())]
-
-
 def reply_outcomes(store: Store, start: datetime, end: datetime, where: MentionFilter
                    ) -> list[tuple[str, str, str, str, int]]:
     """``(agent, channel, intent, outcome, first responses)`` for the first responses given in ``[start, end)``:
     the outcome is the sentiment of the customer's next mention on the same channel within
-    ``OUTCOME_WINDOW_HOURS`` of the reply (``positive``, ``neutral``, ``negative``), or ``none``."""
-    later = aliased(MentionRow)
-    dialect = store.engine.dialect.name
-    next_sentiment = (select(func.coalesce(later.sentiment, "neutral"))
-                      .where(later.channel == MentionRow.channel, later.author_handle == MentionRow.author_handle,
-                             later.id != MentionRow.id, later.created_at > ReplyRow.sent_at,
-                             seconds_between(dialect, later.created_at, ReplyRow.sent_at)
-                             <= OUTCOME_WINDOW_HOURS * 3600, *_window_end(dialect, later))
-                      .order_by(later.created_at, later.id).limit(1).correlate(MentionRow, ReplyRow)
-                      .scalar_subquery())
-    outcome = func.coalesce(next_sentiment, "none").label("outcome")
+    ``triage.db.reply_facts.OUTCOME_WINDOW_HOURS`` of the reply (``positive``, ``neutral``, ``negative``), or ``none``.
+
+    Both are stored on the mention when they become known (``triage.db.reply_facts``): one GROUP BY over
+    the answered mentions of the period, read from ``ix_mentions_outcome_report``."""
     intent = func.coalesce(MentionRow.intent, "unclassified")
-    query = (select(ReplyRow.agent, MentionRow.channel, intent, outcome, func.count(ReplyRow.id))
-             .join(MentionRow, MentionRow.id == ReplyRow.mention_id)
-             .where(ReplyRow.sent_at >= start, ReplyRow.sent_at < end, ReplyRow.state.in_(SHOWN_REPLY_STATES),
-                    ReplyRow.sent_at == MentionRow.first_response_at, *where.clauses())
-             .group_by(ReplyRow.agent, MentionRow.channel, intent, outcome))
+    outcome = func.coalesce(MentionRow.outcome, "none")
+    agent = MentionRow.first_response_agent
+    query = (select(agent, MentionRow.channel, intent, outcome, func.count())  # count(*): from the index alone
+             .where(text(ANSWERED_BY_REPLY_SQL), MentionRow.first_response_at >= start,
+                    MentionRow.first_response_at < end, *where.clauses())
+             .group_by(agent, MentionRow.channel, intent, outcome))
     with store.session() as session:
-        return [(a, c, str(i), str(o), int(n)) for a, c, i, o, n in session.execute(query).tuples()]
-
-
+        return [(str(a), c, str(i), str(o), int(n)) for a, c, i, o, n in session.execute(query).tuples()]

@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from triage.db.reply_facts import record_reply
 from triage.db.schema import AuditRow, MentionRow, ReplyRow
 from triage.errors import MentionNotFound, MoveRefused
 
@@ -89,6 +90,7 @@ def add_reply(session: Session, mention_id: int, agent: str, at: datetime, reply
     )
     session.add(row)
     session.flush()
+    record_reply(session, row.id)
     return row.id
 
 
@@ -182,14 +184,20 @@ def finish_sending(session: Session, reply_id: int, external_id: str | None, at:
 
     The reply is marked posted even when the lease was lost meanwhile: it is live on the platform.
     """
-    session.execute(
-        update(ReplyRow).where(ReplyRow.id == reply_id, ReplyRow.state.in_(["pending", NEEDS_REVIEW]))
-        .values(state="posted", posted=True, external_id=external_id, sent_at=at)
-        .execution_options(synchronize_session=False)
-    )
+    posted = _rowcount(session, update(ReplyRow)
+                       .where(ReplyRow.id == reply_id, ReplyRow.state.in_(["pending", NEEDS_REVIEW]))
+                       .values(state="posted", posted=True, external_id=external_id, sent_at=at)
+                       .execution_options(synchronize_session=False)) == 1
     reply = session.get(ReplyRow, reply_id, populate_existing=True)
     if reply is None:
         return False
+    replied = _mark_replied(session, reply, at, note, actor)
+    if posted:
+        record_reply(session, reply_id)  # after the mention's first response is set
+    return replied
+
+
+def _mark_replied(session: Session, reply: ReplyRow, at: datetime, note: str, actor: str | None) -> bool:
     before = current_row(session, reply.mention_id)
     statement = (
         update(MentionRow).where(*_holder_matches(reply.mention_id, reply.agent))

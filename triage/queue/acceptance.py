@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from triage.access.roles import Who, require
+from triage.db.reply_facts import ACCEPTED_SHARE
 from triage.db.reporting import reply_provenance
 from triage.db.store import Store
 from triage.records import as_utc, utcnow
 
-ACCEPTED_EDIT_SHARE = 0.10  # a suggestion counts as accepted when at most 10% of it was edited
+ACCEPTED_EDIT_SHARE = ACCEPTED_SHARE  # a suggestion counts as accepted when at most 10% of it was edited
 SOURCES_ORDER: tuple[str, ...] = ("history", "faq", "template", "generated", "none", "all")
 
 

@@ -4,8 +4,11 @@ Replies sent, median and 90th-percentile first-response time (hours), SLA compli
 share of first responses within the channel's ``sla_hours`` of ``[priority]``), escalations,
 mentions reopened after the agent's reply, and suggestion acceptance (replies started from a
 suggestion and sent with at most 10% of it edited). Every figure comes from a GROUP BY in
-``triage.db.reporting``; per-team figures add up the team members' histograms, so a team's
-median is the median of its members' responses, not a median of medians.
+``triage.db.reporting``: replies, first-response times and SLA from the per-day rows ``reply_days``
+(kept by the send path, ``triage.db.reply_facts``), or from the replies themselves when a language,
+intent or topic filter is set (those can change after the reply, so the day rows do not carry them).
+Per-team figures add up the team members' histograms, so a team's median is the median of its
+members' responses, not a median of medians.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from typing import Any
 
 import pandas as pd
 
+from triage.db.reply_facts import ACCEPTED_SHARE
 from triage.db.reporting import (
     EVERYTHING,
     MentionFilter,
     actions_by_actor,
+    day_replies,
+    day_response_minutes,
     reopened_after_reply,
     replies_sent,
     response_minutes,
@@ -63,9 +69,13 @@ def team_performance(store: Store, period: Period, sla: SlaSettings, where: Ment
     """The period's figures per agent, per team (``teams``: name -> member names or addresses) and per
     channel; ``agents`` limits them to those people (a team's report)."""
     start, end = period.bounds()
-    minutes = response_minutes(store, start, end, where, agents)
-    sla_rows = response_sla(store, start, end, where, sla.hours, sla.default_hours, agents)
-    sent = replies_sent(store, start, end, where, agents, ACCEPTED_EDIT_SHARE)
+    if where.by_channel_only and ACCEPTED_EDIT_SHARE == ACCEPTED_SHARE:  # the per-day rows answer it
+        minutes = day_response_minutes(store, start, end, where, agents)
+        sla_rows, sent = day_replies(store, start, end, where, sla.hours, sla.default_hours, agents)
+    else:  # a language, intent or topic filter: the replies themselves
+        minutes = response_minutes(store, start, end, where, agents)
+        sla_rows = response_sla(store, start, end, where, sla.hours, sla.default_hours, agents)
+        sent = replies_sent(store, start, end, where, agents, ACCEPTED_EDIT_SHARE)
     escalations = dict(actions_by_actor(store, start, end, where, "escalate", agents))
     reopened = dict(reopened_after_reply(store, start, end, where, agents))
     names = sorted({r[0] for r in minutes} | {r[0] for r in sent} | set(escalations) | set(reopened))
