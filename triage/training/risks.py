@@ -31,6 +31,7 @@ from triage.models.intent import FEATURE_NAMES, build_heads, text_features
 from triage.models.risk_ngrams import WEIGHTS_FILE, build_ngram_model, combine, ngram_logits, ngram_matrix
 from triage.models.risks import RISKS, keyword_risks
 from triage.tables.customer_posts import CustomerPost, read_customer_posts
+from triage.training.minibatch import fit_minibatches
 
 Log = Callable[[str], None]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -99,19 +100,12 @@ def fit_risk_head(x: Any, y: Any, config: RiskTrainingConfig) -> Any:
     head = build_heads(x.shape[1] - len(FEATURE_NAMES), len(FEATURE_NAMES), config.hidden, len(RISKS))["risk"]
     positives = y.sum(0)
     pos_weight = ((len(y) - positives) / positives.clamp(min=1)).clamp(max=20.0)
-    optimiser = torch.optim.AdamW(head.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    generator = torch.Generator().manual_seed(config.seed)
-    head.train()
-    for _epoch in range(config.epochs):
-        order = torch.randperm(len(x), generator=generator)
-        for start in range(0, len(x), config.batch_size):
-            batch = order[start : start + config.batch_size]
-            optimiser.zero_grad()
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(head(x[batch]), y[batch],
-                                                                        pos_weight=pos_weight)
-            loss.backward()
-            optimiser.step()
-    return head.eval()
+
+    def loss_of(batch: Any) -> Any:
+        return torch.nn.functional.binary_cross_entropy_with_logits(head(x[batch]), y[batch], pos_weight=pos_weight)
+
+    return fit_minibatches(head, len(x), loss_of, epochs=config.epochs, batch_size=config.batch_size,
+                           learning_rate=config.learning_rate, weight_decay=config.weight_decay, seed=config.seed)
 
 
 def fit_ngram_model(texts: Sequence[str], y: Any, config: RiskTrainingConfig) -> Any:

@@ -42,6 +42,7 @@ from triage.text.normalize import normalize
 from triage.training import adapter as lora
 from triage.training.balance import class_weights
 from triage.training.embeddings import TextEmbeddingCache
+from triage.training.minibatch import fit_minibatches
 
 Log = Callable[[str], None]
 
@@ -114,21 +115,9 @@ def fit_head(
     epochs = config.epochs if epochs is None else epochs
     head = build_head(x.shape[1], hidden, n_labels)
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(y, n_labels))
-    optimiser = torch.optim.AdamW(head.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    steps = epochs * ((len(x) + config.batch_size - 1) // config.batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.learning_rate, total_steps=steps)
-    generator = torch.Generator().manual_seed(config.seed)
-    head.train()
-    for _epoch in range(epochs):
-        order = torch.randperm(len(x), generator=generator)
-        for start in range(0, len(x), config.batch_size):
-            batch = order[start : start + config.batch_size]
-            optimiser.zero_grad()
-            loss = loss_fn(head(x[batch]), y[batch])
-            loss.backward()
-            optimiser.step()
-            schedule.step()
-    return head.eval()
+    return fit_minibatches(head, len(x), lambda batch: loss_fn(head(x[batch]), y[batch]), epochs=epochs,
+                           batch_size=config.batch_size, learning_rate=config.learning_rate,
+                           weight_decay=config.weight_decay, seed=config.seed, one_cycle=True)
 
 
 def _evaluate(head: Any, x: Any, gold: list[str], labels: list[str]) -> dict[str, float]:

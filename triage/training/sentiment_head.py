@@ -33,6 +33,7 @@ from triage.tables.formats import file_sha256
 from triage.text.normalize import normalize
 from triage.training.balance import class_weights
 from triage.training.embeddings import TextEmbeddingCache
+from triage.training.minibatch import fit_minibatches
 from triage.training.sentiment import SentimentTrainingConfig, _describe, training_files
 
 Log = Callable[[str], None]
@@ -138,17 +139,8 @@ def _continue(head: Any, x: Any, y: Any, epochs: int, batch_size: int, learning_
 
     torch.manual_seed(seed)
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(y, len(SENTIMENTS)))
-    optimiser = torch.optim.AdamW(head.parameters(), lr=learning_rate, weight_decay=weight_decay)
-    generator = torch.Generator().manual_seed(seed)
-    head.train()
-    for _epoch in range(epochs):
-        order = torch.randperm(len(x), generator=generator)
-        for start in range(0, len(x), batch_size):
-            batch = order[start : start + batch_size]
-            optimiser.zero_grad()
-            loss_fn(head(x[batch]), y[batch]).backward()
-            optimiser.step()
-    return head.eval()
+    return fit_minibatches(head, len(x), lambda batch: loss_fn(head(x[batch]), y[batch]), epochs=epochs,
+                           batch_size=batch_size, learning_rate=learning_rate, weight_decay=weight_decay, seed=seed)
 
 
 def refit_sentiment_head(

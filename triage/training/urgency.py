@@ -35,6 +35,7 @@ from triage.tables.customer_posts import CUSTOMER_POSTS, CustomerPost, read_cust
 from triage.tables.formats import file_sha256
 from triage.text.normalize import normalize
 from triage.training.intent import AUTHORED_LICENCE, DEMO_FILE, PROJECT_ROOT, embedding_cache
+from triage.training.minibatch import fit_minibatches
 
 Log = Callable[[str], None]
 VALIDATION_KEY = "customer posts validation urgency"  # + " (en)" / " (it)": what the promotion rule compares
@@ -100,20 +101,14 @@ def fit_urgency_head(x: Any, y: Any, weights: Any, config: UrgencyTrainingConfig
     balance = torch.where(y > 0.5, torch.tensor(0.5 * (positive + negative) / max(positive, 1e-9)),
                           torch.tensor(0.5 * (positive + negative) / max(negative, 1e-9)))
     row_weight = weights * balance
-    optimiser = torch.optim.AdamW(head.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    generator = torch.Generator().manual_seed(config.seed)
-    head.train()
-    for _epoch in range(config.epochs):
-        order = torch.randperm(len(x), generator=generator)
-        for start in range(0, len(x), config.batch_size):
-            batch = order[start : start + config.batch_size]
-            optimiser.zero_grad()
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(head(x[batch]).squeeze(-1), y[batch],
-                                                                        reduction="none")
-            loss = (loss * row_weight[batch]).sum() / row_weight[batch].sum()
-            loss.backward()
-            optimiser.step()
-    return head.eval()
+
+    def loss_of(batch: Any) -> Any:
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(head(x[batch]).squeeze(-1), y[batch],
+                                                                    reduction="none")
+        return (loss * row_weight[batch]).sum() / row_weight[batch].sum()
+
+    return fit_minibatches(head, len(x), loss_of, epochs=config.epochs, batch_size=config.batch_size,
+                           learning_rate=config.learning_rate, weight_decay=config.weight_decay, seed=config.seed)
 
 
 def probabilities(head: Any, x: Any) -> list[float]:
