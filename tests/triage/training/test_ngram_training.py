@@ -42,3 +42,18 @@ def test_an_uninformative_encoder_lets_the_ngrams_decide():
     assert choice.combination.design in ("average", "stacked")
     if choice.combination.design == "average":
         assert choice.combination.weight > 0
+
+
+def test_a_grid_given_to_choose_replaces_the_configured_one():
+    texts = NEGATIVE + POSITIVE
+    labels = ["negative"] * len(NEGATIVE) + ["positive"] * len(POSITIVE)
+    posts = [post(i, t, label) for i, (t, label) in enumerate(zip(texts, labels))]
+    folds = _author_folds(posts, CONFIG.folds, CONFIG.seed)
+    uniform = np.log(np.full((len(texts), 2), 0.5, dtype=np.float32))
+    choice = choose(texts, labels, [1.0] * len(texts), list(range(len(texts))), folds, uniform,
+                    ["negative", "positive"], ["it"] * len(texts), "macro_recall", CONFIG, log=lambda _: None,
+                    l2_grid=(1e-6, 1e-3))
+    assert [key for key in choice.cv if key.startswith("ngram alone")] == ["ngram alone (l2 1e-06)",
+                                                                        "ngram alone (l2 0.001)"]
+    assert choice.l2 in (1e-6, 1e-3)
+
