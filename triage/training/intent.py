@@ -44,6 +44,7 @@ from triage.tables.formats import file_sha256
 from triage.text.normalize import normalize
 from triage.training.balance import class_weights
 from triage.training.embeddings import TextEmbeddingCache
+from triage.training.minibatch import fit_minibatches
 from triage.training.risks import (
     RiskModel,
     RiskTrainingConfig,
@@ -159,27 +160,21 @@ def _fit(x: Any, y_intent: Any, y_topic: Any, weights: Any, config: IntentTraini
     heads = build_heads(x.shape[1] - len(FEATURE_NAMES), len(FEATURE_NAMES), config.hidden)
 
     intent_balance, topic_balance = class_weights(y_intent, len(INTENTS)), class_weights(y_topic, len(TOPICS))
-    optimiser = torch.optim.AdamW(heads.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    generator = torch.Generator().manual_seed(config.seed)
-    heads.train()
-    for _epoch in range(config.epochs):
-        order = torch.randperm(len(x), generator=generator)
-        for start in range(0, len(x), config.batch_size):
-            batch = order[start : start + config.batch_size]
-            optimiser.zero_grad()
-            z, w = x[batch], weights[batch]
-            yi, yt = y_intent[batch], y_topic[batch]
-            loss_i = torch.nn.functional.cross_entropy(heads["intent"](z), yi, reduction="none")
-            loss = (loss_i * w * intent_balance[yi]).sum() / (w * intent_balance[yi]).sum()
-            has_topic = yt >= 0
-            if has_topic.any():
-                loss_t = torch.nn.functional.cross_entropy(heads["topic"](z[has_topic]), yt[has_topic],
-                                                           reduction="none")
-                tw = w[has_topic] * topic_balance[yt[has_topic]]
-                loss = loss + (loss_t * tw).sum() / tw.sum()
-            loss.backward()
-            optimiser.step()
-    return heads.eval()
+
+    def loss_of(batch: Any) -> Any:
+        z, w = x[batch], weights[batch]
+        yi, yt = y_intent[batch], y_topic[batch]
+        loss_i = torch.nn.functional.cross_entropy(heads["intent"](z), yi, reduction="none")
+        loss = (loss_i * w * intent_balance[yi]).sum() / (w * intent_balance[yi]).sum()
+        has_topic = yt >= 0
+        if has_topic.any():
+            loss_t = torch.nn.functional.cross_entropy(heads["topic"](z[has_topic]), yt[has_topic], reduction="none")
+            tw = w[has_topic] * topic_balance[yt[has_topic]]
+            loss = loss + (loss_t * tw).sum() / tw.sum()
+        return loss
+
+    return fit_minibatches(heads, len(x), loss_of, epochs=config.epochs, batch_size=config.batch_size,
+                           learning_rate=config.learning_rate, weight_decay=config.weight_decay, seed=config.seed)
 
 
 def embedding_cache(encoder: SentenceEncoder, cache: Path | None, log: Log) -> TextEmbeddingCache:
