@@ -146,3 +146,50 @@ def test_the_open_queue_index_covers_exactly_the_open_statuses():
     from triage.records import OPEN_STATUSES
 
     assert OPEN_QUEUE_SQL == "status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
+
+
+def test_the_reply_facts_upgrade_fills_who_answered_the_outcome_and_the_days_from_earlier_rows(database_url):
+    """Revision 0015 backfills what the reports read: a mention answered at 0014 gets its first responder,
+    the customer's next message as its outcome, and a ``reply_days`` row, the same as a fresh rebuild gives."""
+    from datetime import datetime, timedelta, timezone
+
+    from triage.db.reply_facts import rebuild
+
+    engine = create_db_engine(database_url)
+    upgrade_schema(engine, "0014")
+    fill_every_table(engine)
+    posted = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)  # brand null: ours (the reports leave competitors out)
+    with engine.begin() as connection:
+        first, following = connection.execute(text("select id from mentions order by id")).scalars().all()[:2]
+        connection.execute(text("update mentions set channel = 'x', author_handle = 'marta_rm', created_at = :at, "
+                                "first_response_at = :answered, sentiment = 'negative', brand = null where id = :id"),
+                           {"at": posted, "answered": posted + timedelta(hours=2), "id": first})
+        connection.execute(text("update mentions set channel = 'x', author_handle = 'marta_rm', created_at = :at, "
+                                "first_response_at = null, sentiment = 'positive' where id = :id"),
+                           {"at": posted + timedelta(hours=5), "id": following})
+        connection.execute(text("update replies set state = 'other' where mention_id = :id"), {"id": following})
+        reply = connection.execute(text("select id from replies where mention_id = :id"), {"id": first}).scalar()
+        if reply is None:
+            reply = connection.execute(text("select min(id) from replies")).scalar()
+        connection.execute(text("update replies set mention_id = :id, agent = 'giulia', state = 'posted', "
+                                "sent_at = :sent where id = :reply"),
+                           {"id": first, "sent": posted + timedelta(hours=2), "reply": reply})
+
+    upgrade_schema(engine)
+
+    read = ("select first_response_agent, outcome_id, outcome from mentions where id = :id")
+    with engine.connect() as connection:
+        assert tuple(connection.execute(text(read), {"id": first}).one()) == ("giulia", following, "positive")
+        days = connection.execute(text("select day, agent, channel, first_responses from reply_days "
+                                       "where agent = 'giulia' and first_responses > 0")).all()
+        assert [(str(day), agent, channel, n) for day, agent, channel, n in days] == [("2026-11-02", "giulia", "x", 1)]
+        backfilled = connection.execute(text("select id, first_response_agent, outcome_id, outcome from mentions "
+                                             "order by id")).all()
+        day_rows = sorted(tuple(r[1:]) for r in connection.execute(text("select * from reply_days")).all())
+    with engine.begin() as connection:
+        rebuild(connection)
+    with engine.connect() as connection:
+        assert connection.execute(text("select id, first_response_agent, outcome_id, outcome from mentions "
+                                       "order by id")).all() == backfilled
+        assert sorted(tuple(r[1:]) for r in connection.execute(text("select * from reply_days")).all()) == day_rows
+    engine.dispose()
