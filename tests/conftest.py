@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from fakes import KeywordIntentModel, KeywordSentimentModel
+from fakes import NOW, KeywordIntentModel, KeywordSentimentModel
 from postgres import postgres_server, postgres_url  # noqa: F401
 from receivers import SmtpServer, WebhookServer
 from triage.db.store import Store, open_store
@@ -17,7 +17,6 @@ from triage.records import Author, Mention
 
 ROOT = Path(__file__).resolve().parent.parent
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 

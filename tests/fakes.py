@@ -4,8 +4,42 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from triage.records import SentimentScores
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+"""The tests' clock (``conftest.NOW``)."""
+
+
+@dataclass
+class ScoredPost:
+    """A mention as the ranking reads it: the fields of ``MentionRow`` that ``triage.ranking`` uses.
+
+    The optional ones (``p_anger``, ``risks``, ``p_urgent``, ``overrides``, ``raw``) are read with
+    ``getattr(..., None)`` by the ranking, so ``None`` means "not stored". A test module that wants
+    other defaults binds them once: ``Post = partial(ScoredPost, author_handle="giorgia_b")``.
+    """
+
+    text: str = "my internet is down"
+    channel: str = "x"
+    created_at: datetime = NOW - timedelta(minutes=10)
+    status: str = "new"
+    author_followers: int = 100
+    author_verified: bool = False
+    rating: int | None = None
+    p_negative: float | None = 0.8
+    p_positive: float | None = 0.05
+    author_handle: str = "marta_rm"
+    p_anger: float | None = None
+    intent: str | None = None
+    topic: str | None = None
+    not_spam: bool = False
+    risks: str | None = None
+    p_urgent: float | None = None
+    overrides: dict | None = None
+    raw: dict | None = None
 
 _NEGATIVE = re.compile(
     r"down|broken|worst|charged|refund|hacked|smoke|cancel|never|still|again|no internet|not working|"

@@ -35,6 +35,14 @@ from app_server import RunningApp, running_app
 
 CLIENT_ID = "ascolto-tests"
 CLIENT_SECRET = "not-a-real-secret"
+TEAM_ROLES = """
+[roles]
+admins = ["ada@lumora.example"]
+managers = ["marco@lumora.example"]
+leads = ["group:support-leads"]
+agents = ["@lumora.example"]
+"""
+"""The sign-in tests' team: an admin and a manager by address, leads by a groups claim, agents by domain."""
 
 
 def person(email: str, groups: Sequence[str] = (), name: str = "", **claims: object) -> User:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from functools import partial
 
 import pytest
 
 from conftest import NOW
+from fakes import ScoredPost
 from triage.ranking.priority import (
     LEARNED_URGENCY_PHRASE,
     PriorityWeights,
@@ -16,25 +16,8 @@ from triage.ranking.priority import (
     urgency,
 )
 
-
-@dataclass
-class Post:
-    text: str = "the parcel tracking page has not updated since Monday"
-    channel: str = "x"
-    created_at: datetime = NOW - timedelta(minutes=10)
-    status: str = "new"
-    author_followers: int = 100
-    author_verified: bool = False
-    rating: int | None = None
-    p_negative: float | None = 0.3
-    p_positive: float | None = 0.1
-    author_handle: str = "marta_rm"
-    intent: str | None = "complaint"
-    topic: str | None = None
-    not_spam: bool = False
-    p_urgent: float | None = None
-    overrides: dict | None = None
-
+Post = partial(ScoredPost, text="the parcel tracking page has not updated since Monday", p_negative=0.3,
+               p_positive=0.1, intent="complaint")
 
 def points_of(priority, phrase):
     return sum(r.points for r in priority.reasons if r.phrase == phrase)

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from conftest import NOW
+from fakes import ScoredPost
 from triage.ranking.priority import PriorityConfigError, PriorityWeights, engagement_of, score, urgency
 
-
-@dataclass
-class Post:
-    text: str = "my internet is down"
-    channel: str = "x"
-    created_at: datetime = NOW - timedelta(minutes=10)
-    status: str = "new"
-    author_followers: int = 100
-    author_verified: bool = False
-    rating: int | None = None
-    p_negative: float | None = 0.8
-    p_positive: float | None = 0.05
-    author_handle: str = "marta_rm"
-    p_anger: float | None = None
-    intent: str | None = None
-    topic: str | None = None
-    not_spam: bool = False
-    raw: dict | None = None
-
+Post = ScoredPost
 
 def phrases(priority):
     return [r.phrase for r in priority.reasons]

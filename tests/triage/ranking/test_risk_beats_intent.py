@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
+from functools import partial
 
 import pytest
 
 from conftest import NOW
+from fakes import ScoredPost
 from triage.models.intent import IntentResult
 from triage.ranking.intent import final_intent, final_result, intent_of, risks_of
 from triage.ranking.priority import score, urgency
 from triage.text.signals import named_risks, parse_risks, post_risks, risks_value
 
-
-@dataclass
-class Post:
-    text: str
-    intent: str | None = None
-    p_negative: float | None = 0.3
-    p_positive: float | None = 0.1
-    channel: str = "x"
-    created_at: datetime = NOW - timedelta(minutes=90)
-    status: str = "new"
-    author_followers: int = 80
-    author_verified: bool = False
-    rating: int | None = None
-    author_handle: str = "giorgia_b"
-    p_anger: float | None = None
-    topic: str | None = None
-    not_spam: bool = False
-    risks: str | None = None
-    raw: dict | None = None
-
+Post = partial(ScoredPost, p_negative=0.3, p_positive=0.1, created_at=NOW - timedelta(minutes=90),
+               author_followers=80, author_handle="giorgia_b")
 
 SPARKS_IT = "Il caricatore Lumora si è surriscaldato stanotte e ha fatto scintille vicino al letto del bambino"
 SPARKS_EN = "The Lumora Hub overheated last night and threw sparks next to my kid's bed"

@@ -1,3 +1,5 @@
+from typing import Any
+
 import numpy as np
 
 from triage.tables.customer_posts import CustomerPost
@@ -29,14 +31,20 @@ def test_folds_keep_each_author_in_one_fold():
     assert folds[0] == folds[-1] and set(folds) == {0, 1}
 
 
-def test_an_uninformative_encoder_lets_the_ngrams_decide():
+def _choose_with_an_uninformative_encoder(**options: Any) -> Any:
+    """``choose`` on the negative/positive posts, the encoder giving every post 0.5 / 0.5."""
     texts = NEGATIVE + POSITIVE
     labels = ["negative"] * len(NEGATIVE) + ["positive"] * len(POSITIVE)
     posts = [post(i, t, label) for i, (t, label) in enumerate(zip(texts, labels))]
     folds = _author_folds(posts, CONFIG.folds, CONFIG.seed)
     uniform = np.log(np.full((len(texts), 2), 0.5, dtype=np.float32))
-    choice = choose(texts, labels, [1.0] * len(texts), list(range(len(texts))), folds, uniform,
-                    ["negative", "positive"], ["it"] * len(texts), "macro_recall", CONFIG, log=lambda _: None)
+    return choose(texts, labels, [1.0] * len(texts), list(range(len(texts))), folds, uniform,
+                  ["negative", "positive"], ["it"] * len(texts), "macro_recall", CONFIG, log=lambda _: None,
+                  **options)
+
+
+def test_an_uninformative_encoder_lets_the_ngrams_decide():
+    choice = _choose_with_an_uninformative_encoder()
     assert choice.cv["encoder alone"] == 0.5
     assert choice.cv["chosen"]["value"] > 0.5
     assert choice.combination.design in ("average", "stacked")
@@ -45,14 +53,7 @@ def test_an_uninformative_encoder_lets_the_ngrams_decide():
 
 
 def test_a_grid_given_to_choose_replaces_the_configured_one():
-    texts = NEGATIVE + POSITIVE
-    labels = ["negative"] * len(NEGATIVE) + ["positive"] * len(POSITIVE)
-    posts = [post(i, t, label) for i, (t, label) in enumerate(zip(texts, labels))]
-    folds = _author_folds(posts, CONFIG.folds, CONFIG.seed)
-    uniform = np.log(np.full((len(texts), 2), 0.5, dtype=np.float32))
-    choice = choose(texts, labels, [1.0] * len(texts), list(range(len(texts))), folds, uniform,
-                    ["negative", "positive"], ["it"] * len(texts), "macro_recall", CONFIG, log=lambda _: None,
-                    l2_grid=(1e-6, 1e-3))
+    choice = _choose_with_an_uninformative_encoder(l2_grid=(1e-6, 1e-3))
     assert [key for key in choice.cv if key.startswith("ngram alone")] == ["ngram alone (l2 1e-06)",
                                                                         "ngram alone (l2 0.001)"]
     assert choice.l2 in (1e-6, 1e-3)

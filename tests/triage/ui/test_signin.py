@@ -13,15 +13,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
+from oidc_provider import TEAM_ROLES as ROLES
 from triage.ui.signin import SINGLE_USER, exposure_warning, groups_claim
-
-ROLES = """
-[roles]
-admins = ["ada@lumora.example"]
-managers = ["marco@lumora.example"]
-leads = ["group:support-leads"]
-agents = ["@lumora.example"]
-"""
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app_server import CHROMIUM, running_app
+from oidc_provider import TEAM_ROLES as ROLES
 from oidc_provider import oidc_provider, person, sign_in, signed_in_app
 from triage.db.store import QueueFilter, open_store
 
@@ -23,13 +24,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} missing: apt-get install -y chromium"),
 ]
 
-ROLES = """
-[roles]
-admins = ["ada@lumora.example"]
-managers = ["marco@lumora.example"]
-leads = ["group:support-leads"]
-agents = ["@lumora.example"]
-"""
 PEOPLE = [
     person("anna@lumora.example"),  # an agent (by domain)
     person("marco@lumora.example"),  # a manager
