@@ -133,12 +133,15 @@ class Combination:
     ``average``: ``(1 - weight) * log p_encoder + weight * log p_ngram``, renormalised.
     ``stacked``: a logistic regression over ``[log p_encoder, log p_ngram]`` (``stack_weight``:
     labels × 2·labels, ``stack_bias``: labels).
+    ``offsets`` (either design, optional): one additive offset per label on the combined
+    log-probabilities, chosen on the training folds for macro-F1 (``triage.training.offsets``).
     """
 
     design: str = "average"
     weight: float = 0.5
     stack_weight: list[list[float]] | None = None
     stack_bias: list[float] | None = None
+    offsets: list[float] | None = None
 
     def log_probabilities(self, encoder: Any, ngram: Any) -> Any:
         """Combined log-probabilities from two numpy arrays of log-probabilities (rows: texts)."""
@@ -149,6 +152,8 @@ class Combination:
             z = z + np.asarray(self.stack_bias, dtype=np.float32)
         else:
             z = (1.0 - self.weight) * encoder + self.weight * ngram
+        if self.offsets is not None:
+            z = z + np.asarray(self.offsets, dtype=np.float32)
         z = z - z.max(axis=-1, keepdims=True)
         return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
@@ -156,12 +161,14 @@ class Combination:
         out: dict[str, Any] = {"design": self.design, "weight": self.weight}
         if self.design == "stacked":
             out.update(stack_weight=self.stack_weight, stack_bias=self.stack_bias)
+        if self.offsets is not None:
+            out["offsets"] = self.offsets
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Combination:
         return cls(str(data.get("design", "average")), float(data.get("weight", 0.5)), data.get("stack_weight"),
-                   data.get("stack_bias"))
+                   data.get("stack_bias"), data.get("offsets"))
 
 
 @dataclass

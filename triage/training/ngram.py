@@ -40,6 +40,7 @@ from triage.records import SENTIMENTS
 from triage.tables.customer_posts import CUSTOMER_POSTS, CustomerPost, read_customer_posts
 from triage.tables.datasets import LICENCES, read_tsv
 from triage.tables.formats import file_sha256
+from triage.training.offsets import OffsetConfig, fit_offsets, nested_offsets
 
 Log = Callable[[str], None]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -79,6 +80,7 @@ class NgramConfig:
     weight_grid: tuple[float, ...] = tuple(round(0.05 * k, 2) for k in range(21))
     designs: tuple[str, ...] = ("average", "stacked")
     sentiment_languages: tuple[str, ...] = ("it",)
+    intent_offsets: bool = True  # per-label offsets for macro-F1, kept only where the nested folds gain
 
 
 def _vocabulary(grams: list[list[str]], config: NgramConfig) -> dict[str, int]:
@@ -205,10 +207,13 @@ class Choice:
 def choose(texts: Sequence[str], labels: Sequence[str], weights: Sequence[float], in_domain: list[int],
            folds: list[int], encoder_oof: Any, label_set: Sequence[str], langs: Sequence[str], metric: str,
            config: NgramConfig, log: Log, extra_lang: Sequence[int] | None = None,
-           l2_grid: Sequence[float] | None = None) -> Choice:
+           l2_grid: Sequence[float] | None = None, offsets: OffsetConfig | None = None) -> Choice:
     """The L2 strength (of ``l2_grid``, default ``config.l2_grid``) and the combination, on out-of-fold
     predictions of the in-domain rows (``in_domain``: their indices in ``texts``; ``folds``: their fold by
-    author; ``encoder_oof``: the encoder head's out-of-fold log-probabilities for them)."""
+    author; ``encoder_oof``: the encoder head's out-of-fold log-probabilities for them). With ``offsets``
+    (macro-F1 tasks), per-label offsets are fitted on the chosen combination's out-of-fold
+    log-probabilities and kept when, chosen on four folds and scored on the fifth, they beat none by
+    ``offsets.min_gain``."""
     import numpy as np
 
     gold = [labels[i] for i in in_domain]
@@ -218,6 +223,7 @@ def choose(texts: Sequence[str], labels: Sequence[str], weights: Sequence[float]
     cv: dict[str, Any] = {"encoder alone": round(_score(gold, encoder_pred, langs, label_set, metric), 4)}
     log(f"  folds: encoder heads alone {metric} {cv['encoder alone']:.3f}")
     best: tuple[float, float, Combination] | None = None
+    best_oof: Any = None
     for l2 in (l2_grid or config.l2_grid):
         oof = np.zeros((len(in_domain), len(label_set)), dtype=np.float32)
         for fold in range(config.folds):
@@ -255,10 +261,22 @@ def choose(texts: Sequence[str], labels: Sequence[str], weights: Sequence[float]
             log(f"  folds: l2 {l2:g}: ngram alone {cv[f'ngram alone (l2 {l2:g})']:.3f}, {design} {value:.3f}"
                 + (f" (weight {combination.weight})" if design == "average" else ""))
             if best is None or value > best[0] + 1e-9:
-                best = (value, l2, combination)
+                best, best_oof = (value, l2, combination), oof
     assert best is not None
     cv["chosen"] = {"design": best[2].design, "l2": best[1], "value": round(best[0], 4),
                     **({"weight": best[2].weight} if best[2].design == "average" else {})}
+    if offsets is not None:
+        combined = best[2].log_probabilities(np.asarray(encoder_oof), best_oof)
+        without, nested = nested_offsets(combined, gold_index, langs, folds, label_set, offsets)
+        fitted = fit_offsets(combined, gold_index, langs, label_set, offsets)
+        kept = nested >= without + offsets.min_gain
+        cv["offsets"] = {"nested without": round(without, 4), "nested with": round(nested, 4),
+                         "offsets": dict(zip(label_set, fitted)), "kept": kept}
+        log(f"  folds: per-label offsets, chosen on 4 folds and scored on the 5th: {without:.4f} -> {nested:.4f}"
+            f" ({'kept' if kept else 'not kept'})")
+        if kept:
+            best[2].offsets = fitted
+            cv["chosen"]["offsets"] = fitted
     return Choice(best[1], best[2], cv)
 
 
@@ -340,7 +358,8 @@ def train_intent_ngram(data: Path, config: NgramConfig, cache: Path | None, log:
     weights = [config.intent_ngram_bitext_weight if p.source == "bitext" else p.weight for p in posts]
     in_domain = [i for i, p in enumerate(posts) if p.source == "customer"]
     choice = choose(texts, labels, weights, in_domain, folds, encoder_oof, INTENTS, [p.lang for p in customer],
-                    "macro_f1", config, log, l2_grid=config.intent_l2_grid)
+                    "macro_f1", config, log, l2_grid=config.intent_l2_grid,
+                    offsets=OffsetConfig() if config.intent_offsets else None)
     model = fit_ngram(texts, labels, weights, INTENTS, choice.l2, config)
     return model, choice, _files(files, data)
 

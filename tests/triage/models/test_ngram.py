@@ -85,3 +85,14 @@ def test_the_combination_follows_the_callers_label_order():
     reordered = ["positive", "negative", "neutral"]
     combined = head.combine(np.full((1, 3), 1 / 3, dtype=np.float32), ["grazie mille, gentilissimo"], reordered)
     assert reordered[int(combined[0].argmax())] == "positive"
+
+
+def test_offsets_shift_the_combined_probabilities_and_survive_the_card():
+    encoder = np.log(np.array([[0.6, 0.3, 0.1]]))
+    plain = Combination("average", 0.0)
+    shifted = Combination("average", 0.0, offsets=[0.0, 1.0, 0.0])
+    assert plain.log_probabilities(encoder, encoder).argmax() == 0
+    assert shifted.log_probabilities(encoder, encoder).argmax() == 1
+    assert np.allclose(np.exp(shifted.log_probabilities(encoder, encoder)).sum(), 1.0)
+    assert Combination.from_dict(shifted.to_dict()) == shifted
+    assert "offsets" not in plain.to_dict()
