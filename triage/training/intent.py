@@ -11,8 +11,9 @@ before. Training data, all allowed in a shipped model:
   mapped to our intents and topics (``BITEXT_INTENTS``, ``BITEXT_TOPICS``);
 - the project's authored demo mentions (``data/demo/mentions.jsonl``, their ``labels``);
 - the project's authored training posts (``data/training/intent_train.jsonl``), if present;
-- the authored customer posts (``data/training/customer_posts.jsonl``), train split only:
-  intent and topic, and with the authored risk posts (``data/training/risk_posts.jsonl``)
+- the authored customer posts (``data/training/customer_posts.jsonl``), train split only,
+  and the further authored train posts beside them (``customer_posts_more.jsonl``, when present):
+  intent and topic; the first file, with the authored risk posts (``data/training/risk_posts.jsonl``)
   the only data of the risk model (money, safety, account takeover, churn/legal;
   multi-label; ``triage.training.risks``: the head, an n-gram model beside it, thresholds
   per risk and language chosen on the train posts' folds by author, never on validation).
@@ -64,6 +65,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 DEMO_FILE = PROJECT_ROOT / "data" / "demo" / "mentions.jsonl"
 AUTHORED_FILE = PROJECT_ROOT / "data" / "training" / "intent_train.jsonl"
 AUTHORED_LICENCE = "authored for this project (repository licence)"
+MORE_FILE_NAME = "customer_posts_more.jsonl"  # further authored train posts, beside customer_posts.jsonl
 
 # Bitext intent -> our intent. Most Bitext utterances are requests ("how do I…", "I want
 # to…"): questions. Its complaint and problem intents are complaints; reviews are feedback.
@@ -188,13 +190,15 @@ def train_intent(
     data: Path, output: Path, config: IntentTrainingConfig | None = None, cache: Path | None = None,
     log: Log = print, authored: Path = AUTHORED_FILE, demo: Path = DEMO_FILE, customer: Path = CUSTOMER_POSTS,
     adapter: Path | None = None, extra: Sequence[TrainingPost] = (), extra_name: str = "",
-    risk_posts: Path | None = None,
+    risk_posts: Path | None = None, more: Path | None = None,
 ) -> ModelCard:
     """Train and write ``heads.safetensors``, ``risk_ngrams.safetensors`` and ``model.json`` to ``output``;
     returns the card.
 
     ``risk_posts``: the authored risk posts (default: ``risk_posts.jsonl`` beside ``customer``), read by the
     risk model only (``triage.training.risks``).
+    ``more``: further authored train posts for the intent and topic heads (default:
+    ``customer_posts_more.jsonl`` beside ``customer``, when present; not read by the risk model).
 
     ``adapter``: the LoRA adapter of the tuned encoder (default: the shipped sentiment model's).
     ``extra``: more posts to train on, each with its weight (the team's labels,
@@ -221,6 +225,10 @@ def train_intent(
     if customer_train:
         sources.append((customer, "customer", AUTHORED_LICENCE,
                         customer_training_posts(customer_train, config.customer_weight)))
+    more = more or customer.parent / MORE_FILE_NAME
+    if customer_train and more.is_file():
+        sources.append((more, "customer", AUTHORED_LICENCE,
+                        customer_training_posts(read_customer_posts(more, "train"), config.customer_weight)))
     if extra:
         sources.append((Path(extra_name or "extra"), "extra", "", list(extra)))
     posts: list[TrainingPost] = []

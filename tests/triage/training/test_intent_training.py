@@ -31,6 +31,11 @@ POSTS = [  # (lang, text, intent, topic, sentiment, risks)
     ("it", "se non risolvete vado dall'avvocato", "complaint", "customer_service", "negative", ["churn_legal"]),
 ]
 
+MORE = [  # further train posts, as in customer_posts_more.jsonl
+    ("en", "the new app update is lovely, well done", "praise", "other", "positive", []),
+    ("it", "sarebbe utile un filtro senza glutine nell'app", "feedback", "other", "neutral", []),
+]
+
 
 @pytest.fixture(scope="module")
 def artifact(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
@@ -50,6 +55,12 @@ def artifact(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
                     "id": f"{copy}-{i}", "author": f"author{copy}-{i % 4}", "lang": lang, "channel": "x",
                     "sector": "telecom", "text": f"{text} ({copy})", "intent": intent, "topic": topic,
                     "sentiment": sentiment, "urgent": bool(risks), "risks": risks, "split": split}) + "\n")
+    with (root / "customer_posts_more.jsonl").open("w", encoding="utf-8") as handle:  # read by the heads only
+        for i, (lang, text, intent, topic, sentiment, risks) in enumerate(MORE):
+            handle.write(json.dumps({
+                "id": f"more-{i}", "author": f"more-author{i}", "lang": lang, "channel": "x", "sector": "apps",
+                "text": text, "intent": intent, "topic": topic, "sentiment": sentiment, "urgent": bool(risks),
+                "risks": risks, "split": "train"}) + "\n")
     output = root / "model"
     config = IntentTrainingConfig(epochs=3, risk_epochs=5, risk_folds=3, hidden=16)
     train_intent(data, output, config, cache=None, log=lambda _m: None, authored=root / "none.jsonl",
@@ -67,6 +78,7 @@ def test_the_card_records_the_tuned_encoder_the_thresholds_and_the_validation_pe
     files = {Path(f["file"]).name: f for f in card["training"]["files"]}
     assert files["customer_posts.jsonl"]["rows_used"] == 3 * len(POSTS)  # the train split only
     assert card["training"]["risk_examples"] == 3 * len(POSTS)
+    assert files["customer_posts_more.jsonl"]["rows_used"] == len(MORE)  # the heads read it, the risk model not
     assert {"customer posts validation intent (en)", "customer posts validation intent (it)"} <= set(card["validation"])
     risks = card["validation"]["customer posts validation risks"]
     assert set(risks) == {f"{r} ({lang})" for r in RISKS for lang in ("en", "it")}
