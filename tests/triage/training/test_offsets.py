@@ -38,5 +38,5 @@ def test_a_model_already_right_gets_no_offsets():
 def test_nested_offsets_are_scored_on_folds_they_were_not_chosen_on():
     z, gold, langs = _leaning_to_complaints()
     folds = [i % 4 for i in range(len(gold))]
-    without, with_offsets = nested_offsets(z, gold, langs, folds, LABELS, OffsetConfig(shrink=1.0))
+    without, with_offsets = nested_offsets(z, gold, langs, folds, LABELS, OffsetConfig(shrink=1.0, repeats=2))
     assert without < 0.5 and with_offsets == 1.0
