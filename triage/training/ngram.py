@@ -215,8 +215,8 @@ def choose(texts: Sequence[str], labels: Sequence[str], weights: Sequence[float]
     predictions of the in-domain rows (``in_domain``: their indices in ``texts``; ``folds``: their fold by
     author; ``encoder_oof``: the encoder head's out-of-fold log-probabilities for them). With ``offsets``
     (macro-F1 tasks), per-label offsets are fitted on the chosen combination's out-of-fold
-    log-probabilities and kept when, chosen on four folds and scored on the fifth, they beat none by
-    ``offsets.min_gain``."""
+    log-probabilities and kept when, chosen on four folds and scored on the fifth (the author folds and
+    seeded re-splits, ``nested_offsets``), they beat none by ``offsets.min_gain``."""
     import numpy as np
 
     gold = [labels[i] for i in in_domain]

@@ -4,6 +4,7 @@ import numpy as np
 
 from triage.tables.customer_posts import CustomerPost
 from triage.training.ngram import NgramConfig, _author_folds, choose, fit_ngram
+from triage.training.offsets import OffsetConfig
 
 NEGATIVE = ["addebito doppio sulla bolletta", "vergogna, nessuno risponde", "linea morta da giorni, vergogna",
             "rimborso mai arrivato, schifo", "bolletta sbagliata ancora", "app bloccata, che schifo"]
@@ -58,3 +59,13 @@ def test_a_grid_given_to_choose_replaces_the_configured_one():
                                                                         "ngram alone (l2 0.001)"]
     assert choice.l2 in (1e-6, 1e-3)
 
+
+
+def test_offsets_are_recorded_and_kept_only_when_the_nested_folds_gain():
+    never = _choose_with_an_uninformative_encoder(offsets=OffsetConfig(min_gain=2.0))  # no gain reaches 2
+    assert set(never.cv["offsets"]) == {"nested without", "nested with", "offsets", "kept"}
+    assert never.cv["offsets"]["kept"] is False and never.combination.offsets is None
+    assert "offsets" not in never.combination.to_dict()
+    always = _choose_with_an_uninformative_encoder(offsets=OffsetConfig(min_gain=-2.0))
+    assert always.cv["offsets"]["kept"] is True
+    assert always.combination.offsets == list(always.cv["offsets"]["offsets"].values())
