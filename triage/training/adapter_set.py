@@ -178,7 +178,7 @@ def _adapter_stage(split: Split[LabelledMention], data: Path, config: RetrainCon
         name=current.name, task=current.task, labels=labels, encoder=dict(current.encoder, frozen=False),
         hidden=current.hidden, max_length=current.max_length, int8=current.int8, int8_design=current.int8_design,
         training={"config": current.training.get("config", {}), "files": provenance, "examples": len(texts),
-                  "adapter_refit": {"config": _config_dict(config)["adapter"], "seconds": round(seconds),
+                  "adapter_refit": {"config": _config_dict(config)["adapter"], "seconds": round(seconds, 1),
                                     "examples_per_second": round(len(texts) / max(seconds, 1e-9), 2)}},
         command=ADAPTER_COMMAND,
         adapter={"path": "adapter", "method": "LoRA (peft), merged into the encoder at load",
