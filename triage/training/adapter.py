@@ -142,7 +142,7 @@ def finetune(
 def save_adapter(model: Any, folder: Path, base_model: str) -> None:
     """Write the adapter's weights and config (peft's format) to ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(folder))
+    model.save_pretrained(str(folder), save_embedding_layers=False)  # the adapter never touches the embeddings
     (folder / "README.md").unlink(missing_ok=True)  # peft's empty model-card template
     config_path = folder / ADAPTER_FILES[0]
     config = json.loads(config_path.read_text(encoding="utf-8"))
