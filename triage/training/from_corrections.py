@@ -206,6 +206,7 @@ def copy_sentiment_version(current: Path, target: Path) -> None:
     if card.adapter:
         adapter = (current / card.adapter["path"]).resolve()
         card.adapter = dict(card.adapter, path=os.path.relpath(adapter, target))
+    card.model_set = None  # a heads-only version stands alone (on its set's adapter, if the model in use has one)
     card.save(target)
 
 
