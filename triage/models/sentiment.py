@@ -362,7 +362,7 @@ def _encoder(path: Path, max_length: int, int8: bool | None = None, adapter: Pat
     """The encoder at ``path``, loaded once per process whichever way the arguments are spelled.
 
     With ``adapter``: the tuned half of a shared pass. Without: the plain half of the pass
-    the default sentiment model uses (its adapter, its int8 setting unless ``int8`` says),
+    the sentiment version in use uses (its adapter, its int8 setting unless ``int8`` says),
     so intent, reply history and sentiment run the encoder once per text between them.
     """
     if adapter is not None:

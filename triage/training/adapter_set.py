@@ -266,7 +266,7 @@ def _ngram_check(card: ModelCard, task: str, posts: Sequence[Any], probabilities
         if not chosen:
             continue
         texts = [normalize(p.text) if clean else p.text for p in chosen]
-        alone = probabilities(texts).numpy()
+        alone = probabilities(texts).detach().numpy()
         joined = ngram.combine(alone, texts, labels)
         gold = [label_of(p) for p in chosen]
         figures = {name: round(classification_report(gold, [labels[i] for i in p.argmax(-1).tolist()],

@@ -2,8 +2,8 @@
 refitted on the new encoder; the versions are written as one set, promoted all or none, rolled back as one, and
 the promoted set still runs in one encoder pass.
 
-Tiny samples (``tiny_config``: a few dozen public rows, one epoch) keep it to a few minutes on two cores; the
-figures mean nothing here, the wiring does.
+Tiny samples (``tiny_config``: a few dozen public rows and authored posts, one epoch) keep it to a few minutes on
+two cores; the figures mean nothing here, the wiring does.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from triage.models import registry
 from triage.models.card import ModelCard
 from triage.models.intent import adapter_digest
 from triage.records import Author, Mention, utcnow
+from triage.tables.customer_posts import CUSTOMER_POSTS
 from triage.training.adapter import AdapterRefitConfig
 from triage.training.adapter_set import train_adapter_set
 from triage.training.from_corrections import RetrainConfig
-from triage.training.intent import IntentTrainingConfig
+from triage.training.intent import DEMO_FILE, IntentTrainingConfig
 from triage.training.sentiment_head import HeadRefitConfig
 from triage.training.urgency import UrgencyTrainingConfig
 
@@ -52,8 +53,26 @@ def team_labels(store, count: int = 60) -> None:
         record(store, mention_id, labels, "giulia", now)
 
 
-def tiny_config() -> RetrainConfig:
+def a_few_lines(source: Path, target: Path, keep) -> Path:
+    lines = [line for line in source.read_text(encoding="utf-8").splitlines(keepends=True)
+             if line.strip() and keep(json.loads(line))]
+    target.write_text("".join(lines), encoding="utf-8")
+    return target
+
+
+def tiny_config(folder: Path) -> RetrainConfig:
+    """A few authored posts (30 train and 15 validation ones per language), a few public rows, one epoch."""
+    seen: dict[tuple[str, str], int] = {}
+
+    def a_few(post: dict) -> bool:
+        key = (post["lang"], post["split"])
+        seen[key] = seen.get(key, 0) + 1
+        return seen[key] <= {"train": 30, "validation": 15}.get(post["split"], 0)
+
+    count = iter(range(10**6))
     return RetrainConfig(
+        customer=a_few_lines(CUSTOMER_POSTS, folder / "customer_posts.jsonl", a_few),
+        demo=a_few_lines(DEMO_FILE, folder / "demo.jsonl", lambda _post: next(count) < 60),
         min_labels=5,
         sentiment=HeadRefitConfig(validation_limit=40, italian_epochs=2),
         intent=IntentTrainingConfig(bitext_limit=100, epochs=3, risk_epochs=3, risk_folds=2),
@@ -74,8 +93,8 @@ def trained(tmp_path_factory):
     team_labels(store)
     root = models_folder(folder / "models")
     progress = folder / "progress.json"
-    result = train_adapter_set(store, DATA, config=tiny_config(), root=root, cache=folder / "cache", promote=False,
-                               progress_file=progress, log=lambda _m: None)
+    result = train_adapter_set(store, DATA, config=tiny_config(folder), root=root, cache=folder / "cache",
+                               promote=False, progress_file=progress, log=lambda _m: None)
     return root, result, json.loads(progress.read_text())
 
 
