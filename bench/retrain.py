@@ -1,5 +1,5 @@
 """How long ``train from-corrections`` takes and how much memory it needs:
-``python -m bench.retrain [--corrections 1000] [--data ../shared/data] [--public-limit N] [--cold]``.
+``python -m bench.retrain [--corrections 1000] [--data ../shared/data] [--public-limit N] [--cold] [--adapter]``.
 
 Stores ``--corrections`` labelled mentions in a scratch SQLite database (each a pair of
 authored customer posts joined into one new text, so every text is new to the encoder;
@@ -33,6 +33,7 @@ from triage.records import Author, Mention, utcnow
 from triage.tables.customer_posts import CUSTOMER_POSTS, read_customer_posts
 from triage.training.adapter import AdapterRefitConfig
 from triage.training.from_corrections import RetrainConfig, train_from_corrections
+from triage.training.intent import IntentTrainingConfig
 from triage.training.sentiment_head import HeadRefitConfig
 
 
@@ -47,6 +48,9 @@ def main() -> None:
     parser.add_argument("--adapter-public-limit", type=int, default=AdapterRefitConfig.public_limit,
                         help="--adapter: public rows the adapter continues on")
     parser.add_argument("--extra-limit", type=int, help="--adapter: rows for the anger/offensive heads (default all)")
+    parser.add_argument("--validation-limit", type=int, default=HeadRefitConfig.validation_limit,
+                        help="rows per public validation set (a quick look: fewer)")
+    parser.add_argument("--bitext-limit", type=int, help="intent: a sample of Bitext rows (a quick look; default all)")
     args = parser.parse_args()
     posts = read_customer_posts(CUSTOMER_POSTS)
     rng = random.Random(16)
@@ -61,7 +65,9 @@ def main() -> None:
             record(store, mention_id, [Label("sentiment", a.sentiment), Label("intent", a.intent),
                                        Label("urgent", "1" if a.urgent else "0")], "bench", now)
         cache = Path(scratch) / "cache" if args.cold else Path(args.cache)
-        config = RetrainConfig(sentiment=HeadRefitConfig(public_limit=args.public_limit),
+        config = RetrainConfig(sentiment=HeadRefitConfig(public_limit=args.public_limit,
+                                                         validation_limit=args.validation_limit),
+                               intent=IntentTrainingConfig(bitext_limit=args.bitext_limit),
                                adapter=AdapterRefitConfig(public_limit=args.adapter_public_limit,
                                                           extra_limit=args.extra_limit))
         retrain = train_from_corrections
