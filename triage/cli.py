@@ -727,7 +727,7 @@ def _add_model_commands(sub: SubParsers) -> None:
                        help="from-corrections: write the new versions and say what the rule decides, promote nothing")
     train.add_argument("--adapter", action="store_true",
                        help="from-corrections: also continue fine-tuning the LoRA adapter and refit every head on "
-                            "it, promoted as one set (takes longer: about 25 minutes for 1,000 corrections on 2 "
+                            "it, promoted as one set (takes longer: about 30 minutes for 1,000 corrections on 2 "
                             "cores, against under 10 heads only)")
     train.set_defaults(run=cmd_train)
 
