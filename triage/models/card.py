@@ -45,6 +45,9 @@ class ModelCard:
     # intent: how the risk probability is read (the n-gram model beside the head, its weights file) and the
     # thresholds per language, {"en": {risk: t}, …}, that replace ``risk_thresholds`` for posts in that language
     risk_model: dict[str, Any] | None = None
+    # every task: the versions trained together on one new adapter (``train from-corrections --adapter``),
+    # {"sentiment": name, "intent": name, "urgency": name, "adapter_sha256": hex}; promoted and rolled back as one
+    model_set: dict[str, str] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = CARD_FILE) -> ModelCard:

@@ -220,7 +220,7 @@ class EncoderIntentModel:
     """
 
     def __init__(self, model_dir: Path = DEFAULT_INTENT_DIR) -> None:
-        from triage.models.sentiment import DEFAULT_MODEL_DIR, _encoder, packaged_encoder_dir, sentiment_adapter_dir
+        from triage.models.sentiment import _encoder, packaged_encoder_dir, sentiment_adapter_dir
 
         rebuild = "python -m triage train intent"
         self.card = ModelCard.load(model_dir, rebuild)
@@ -239,8 +239,9 @@ class EncoderIntentModel:
             adapter = sentiment_adapter_dir()
             if adapter is None or adapter_digest(adapter) != trained_on:
                 raise ModelUnavailable(
-                    f"{model_dir} was trained on another sentiment adapter than {DEFAULT_MODEL_DIR / 'adapter'}; "
-                    f"rebuild it with: {rebuild}")
+                    f"{model_dir} was trained on another sentiment adapter than the one in use ({adapter}); "
+                    f"promote the intent version of the same set (python -m triage models list) or rebuild it "
+                    f"with: {rebuild}")
             self.encoder = _encoder(packaged_encoder_dir(), self.card.max_length, adapter=adapter)
         else:
             self.encoder = _encoder(packaged_encoder_dir(), self.card.max_length)
@@ -267,9 +268,10 @@ class EncoderIntentModel:
         self.feature_scale = float(self.card.feature_scale or 1.0)
         self.name = self.card.name
         self.version: str | None = None  # the registry version name (set by load_intent_model)
-        from triage.models.ngram import load_ngram_head
+        from triage.models.ngram import for_version, load_ngram_head
 
-        self.ngram = load_ngram_head("intent")  # the n-gram model joined with the intent head (None: head alone)
+        # the n-gram model joined with the intent head (None: head alone), as this version's card says
+        self.ngram = for_version(load_ngram_head("intent"), self.card)
 
     def results(self, x: Any, originals: Sequence[str]) -> list[IntentResult]:
         """Intent, topic and the risk head's risks from the encoder's embeddings ``x`` (its half: ``tuned``)

@@ -210,6 +210,21 @@ def head_from_card(folder: Path, card: ModelCard, task: str) -> NgramHead | None
                      tuple(spec.get("languages") or ()))
 
 
+VERSION_KEY = "ngram"  # a sentiment/intent card's heads[VERSION_KEY]["combination"]: the combination of its set
+
+
+def for_version(head: NgramHead | None, card: ModelCard) -> NgramHead | None:
+    """``head`` joined the way the version's card says (``card.heads["ngram"]["combination"]``, written by
+    ``train from-corrections --adapter``, whose set of heads reads a new encoder); ``head`` as it is when the
+    card says nothing (the combination of ``data/models/ngram``)."""
+    spec = ((card.heads or {}).get(VERSION_KEY) or {}).get("combination")
+    if head is None or not spec:
+        return head
+    from dataclasses import replace
+
+    return replace(head, combination=Combination.from_dict(spec))
+
+
 @lru_cache(maxsize=4)
 def _load(folder: str, task: str) -> NgramHead | None:
     path = Path(folder)

@@ -10,6 +10,14 @@ The rule (``decide``): a candidate is promoted only if it is not worse on any pu
 validation set than the model in use (by more than ``PUBLIC_TOLERANCE`` macro-recall) and is
 better on the team's held-out labels (both models measured on the same held-out labels at
 training time, kept in the candidate's card under ``TEAM_KEY`` and ``TEAM_CURRENT_KEY``).
+
+Sets: ``train from-corrections --adapter`` writes a sentiment version with a new LoRA adapter and
+the intent and urgency versions trained on it; each card's ``model_set`` names the members. A
+set is promoted as one (``check_set``: the sentiment member by ``decide``, the others ``not_worse``
+on their public/authored validation figures), all members or none (``set_promoted_together``), and
+rolled back as one (``before_set``). ``adapter_mismatch`` says when the versions that would be in
+use read different adapters (an intent or urgency head trained on another encoder than the
+sentiment version in use): promotion and rollback refuse that, the loaders' error is the last guard.
 """
 
 from __future__ import annotations
@@ -171,8 +179,9 @@ def _macro_recall(figures: Any) -> float | None:
     return None
 
 
-def decide(candidate: ModelCard, current: ModelCard) -> Decision:
-    """Whether ``candidate`` may replace ``current`` (see the module docstring), and why in one line."""
+def not_worse(candidate: ModelCard, current: ModelCard) -> Decision:
+    """Whether ``candidate`` is within ``PUBLIC_TOLERANCE`` macro-recall of ``current`` on every public (not team)
+    validation figure ``current`` has."""
     worse = []
     for name, figures in current.validation.items():
         if name.startswith("team"):
@@ -186,6 +195,14 @@ def decide(candidate: ModelCard, current: ModelCard) -> Decision:
             worse.append(f"{name} {ours:.3f} < {theirs:.3f} - {PUBLIC_TOLERANCE}")
     if worse:
         return Decision(False, "worse on public validation: " + "; ".join(worse))
+    return Decision(True, f"public sets within {PUBLIC_TOLERANCE}")
+
+
+def decide(candidate: ModelCard, current: ModelCard) -> Decision:
+    """Whether ``candidate`` may replace ``current`` (see the module docstring), and why in one line."""
+    public = not_worse(candidate, current)
+    if not public.promote:
+        return public
     team, before = (_macro_recall(candidate.validation.get(TEAM_KEY)),
                     _macro_recall(candidate.validation.get(TEAM_CURRENT_KEY)))
     if team is None or before is None:
@@ -227,14 +244,117 @@ def check_promotion(task: str, name: str, root: Path | None = None) -> Decision:
 
 
 def set_promoted(task: str, name: str, by: str, at: datetime, why: str, root: Path | None = None,
-                 kind: str = "promote") -> None:
-    """Make ``name`` the version in use and remember the step (``kind``: promote or rollback)."""
+                 kind: str = "promote", model_set: str | None = None) -> None:
+    """Make ``name`` the version in use and remember the step (``kind``: promote or rollback; ``model_set``: the
+    sentiment member's name when the step moves a set)."""
     _find(task, name, root)
     state = _state(task, root)
     history = list(state.get("history", []))
-    history.append({"kind": kind, "version": name, "previous": state["version"], "by": by, "at": at.isoformat(),
-                    "why": why})
+    step = {"kind": kind, "version": name, "previous": state["version"], "by": by, "at": at.isoformat(), "why": why}
+    if model_set:
+        step["set"] = model_set
+    history.append(step)
     _write_state(task, root, {"version": name, "history": history})
+
+
+def set_of(task: str, name: str, root: Path | None = None) -> dict[str, str]:
+    """The versions to move with ``name``: task -> version (its set's members, else ``{task: name}``)."""
+    card = _find(task, name, root).card
+    members = {t: str(v) for t, v in (card.model_set or {}).items() if t in TASKS}
+    return members if members.get(task) == name else {task: name}
+
+
+def adapter_sha256(task: str, name: str, root: Path | None = None) -> str | None:
+    """sha256 of the adapter version ``name`` reads (sentiment: its own adapter; intent and urgency: the one their
+    card says they were trained on); None: the plain encoder."""
+    path = version_dir(task, name, root)
+    if name == PACKAGED and not (path / CARD_FILE).is_file():
+        path = PACKAGED_MODELS / task  # what the loaders read then
+    card = ModelCard.load(path, f"python -m triage train {task}")
+    if task == "sentiment":
+        if not card.adapter:
+            return None
+        weights = (path / card.adapter["path"]).resolve() / "adapter_model.safetensors"
+        if not weights.is_file():
+            return None
+        import hashlib
+
+        return hashlib.sha256(weights.read_bytes()).hexdigest()
+    digest = (card.encoder or {}).get("adapter_sha256")
+    return str(digest) if digest else None
+
+
+def adapter_mismatch(chosen: dict[str, str], root: Path | None = None) -> str | None:
+    """One line when the versions in use after a step (``chosen`` over the ones in use now) would not read the
+    sentiment version's adapter; None when they all do."""
+    after = {task: in_use(task, root) for task in TASKS}
+    after.update(chosen)
+    # only versions this models folder holds (a folder without a task's copy is not the registry's to guard)
+    after = {task: name for task, name in after.items() if (version_dir(task, name, root) / CARD_FILE).is_file()}
+    if "sentiment" not in after:
+        return None
+    tuned = adapter_sha256("sentiment", after["sentiment"], root)
+    for task in ("intent", "urgency"):
+        if task not in after:
+            continue
+        theirs = adapter_sha256(task, after[task], root)
+        if theirs is not None and theirs != tuned:
+            return (f"{task} {after[task]} was trained on another adapter than sentiment {after['sentiment']} "
+                    f"(sha256 {theirs[:12]} vs {(tuned or 'none')[:12]}); promote versions of one set together "
+                    "(python -m triage models list)")
+    return None
+
+
+def check_set(members: dict[str, str], root: Path | None = None) -> Decision:
+    """The rule for a set: the sentiment member by ``decide``, the intent and urgency members ``not_worse`` than
+    the versions in use; all or none, so the first member that fails says why."""
+    passed = []
+    for task in TASKS:
+        if task not in members:
+            continue
+        candidate = _find(task, members[task], root)
+        current_name = in_use(task, root)
+        current = _find(task, current_name, root) if any(v.name == current_name for v in versions(task, root)) \
+            else None
+        if current is None:
+            passed.append(f"{task}: no model in use")
+            continue
+        if current.name == candidate.name:
+            passed.append(f"{task}: already in use")
+            continue
+        decision = (decide if task == "sentiment" else not_worse)(candidate.card, current.card)
+        if not decision.promote:
+            return Decision(False, f"{task} member {candidate.name} failed: {decision.why}; nothing promoted, "
+                                   "the current set is kept")
+        passed.append(f"{task}: {decision.why}")
+    return Decision(True, "set of " + ", ".join(members[t] for t in TASKS if t in members) + ": "
+                    + "; ".join(passed))
+
+
+def set_promoted_together(members: dict[str, str], by: str, at: datetime, why: str, root: Path | None = None,
+                          kind: str = "promote") -> None:
+    """Put every member of a set in use (``members``: task -> version), one history step each, marked with the
+    set so ``before_set`` finds them."""
+    for task in TASKS:
+        if task in members:
+            _find(task, members[task], root)  # every member exists before any is moved
+    label = members.get("sentiment") or next(iter(members.values()))
+    for task in TASKS:
+        if task in members:
+            set_promoted(task, members[task], by, at, why, root, kind, model_set=label if len(members) > 1 else None)
+
+
+def before_set(members: dict[str, str], root: Path | None = None) -> dict[str, str]:
+    """What each task had in use before the set ``members`` was promoted (task -> version); the tasks whose
+    history shows no such promotion are left out."""
+    label = members.get("sentiment") or next(iter(members.values()))
+    out: dict[str, str] = {}
+    for task, name in members.items():
+        for step in reversed(_state(task, root).get("history", [])):
+            if step.get("kind") == "promote" and step.get("version") == name and step.get("set") == label:
+                out[task] = str(step["previous"])
+                break
+    return out
 
 
 def previous(task: str, root: Path | None = None) -> str | None:

@@ -241,9 +241,10 @@ class EncoderHeadModel:
                                                 int(spec.get("hidden", self.card.hidden)), len(self.labels))
         self.name = self.card.name + ("-int8" if int8 else "")
         self.version: str | None = None  # the registry version name (set by load_sentiment_model)
-        from triage.models.ngram import load_ngram_head
+        from triage.models.ngram import for_version, load_ngram_head
 
-        self.ngram = load_ngram_head("sentiment")  # joined with the head for texts in its languages (None: off)
+        # joined with the head for texts in its languages (None: off), as this version's card says
+        self.ngram = for_version(load_ngram_head("sentiment"), self.card)
 
     def scores(self, x: Any, texts: Sequence[str] | None = None) -> list[SentimentScores]:
         """Sentiment, anger and offensive probabilities from the tuned encoder's embeddings ``x``; with
@@ -361,7 +362,7 @@ def _encoder(path: Path, max_length: int, int8: bool | None = None, adapter: Pat
     """The encoder at ``path``, loaded once per process whichever way the arguments are spelled.
 
     With ``adapter``: the tuned half of a shared pass. Without: the plain half of the pass
-    the default sentiment model uses (its adapter, its int8 setting unless ``int8`` says),
+    the sentiment version in use uses (its adapter, its int8 setting unless ``int8`` says),
     so intent, reply history and sentiment run the encoder once per text between them.
     """
     if adapter is not None:
@@ -373,18 +374,27 @@ def _encoder(path: Path, max_length: int, int8: bool | None = None, adapter: Pat
     default_adapter = card.adapter if card else None
     chosen = resolve_int8(card) if int8 is None else int8
     design = int8_design or (card.int8_design if card else None) or DEFAULT_INT8_DESIGN
-    tuned = (DEFAULT_MODEL_DIR / default_adapter["path"]).resolve() if default_adapter else None
+    tuned = (in_use_sentiment_dir() / default_adapter["path"]).resolve() if default_adapter else None
     if tuned is not None and card is not None and card.max_length != max_length:
         tuned = None
     return shared_pass(path, max_length, tuned, chosen, design if chosen else "").view(tuned=False)
 
 
+def in_use_sentiment_dir() -> Path:
+    """The folder of the sentiment version in use (``triage.models.registry``: the promoted one, else the
+    packaged model). Its adapter is the one every head reads: a set trained with ``train from-corrections
+    --adapter`` brings its own, and the intent and urgency heads in use were trained on it."""
+    from triage.models import registry
+
+    return registry.in_use_dir("sentiment")
+
+
 def sentiment_adapter_dir() -> Path | None:
-    """The shipped sentiment model's LoRA adapter folder (resolved), or None where it has none."""
+    """The LoRA adapter folder (resolved) of the sentiment version in use, or None where it has none."""
     card = _default_card()
     if card is None or not card.adapter:
         return None
-    return (DEFAULT_MODEL_DIR / card.adapter["path"]).resolve()
+    return (in_use_sentiment_dir() / card.adapter["path"]).resolve()
 
 
 def history_encoder(max_length: int = 128) -> EncoderView:
@@ -404,10 +414,11 @@ def history_encoder(max_length: int = 128) -> EncoderView:
 
 
 def _default_card() -> ModelCard | None:
-    """The shipped sentiment model's card, or None where it is missing (the encoder then runs plain)."""
-    if not (DEFAULT_MODEL_DIR / CARD_FILE).is_file():
+    """The card of the sentiment version in use, or None where it is missing (the encoder then runs plain)."""
+    folder = in_use_sentiment_dir()
+    if not (folder / CARD_FILE).is_file():
         return None
-    return ModelCard.load(DEFAULT_MODEL_DIR, "python -m triage train sentiment")
+    return ModelCard.load(folder, "python -m triage train sentiment")
 
 
 @lru_cache(maxsize=4)

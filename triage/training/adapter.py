@@ -29,6 +29,25 @@ Log = Callable[[str], None]
 TARGET_MODULES = ["query", "key", "value", "dense"]
 
 
+@dataclass
+class AdapterRefitConfig:
+    """``train from-corrections --adapter``: continue the adapter in use on a bounded sample (``triage.training.
+    adapter_set``). The sample bounds the run: about 30 minutes on 2 cores for 1,000 corrections (README)."""
+
+    public_limit: int = 4000  # rows of the public sentiment training data the shipped model used (seeded sample)
+    customer_repeat: int = 3  # each authored customer post (train split) counts this many times
+    learning_rate: float = 5e-4  # lower than the first training's 1e-3: the adapter continues, it is not new
+    batch_size: int = 32
+    epochs: int = 1
+    extra_limit: int | None = None  # TweetEval emotion/offensive rows for the anger/offensive heads (None: all)
+
+
+# Said up front by the command and the Model page (figures: bench/retrain.py --adapter, see README)
+ADAPTER_NOTE = ("the adapter option fine-tunes the encoder's top layers (a backward pass through them for every "
+                "training example) and then refits every head on the new encoder: about 30 minutes for 1,000 "
+                "corrections on 2 CPU cores, against under 10 minutes for the heads alone")
+
+
 @dataclass(frozen=True)
 class AdapterSettings:
     rank: int
@@ -56,10 +75,14 @@ def length_shuffled_batches(lengths: Sequence[int], batch_size: int, rng: random
 
 def finetune(
     encoder: SentenceEncoder, texts: Sequence[str], targets: Sequence[int], n_labels: int,
-    settings: AdapterSettings, log: Log,
+    settings: AdapterSettings, log: Log, start_adapter: Path | None = None, start_head: Path | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> tuple[Any, Any]:
-    """Train a LoRA adapter on ``encoder.model`` and a head, jointly, with class-weighted loss.
+    """Train a LoRA adapter on ``encoder.model`` (the plain encoder) and a head, jointly, with class-weighted loss.
 
+    ``start_adapter``/``start_head``: continue from these weights (an adapter folder in peft's format, a head's
+    safetensors) instead of a fresh adapter and head; the adapter's own rank and layers then apply.
+    ``on_step(step, steps)`` is called after every optimiser step (a progress bar).
     Returns ``(peft_model, head)``; the peft model wraps ``encoder.model`` (not merged yet).
     """
     import torch
@@ -67,10 +90,23 @@ def finetune(
 
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
-    config = LoraConfig(r=settings.rank, lora_alpha=2 * settings.rank, lora_dropout=0.0,
-                        target_modules=TARGET_MODULES, layers_to_transform=list(settings.layers))
-    model = get_peft_model(encoder.model, config)
+    if start_adapter is not None:
+        import warnings
+
+        from peft import PeftModel
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # peft asks transformers a deprecated question
+            model = PeftModel.from_pretrained(encoder.model, str(start_adapter), is_trainable=True)
+    else:
+        config = LoraConfig(r=settings.rank, lora_alpha=2 * settings.rank, lora_dropout=0.0,
+                            target_modules=TARGET_MODULES, layers_to_transform=list(settings.layers))
+        model = get_peft_model(encoder.model, config)
     head = build_head(encoder.dim, settings.hidden, n_labels)
+    if start_head is not None:
+        from safetensors.torch import load_file
+
+        head.load_state_dict(load_file(str(start_head)))
     y = torch.tensor(list(targets))
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(y, n_labels))
     trainable = [p for p in model.parameters() if p.requires_grad] + list(head.parameters())
@@ -94,6 +130,8 @@ def finetune(
             schedule.step()
             step += 1
             seen += len(batch)
+            if on_step is not None:
+                on_step(step, steps)
             if step % 100 == 0 or step == steps:
                 rate = seen / (time.perf_counter() - started)
                 log(f"  adapter epoch {epoch + 1} step {step}/{steps}: loss {loss.item():.3f}, {rate:.1f} examples/s")
@@ -104,7 +142,7 @@ def finetune(
 def save_adapter(model: Any, folder: Path, base_model: str) -> None:
     """Write the adapter's weights and config (peft's format) to ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(folder))
+    model.save_pretrained(str(folder), save_embedding_layers=False)  # the adapter never touches the embeddings
     (folder / "README.md").unlink(missing_ok=True)  # peft's empty model-card template
     config_path = folder / ADAPTER_FILES[0]
     config = json.loads(config_path.read_text(encoding="utf-8"))

@@ -17,6 +17,9 @@ customer's posts never on both sides). Then, for each task with enough labels:
   ``team_weight``. No public urgency set exists: the "public" figures the rule compares are
   the authored customer posts' validation split, per language.
 
+The LoRA adapter stays as it is. ``--adapter`` (``triage.training.adapter_set``) continues it
+too and then refits every head on the new encoder, written and promoted as one set.
+
 Each candidate goes to a new version folder (``triage.models.registry.new_version_dir``)
 with its card: the data files and their sha256, the labels used (counts per field and
 language, the corrections' id range), seed, configuration, and validation figures: the
@@ -51,6 +54,7 @@ from triage.models.sentiment import SentenceEncoder, _load_head, packaged_encode
 from triage.records import SENTIMENTS, utcnow
 from triage.tables.customer_posts import CUSTOMER_POSTS, read_customer_posts
 from triage.text.normalize import normalize
+from triage.training.adapter import AdapterRefitConfig
 from triage.training.embeddings import TextEmbeddingCache
 from triage.training.intent import AUTHORED_FILE, DEMO_FILE, IntentTrainingConfig, TrainingPost, train_intent
 from triage.training.language_heads import fit_language_heads, language_heads_of
@@ -82,6 +86,7 @@ class RetrainConfig:
     sentiment: HeadRefitConfig = field(default_factory=HeadRefitConfig)
     intent: IntentTrainingConfig = field(default_factory=IntentTrainingConfig)
     urgency: UrgencyTrainingConfig = field(default_factory=UrgencyTrainingConfig)
+    adapter: AdapterRefitConfig = field(default_factory=AdapterRefitConfig)  # --adapter only (adapter_set)
     customer: Path = CUSTOMER_POSTS
     demo: Path = DEMO_FILE
     authored: Path = AUTHORED_FILE
@@ -117,6 +122,7 @@ class RetrainResult:
     train: int
     held_out: int
     seconds: float
+    set_line: str | None = None  # --adapter: what became of the set as a whole (one line)
 
 
 class ProgressFile:
@@ -200,6 +206,7 @@ def copy_sentiment_version(current: Path, target: Path) -> None:
     if card.adapter:
         adapter = (current / card.adapter["path"]).resolve()
         card.adapter = dict(card.adapter, path=os.path.relpath(adapter, target))
+    card.model_set = None  # a heads-only version stands alone (on its set's adapter, if the model in use has one)
     card.save(target)
 
 

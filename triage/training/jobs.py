@@ -72,8 +72,9 @@ def job_status(root: Path | None = None) -> JobStatus | None:
 
 
 def start_retraining(who: Who, db_url: str, since: datetime | None = None, root: Path | None = None,
-                     now: datetime | None = None) -> JobStatus:
-    """Start ``train from-corrections`` in the background (admins only); refused while one runs."""
+                     now: datetime | None = None, adapter: bool = False) -> JobStatus:
+    """Start ``train from-corrections`` in the background (admins only); refused while one runs. ``adapter``: with
+    ``--adapter`` (the adapter continued and every head refitted on it, as one set; takes longer)."""
     require(who, "manage_models")
     current = job_status(root)
     if current is not None and current.running:
@@ -86,6 +87,8 @@ def start_retraining(who: Who, db_url: str, since: datetime | None = None, root:
                "--progress-file", str(progress)]
     if since is not None:
         command += ["--since", since.date().isoformat()]
+    if adapter:
+        command.append("--adapter")
     env = dict(os.environ)
     if root is not None:
         env["TRIAGE_MODELS_DIR"] = str(root)

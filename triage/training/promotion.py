@@ -2,7 +2,12 @@
 
 ``promote`` refuses a version the rule rejects and says why (``force`` promotes anyway and
 records that it was forced); ``rollback`` puts back the version in use before the last
-promotion. After either, the open mentions are marked for re-scoring, newest models first:
+promotion. A version of a set (``train from-corrections --adapter``: a new adapter and every head
+on it) moves its whole set: promoting one member promotes all of them (``registry.check_set``),
+rolling one back puts back what every member replaced, and the answer says so. Neither ever
+leaves an intent or urgency version in use that reads another adapter than the sentiment
+version in use (``registry.adapter_mismatch``; ``force`` does not override that). After
+either, the open mentions are marked for re-scoring, newest models first:
 ``triage.ingest.reclassify`` re-scores them in the background, open mentions first.
 """
 
@@ -23,21 +28,41 @@ def promote(name: str, who: Who, root: Path | None = None, force: bool = False,
     """Make version ``name`` the one in use if the rule allows it (or ``force``); the decision either way."""
     actor = require(who, "manage_models")
     task = registry.task_of(name)
-    decision = registry.check_promotion(task, name, root)
+    members = registry.set_of(task, name, root)
+    if len(members) > 1:
+        decision = registry.check_set(members, root)
+    else:
+        decision = registry.check_promotion(task, name, root)
     if not decision.promote and not force:
         return decision
+    mismatch = registry.adapter_mismatch(members, root)
+    if mismatch:
+        return Decision(False, mismatch)
     why = decision.why if decision.promote else f"forced by {name_of(actor)} ({decision.why})"
-    registry.set_promoted(task, name, name_of(actor), now or utcnow(), why, root)
+    registry.set_promoted_together(members, name_of(actor), now or utcnow(), why, root)
+    if len(members) > 1:
+        why += "; the whole set moved: " + ", ".join(f"{t} {v}" for t, v in members.items())
     return Decision(True, why)
 
 
 def rollback(task: str, who: Who, root: Path | None = None, now: datetime | None = None) -> str:
     """Go back to the version in use before the last promotion; its name."""
     actor = require(who, "manage_models")
-    earlier = registry.previous(task, root)
-    if earlier is None:
-        raise UsageError(f"nothing to roll back: the {task} model in use is {registry.promoted(task, root)} and no "
-                         "promotion came before it")
-    registry.set_promoted(task, earlier, name_of(actor), now or utcnow(),
-                          f"rollback from {registry.promoted(task, root)}", root, kind="rollback")
-    return earlier
+    current = registry.in_use(task, root)
+    members = registry.set_of(task, current, root) if current != registry.PACKAGED else {task: current}
+    targets = registry.before_set(members, root) if len(members) > 1 else {}
+    if task not in targets:
+        earlier = registry.previous(task, root)
+        if earlier is None:
+            raise UsageError(f"nothing to roll back: the {task} model in use is {registry.promoted(task, root)} "
+                             "and no promotion came before it")
+        targets = {task: earlier}
+    mismatch = registry.adapter_mismatch(targets, root)
+    if mismatch:
+        raise UsageError(f"cannot roll back {task} alone: {mismatch}")
+    at = now or utcnow()
+    for name, target in targets.items():
+        registry.set_promoted(name, target, name_of(actor), at, f"rollback from {registry.promoted(name, root)}",
+                              root, kind="rollback")
+    others = [f"{t} to {v}" for t, v in targets.items() if t != task]
+    return targets[task] + (f" (the whole set moved back: {', '.join(others)})" if others else "")

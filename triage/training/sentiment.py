@@ -134,19 +134,21 @@ def _describe(path: Path, data: Path, rows: int) -> dict[str, Any]:
 
 
 def train_extra_head(
-    task: str, data: Path, embeddings: TextEmbeddingCache, config: SentimentTrainingConfig, log: Log
+    task: str, data: Path, embeddings: TextEmbeddingCache, config: SentimentTrainingConfig, log: Log,
+    limit: int | None = None,
 ) -> tuple[Any, dict[str, Any]]:
-    """Fit the ``task`` head (emotion or offensive) on its TweetEval train file; returns head and card entry."""
+    """Fit the ``task`` head (emotion or offensive) on its TweetEval train file; returns head and card entry.
+    ``limit``: a seeded sample of that many train and validation rows (None: all of them)."""
     import torch
 
     train_path, val_path = (data / rel for rel in EXTRA_HEADS[task])
-    rows = read_tsv(train_path)
+    rows = sample(read_tsv(train_path), limit, config.seed) if limit else read_tsv(train_path)
     labels = sorted({e.label for e in rows})
     log(f"train {task}: {train_path.relative_to(data)}: {len(rows)} rows, labels {labels}")
     x = embeddings.embed([normalize(e.text) for e in rows])
     y = torch.tensor([labels.index(e.label) for e in rows])
     head = fit_head(x, y, config, len(labels), hidden=config.extra_hidden, epochs=config.extra_epochs)
-    val = read_tsv(val_path)
+    val = sample(read_tsv(val_path), limit, config.seed) if limit else read_tsv(val_path)
     figures = _evaluate(head, embeddings.embed([normalize(e.text) for e in val]), [e.label for e in val], labels)
     log(f"validation {task} ({val_path.relative_to(data)}): macro-recall {figures['macro_recall']:.3f}, "
         f"macro-F1 {figures['macro_f1']:.3f}, accuracy {figures['accuracy']:.3f} (n={figures['n']})")

@@ -20,6 +20,7 @@ from triage.evaluation.team import evaluate_team_labels
 from triage.models import registry
 from triage.queue.corrections import confirm_audit_pick
 from triage.records import utcnow
+from triage.training.adapter import ADAPTER_NOTE
 from triage.training.jobs import job_status, start_retraining
 from triage.training.promotion import promote, rollback
 from triage.ui.common import current_actor, ready_store
@@ -109,10 +110,15 @@ def _retraining() -> None:
     if status is not None and status.finished:
         (st.success if status.returncode == 0 else st.warning)(f"Last retraining ({status.started_at}): "
                                                                 f"{status.message}")
-    if who.can("manage_models") and st.button("Retrain from the team's corrections", icon=":material/model_training:",
-                                              key="retrain"):
+    if not who.can("manage_models"):
+        return
+    left, right = st.columns([2, 3])
+    with_adapter = right.checkbox("Also fine-tune the adapter (about 30 minutes instead of under 10)",
+                                  key="retrain-adapter", help=f"The {ADAPTER_NOTE}; the new adapter and every head "
+                                  "on it are promoted or rolled back as one set.")
+    if left.button("Retrain from the team's corrections", icon=":material/model_training:", key="retrain"):
         try:
-            start_retraining(who, resolve_url())
+            start_retraining(who, resolve_url(), adapter=with_adapter)
             st.rerun(scope="fragment")
         except TriageError as exc:
             st.error(str(exc))

@@ -54,3 +54,15 @@ def test_the_audit_pick_is_confirmed_in_one_click(page, demo_db_url):
     confirmed = [p for p in db.audit_sample(store, yesterday) if p.confirmed_at is not None]
     assert [p.mention_id for p in confirmed] == [picks[0].mention_id]
     assert {c.source for c in db.corrections(store)} == {"audit"}
+
+
+def test_an_admin_can_retrain_with_the_adapter_option_labelled_with_its_longer_time(demo_db_url, monkeypatch):
+    from triage.training.adapter import ADAPTER_NOTE
+
+    at = start_dashboard(monkeypatch, demo_db_url, TRIAGE_AGENT="ada@lumora.example")
+    at.switch_page("triage/ui/model_page.py").run()
+    assert not at.exception, at.exception
+    option = at.checkbox(key="retrain-adapter")
+    assert option.label == "Also fine-tune the adapter (about 30 minutes instead of under 10)"
+    assert ADAPTER_NOTE in option.help and option.value is False
+    assert at.button(key="retrain").label == "Retrain from the team's corrections"
