@@ -244,7 +244,7 @@ def check_promotion(task: str, name: str, root: Path | None = None) -> Decision:
 
 
 def set_promoted(task: str, name: str, by: str, at: datetime, why: str, root: Path | None = None,
-                 kind: str = "promote", model_set: str | None = None) -> None:
+                 kind: str = "promote", model_set: str | None = None, undoes: int | None = None) -> None:
     """Make ``name`` the version in use and remember the step (``kind``: promote or rollback; ``model_set``: the
     sentiment member's name when the step moves a set)."""
     _find(task, name, root)
@@ -253,6 +253,8 @@ def set_promoted(task: str, name: str, by: str, at: datetime, why: str, root: Pa
     step = {"kind": kind, "version": name, "previous": state["version"], "by": by, "at": at.isoformat(), "why": why}
     if model_set:
         step["set"] = model_set
+    if undoes is not None:
+        step["undoes"] = undoes  # a rollback: the index of the promotion step it undoes (with all after it)
     history.append(step)
     _write_state(task, root, {"version": name, "history": history})
 
@@ -344,28 +346,45 @@ def set_promoted_together(members: dict[str, str], by: str, at: datetime, why: s
             set_promoted(task, members[task], by, at, why, root, kind, model_set=label if len(members) > 1 else None)
 
 
-def before_set(members: dict[str, str], root: Path | None = None) -> dict[str, str]:
-    """What each task had in use before the set ``members`` was promoted (task -> version); the tasks whose
-    history shows no such promotion are left out."""
+def set_step(task: str, name: str, label: str, root: Path | None = None) -> int | None:
+    """The index in ``task``'s history of the step that promoted ``name`` as a member of the set ``label`` (its
+    sentiment member's name); None: no such step."""
+    history = _state(task, root).get("history", [])
+    for index in range(len(history) - 1, -1, -1):
+        step = history[index]
+        if step.get("kind") == "promote" and step.get("version") == name and step.get("set") == label:
+            return index
+    return None
+
+
+def before_set(members: dict[str, str], root: Path | None = None) -> dict[str, tuple[str, int]]:
+    """What each task had in use before the set ``members`` was promoted, with the index of the promotion step
+    (task -> (version, step)); the tasks whose history shows no such promotion are left out."""
     label = members.get("sentiment") or next(iter(members.values()))
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, int]] = {}
     for task, name in members.items():
-        for step in reversed(_state(task, root).get("history", [])):
-            if step.get("kind") == "promote" and step.get("version") == name and step.get("set") == label:
-                out[task] = str(step["previous"])
-                break
+        index = set_step(task, name, label, root)
+        if index is not None:
+            out[task] = (str(_state(task, root)["history"][index]["previous"]), index)
     return out
 
 
 def previous(task: str, root: Path | None = None) -> str | None:
     """The version in use before the promotion that put the current one in place, skipping promotions
-    already rolled back (so rolling back twice goes back two promotions); None: nothing to go back to."""
-    undone = 0
-    for step in reversed(_state(task, root).get("history", [])):
+    already rolled back (so rolling back twice goes back two promotions; a set's rollback, which may jump over
+    later promotions of one member, undoes every step from the set's promotion on); None: nothing to go back to."""
+    history = _state(task, root).get("history", [])
+    undone, index = 0, len(history) - 1
+    while index >= 0:
+        step = history[index]
+        if step.get("kind") == "rollback" and isinstance(step.get("undoes"), int):
+            index = step["undoes"] - 1  # every step from that promotion on is undone
+            continue
         if step.get("kind") == "rollback":
             undone += 1
         elif undone:
             undone -= 1
         else:
             return str(step["previous"])
+        index -= 1
     return None

@@ -50,19 +50,20 @@ def rollback(task: str, who: Who, root: Path | None = None, now: datetime | None
     actor = require(who, "manage_models")
     current = registry.in_use(task, root)
     members = registry.set_of(task, current, root) if current != registry.PACKAGED else {task: current}
-    targets = registry.before_set(members, root) if len(members) > 1 else {}
+    steps = registry.before_set(members, root) if len(members) > 1 else {}
+    targets = {name: version for name, (version, _) in steps.items()}
     if task not in targets:
         earlier = registry.previous(task, root)
         if earlier is None:
             raise UsageError(f"nothing to roll back: the {task} model in use is {registry.promoted(task, root)} "
                              "and no promotion came before it")
-        targets = {task: earlier}
+        targets, steps = {task: earlier}, {}
     mismatch = registry.adapter_mismatch(targets, root)
     if mismatch:
         raise UsageError(f"cannot roll back {task} alone: {mismatch}")
     at = now or utcnow()
     for name, target in targets.items():
         registry.set_promoted(name, target, name_of(actor), at, f"rollback from {registry.promoted(name, root)}",
-                              root, kind="rollback")
+                              root, kind="rollback", undoes=steps[name][1] if name in steps else None)
     others = [f"{t} to {v}" for t, v in targets.items() if t != task]
     return targets[task] + (f" (the whole set moved back: {', '.join(others)})" if others else "")

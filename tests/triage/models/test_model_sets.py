@@ -107,6 +107,25 @@ def test_rolling_back_a_set_puts_back_every_member_even_after_a_later_heads_only
     assert in_use(root) == {"sentiment": "packaged", "intent": "packaged", "urgency": "packaged"}
 
 
+def test_after_a_set_rollback_that_jumped_a_later_promotion_the_next_rollback_goes_one_further_back(root):
+    packaged = registry.adapter_sha256("sentiment", "packaged", root)
+    first = registry.new_version_dir("intent", WHEN, root)  # a heads-only intent before the set
+    head_card(first, "intent", INTENT_PUBLIC, packaged)
+    registry.set_promoted("intent", first.name, "ada", WHEN, "heads only", root)
+    members = a_set(root, SENTIMENT_PUBLIC, team=0.75, at=LATER)
+    assert promote(members["sentiment"], "ada", root, now=LATER).promote
+    later = registry.new_version_dir("intent", LATER.replace(hour=3), root)
+    head_card(later, "intent", INTENT_PUBLIC, registry.adapter_sha256("sentiment", members["sentiment"], root))
+    registry.set_promoted("intent", later.name, "ada", LATER, "heads only", root)
+
+    assert rollback("sentiment", "ada", root, now=LATER).startswith(f"packaged (the whole set moved back: intent to "
+                                                                    f"{first.name}")
+    assert registry.in_use("intent", root) == first.name
+    assert rollback("intent", "ada", root, now=LATER) == "packaged"  # before the first one, not the first again
+    with pytest.raises(UsageError, match="nothing to roll back"):
+        rollback("intent", "ada", root, now=LATER)
+
+
 def test_a_lone_version_on_another_adapter_is_refused_even_forced(root):
     members = a_set(root, SENTIMENT_PUBLIC, team=0.75)
     card = ModelCard.load(root / "intent" / members["intent"], "train")
