@@ -95,6 +95,7 @@ class IntentTrainingConfig:
     holdout: float = 0.2
     tuned_encoder: bool = True  # read the sentiment model's tuned encoder (one pass for every output)
     customer_weight: float = 5.0  # each authored customer post (in-domain; chosen on the train split's folds)
+    demo_weight: float = 1.0  # each demo post (see NgramConfig.demo_weight)
     risk_epochs: int = 80
     risk_learning_rate: float = 2e-3
     risk_folds: int = 5
@@ -140,7 +141,7 @@ def bitext_posts(path: Path, weight: float) -> list[TrainingPost]:
     ]
 
 
-def jsonl_posts(path: Path, source: str) -> list[TrainingPost]:
+def jsonl_posts(path: Path, source: str, weight: float = 1.0) -> list[TrainingPost]:
     posts = []
     with path.open(encoding="utf-8") as handle:
         for line in handle:
@@ -149,7 +150,7 @@ def jsonl_posts(path: Path, source: str) -> list[TrainingPost]:
             item = json.loads(line)
             labels = item.get("labels", item)
             if labels.get("intent") in INTENTS:
-                posts.append(TrainingPost(item["text"], labels["intent"], labels.get("topic"), source))
+                posts.append(TrainingPost(item["text"], labels["intent"], labels.get("topic"), source, weight))
     return posts
 
 
@@ -217,7 +218,7 @@ def train_intent(
     if config.bitext_limit is not None and len(bitext) > config.bitext_limit:
         bitext = random.Random(config.seed).sample(bitext, config.bitext_limit)
     sources = [(bitext_file, "bitext", LICENCES["bitext"][0], bitext)]
-    sources.append((demo, "demo", AUTHORED_LICENCE, jsonl_posts(demo, "demo")))
+    sources.append((demo, "demo", AUTHORED_LICENCE, jsonl_posts(demo, "demo", config.demo_weight)))
     if authored.is_file():
         sources.append((authored, "authored", AUTHORED_LICENCE, jsonl_posts(authored, "authored")))
     customer_train = read_customer_posts(customer, "train") if customer.is_file() else []

@@ -80,6 +80,7 @@ class NgramConfig:
     # 0.35 -> 0.807, 0.1 -> 0.813, 0 -> 0.817 macro-F1: its support-desk phrasing is not how customers post)
     intent_ngram_bitext_weight: float = 0.0
     customer_weight: float = 3.0  # each authored customer post (in-domain)
+    demo_weight: float = 1.0  # each demo post, in the n-grams and the heads' out-of-fold refits
     weight_grid: tuple[float, ...] = tuple(round(0.05 * k, 2) for k in range(21))
     designs: tuple[str, ...] = ("average", "stacked")
     sentiment_languages: tuple[str, ...] = ("it",)
@@ -344,7 +345,7 @@ def train_intent_ngram(data: Path, config: NgramConfig, cache: Path | None, log:
     files = [(bitext_file, LICENCES["bitext"][0], len(posts))]
     for path, source in ((DEMO_FILE, "demo"), (AUTHORED_FILE, "authored")):
         if path.is_file():
-            rows = jsonl_posts(path, source)
+            rows = jsonl_posts(path, source, config.demo_weight if source == "demo" else 1.0)
             posts += rows
             files.append((path, AUTHORED_LICENCE, len(rows)))
     customer, customer_files = customer_train_posts()
