@@ -727,8 +727,8 @@ def _add_model_commands(sub: SubParsers) -> None:
                        help="from-corrections: write the new versions and say what the rule decides, promote nothing")
     train.add_argument("--adapter", action="store_true",
                        help="from-corrections: also continue fine-tuning the LoRA adapter and refit every head on "
-                            "it, promoted as one set (takes longer: about 30 minutes for 1,000 corrections on 2 "
-                            "cores, against under 10 heads only)")
+                            "it, promoted as one set (takes longer: about 7 minutes for 1,000 corrections on 2 "
+                            "quiet cores, against about 2 heads only)")
     train.set_defaults(run=cmd_train)
 
     bench = sub.add_parser("bench", help="print benchmark figures (quality, speed, memory)")

@@ -32,7 +32,7 @@ TARGET_MODULES = ["query", "key", "value", "dense"]
 @dataclass
 class AdapterRefitConfig:
     """``train from-corrections --adapter``: continue the adapter in use on a bounded sample (``triage.training.
-    adapter_set``). The sample bounds the run: about 30 minutes on 2 cores for 1,000 corrections (README)."""
+    adapter_set``). The sample bounds the run: about 7 minutes on 2 quiet cores for 1,000 corrections (README)."""
 
     public_limit: int = 4000  # rows of the public sentiment training data the shipped model used (seeded sample)
     customer_repeat: int = 3  # each authored customer post (train split) counts this many times
@@ -44,8 +44,8 @@ class AdapterRefitConfig:
 
 # Said up front by the command and the Model page (figures: bench/retrain.py --adapter, see README)
 ADAPTER_NOTE = ("the adapter option fine-tunes the encoder's top layers (a backward pass through them for every "
-                "training example) and then refits every head on the new encoder: about 30 minutes for 1,000 "
-                "corrections on 2 CPU cores, against under 10 minutes for the heads alone")
+                "training example) and then refits every head on the new encoder: about 7 minutes for 1,000 "
+                "corrections on 2 quiet CPU cores, against about 2 minutes for the heads alone")
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ def _retraining() -> None:
     if not who.can("manage_models"):
         return
     left, right = st.columns([2, 3])
-    with_adapter = right.checkbox("Also fine-tune the adapter (about 30 minutes instead of under 10)",
+    with_adapter = right.checkbox("Also fine-tune the adapter (about 7 minutes instead of about 2)",
                                   key="retrain-adapter", help=f"The {ADAPTER_NOTE}; the new adapter and every head "
                                   "on it are promoted or rolled back as one set.")
     if left.button("Retrain from the team's corrections", icon=":material/model_training:", key="retrain"):

@@ -63,6 +63,6 @@ def test_an_admin_can_retrain_with_the_adapter_option_labelled_with_its_longer_t
     at.switch_page("triage/ui/model_page.py").run()
     assert not at.exception, at.exception
     option = at.checkbox(key="retrain-adapter")
-    assert option.label == "Also fine-tune the adapter (about 30 minutes instead of under 10)"
+    assert option.label == "Also fine-tune the adapter (about 7 minutes instead of about 2)"
     assert ADAPTER_NOTE in option.help and option.value is False
     assert at.button(key="retrain").label == "Retrain from the team's corrections"
