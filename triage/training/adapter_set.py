@@ -75,15 +75,15 @@ from triage.training.from_corrections import (
     _strata,
     _team_intent_post,
     _team_validation,
-    _urgent_word,
     tuned_encoder,
+    urgency_team_figures,
 )
 from triage.training.intent import train_intent
 from triage.training.language_heads import fit_language_heads, language_heads_of
 from triage.training.sentiment import EXTRA_HEADS, SentimentTrainingConfig, _describe, train_extra_head, training_files
 from triage.training.sentiment_head import BASE_HEAD, Routed, public_validation_sets, routed_figures
 from triage.training.team_split import Split, split_by_author
-from triage.training.urgency import UrgencyExample, UrgencyInputs, train_urgency
+from triage.training.urgency import UrgencyExample, train_urgency
 
 ADAPTER_COMMAND = COMMAND + " --adapter"
 BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -327,8 +327,6 @@ def _urgency_member(store_rows: Sequence[Any], split: Split[LabelledMention], co
                     root: Path | None, now: datetime, since: datetime | None, encoders: Encoders, log: Log,
                     ) -> tuple[TaskOutcome, Path, ModelCard]:
     """The urgency head on the new encoder (``train_urgency``), the team's urgent labels with the rest."""
-    from triage.models.urgency import HEAD_FILE, UrgencyHead
-
     train = [m for m in split.train if m.labels.get("urgent") in URGENT_VALUES]
     held = [m for m in split.held_out if m.labels.get("urgent") in URGENT_VALUES]
     current_dir = registry.in_use_dir("urgency", root)
@@ -340,22 +338,10 @@ def _urgency_member(store_rows: Sequence[Any], split: Split[LabelledMention], co
     card = train_urgency(folder, urgency_config, cache, log, customer=config.customer, demo=config.demo,
                          adapter=encoders.new_adapter, extra=extra,
                          extra_name=f"team labels ({len(extra)} x{config.team_weight})", command=ADAPTER_COMMAND)
-    team: dict[str, dict[str, float]] = {}
-    team_current: dict[str, dict[str, float]] = {}
-    if held:
-        texts = [m.text for m in held]
-        gold, languages = [_urgent_word(m.labels["urgent"] == "1") for m in held], [m.language or "?" for m in held]
-        x = UrgencyInputs(encoders.new_adapter, urgency_config, cache, log).embed(texts)
-        team = _report(gold, [_urgent_word(p >= urgency_config.threshold)
-                              for p in UrgencyHead(folder).probabilities(x, texts)], languages)
-        if (current_dir / HEAD_FILE).is_file():
-            head = UrgencyHead(current_dir)
-            if head.reads(encoders.old_adapter):
-                x_old = UrgencyInputs(encoders.old_adapter, urgency_config, cache, log).embed(texts)
-                team_current = _report(gold, [_urgent_word(p >= urgency_config.threshold)
-                                              for p in head.probabilities(x_old, texts)], languages)
-        if team_current:
-            card.validation.update(_team_validation(team, team_current))
+    team, team_current = urgency_team_figures(folder, current_dir, held, urgency_config, cache, log,
+                                              encoders.new_adapter, encoders.old_adapter)
+    if team_current:
+        card.validation.update(_team_validation(team, team_current))
     card.training["from_corrections"] = {
         **_provenance(store_rows, split, train, held, config.team_weight, since),
         "field": "urgent", "model_in_use": registry.in_use("urgency", root), "seed": config.seed,

@@ -379,7 +379,6 @@ def _urgency(store_rows: Sequence[Any], split: Split[LabelledMention], config: R
              ) -> TaskOutcome:
     """The urgency head (``triage.training.urgency``) refitted on its usual data plus the team's "urgent / not
     urgent" train labels, each weighted ``team_weight``; measured with the head in use on the held-out ones."""
-    from triage.models.urgency import HEAD_FILE, UrgencyHead
 
     train = [m for m in split.train if m.labels.get("urgent") in URGENT_VALUES]
     held = [m for m in split.held_out if m.labels.get("urgent") in URGENT_VALUES]
@@ -397,23 +396,9 @@ def _urgency(store_rows: Sequence[Any], split: Split[LabelledMention], config: R
                          adapter=adapter, extra=extra, extra_name=f"team labels ({len(extra)} x{config.team_weight})",
                          command=COMMAND)
     current_card = ModelCard.load(current_dir, "python -m triage train urgency")
-    team: dict[str, dict[str, float]] = {}
-    team_current: dict[str, dict[str, float]] = {}
-    if held:
-        inputs = UrgencyInputs(adapter, urgency_config, cache, log)
-        x = inputs.embed([m.text for m in held])
-        gold = [_urgent_word(m.labels["urgent"] == "1") for m in held]
-        languages = [m.language or "?" for m in held]
-        candidate = UrgencyHead(folder)
-        team = _report(gold, [_urgent_word(p >= urgency_config.threshold)
-                              for p in candidate.probabilities(x, [m.text for m in held])], languages)
-        if (current_dir / HEAD_FILE).is_file():
-            current = UrgencyHead(current_dir)
-            if current.reads(adapter):
-                team_current = _report(gold, [_urgent_word(p >= urgency_config.threshold)
-                                              for p in current.probabilities(x, [m.text for m in held])], languages)
-        if team_current:
-            card.validation.update(_team_validation(team, team_current))
+    team, team_current = urgency_team_figures(folder, current_dir, held, urgency_config, cache, log, adapter, adapter)
+    if team_current:
+        card.validation.update(_team_validation(team, team_current))
     card.training["from_corrections"] = {
         **_provenance(store_rows, split, train, held, config.team_weight, since),
         "field": "urgent", "model_in_use": registry.in_use("urgency", root), "seed": config.seed,
@@ -422,6 +407,36 @@ def _urgency(store_rows: Sequence[Any], split: Split[LabelledMention], config: R
     card.save(folder)
     return TaskOutcome("urgency", folder.name, registry.decide(card, current_card), False, team, team_current,
                        card.training["from_corrections"]["train_labels"])
+
+
+def urgency_team_figures(
+    folder: Path, current_dir: Path, held: Sequence[LabelledMention], config: UrgencyTrainingConfig,
+    cache: Path, log: Log, adapter: Path | None, current_adapter: Path | None,
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """The candidate urgency head in ``folder`` (on the encoder with ``adapter``) and the one in use in
+    ``current_dir`` (on ``current_adapter``'s, when it reads that) on the team's held-out "urgent" labels:
+    ``(candidate, in use)``, each "all"/language -> figures; the second is empty when there is no head in use
+    to compare (or it reads another encoder)."""
+    from triage.models.urgency import HEAD_FILE, UrgencyHead
+
+    if not held:
+        return {}, {}
+    texts = [m.text for m in held]
+    gold = [_urgent_word(m.labels["urgent"] == "1") for m in held]
+    languages = [m.language or "?" for m in held]
+
+    def figures(head: Any, x: Any) -> dict[str, dict[str, float]]:
+        return _report(gold, [_urgent_word(p >= config.threshold) for p in head.probabilities(x, texts)], languages)
+
+    x = UrgencyInputs(adapter, config, cache, log).embed(texts)
+    team = figures(UrgencyHead(folder), x)
+    if not (current_dir / HEAD_FILE).is_file():
+        return team, {}
+    current = UrgencyHead(current_dir)
+    if not current.reads(current_adapter):
+        return team, {}
+    x_current = x if current_adapter == adapter else UrgencyInputs(current_adapter, config, cache, log).embed(texts)
+    return team, figures(current, x_current)
 
 
 def _config_dict(config: RetrainConfig) -> dict[str, Any]:

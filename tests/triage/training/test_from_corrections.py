@@ -127,6 +127,7 @@ def test_a_team_correcting_italian_posts_makes_the_italian_figure_rise(store, tm
     assert used["corrections"]["first_id"] >= 1 and card.validation[registry.TEAM_KEY + " (it)"]["n"] >= 20
     urgency = first.outcomes[2]
     assert urgency.task == "urgency" and urgency.version is not None, urgency.line()
+    assert "all" in urgency.team and urgency.team_current.keys() == urgency.team.keys()  # both on the held-out
     print(urgency.line())
 
     # the earlier design, the main head refitted with the team's labels (counted once): the rule keeps the model
