@@ -76,14 +76,13 @@ from triage.training.from_corrections import (
     _team_intent_post,
     _team_validation,
     tuned_encoder,
-    urgency_team_figures,
+    urgency_version,
 )
 from triage.training.intent import train_intent
 from triage.training.language_heads import fit_language_heads, language_heads_of
 from triage.training.sentiment import EXTRA_HEADS, SentimentTrainingConfig, _describe, train_extra_head, training_files
 from triage.training.sentiment_head import BASE_HEAD, Routed, public_validation_sets, routed_figures
 from triage.training.team_split import Split, split_by_author
-from triage.training.urgency import UrgencyExample, train_urgency
 
 ADAPTER_COMMAND = COMMAND + " --adapter"
 BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -332,22 +331,9 @@ def _urgency_member(store_rows: Sequence[Any], split: Split[LabelledMention], co
     current_dir = registry.in_use_dir("urgency", root)
     current = ModelCard.load(current_dir, "python -m triage train urgency")
     folder = registry.new_version_dir("urgency", now, root)
-    urgency_config = replace(config.urgency, seed=config.seed)
-    extra = [UrgencyExample(m.text, m.labels["urgent"] == "1", "team", float(config.team_weight), m.author,
-                            m.language or "") for m in train]
-    card = train_urgency(folder, urgency_config, cache, log, customer=config.customer, demo=config.demo,
-                         adapter=encoders.new_adapter, extra=extra,
-                         extra_name=f"team labels ({len(extra)} x{config.team_weight})", command=ADAPTER_COMMAND)
-    team, team_current = urgency_team_figures(folder, current_dir, held, urgency_config, cache, log,
-                                              encoders.new_adapter, encoders.old_adapter)
-    if team_current:
-        card.validation.update(_team_validation(team, team_current))
-    card.training["from_corrections"] = {
-        **_provenance(store_rows, split, train, held, config.team_weight, since),
-        "field": "urgent", "model_in_use": registry.in_use("urgency", root), "seed": config.seed,
-        "config": _config_dict(config),
-    }
-    card.save(folder)
+    card, team, team_current = urgency_version(store_rows, split, train, held, config, folder, current_dir, cache,
+                                               log, root, since, encoders.new_adapter, encoders.old_adapter,
+                                               ADAPTER_COMMAND)
     return (TaskOutcome("urgency", folder.name, registry.not_worse(card, current), False, team, team_current,
                         card.training["from_corrections"]["train_labels"]), folder, card)
 

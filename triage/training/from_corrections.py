@@ -389,14 +389,48 @@ def _urgency(store_rows: Sequence[Any], split: Split[LabelledMention], config: R
     folder = registry.new_version_dir("urgency", now, root)
     card_in_use = ModelCard.load(sentiment_dir, "python -m triage train sentiment")
     adapter = (sentiment_dir / card_in_use.adapter["path"]).resolve() if card_in_use.adapter else None
+    current_card = ModelCard.load(current_dir, "python -m triage train urgency")
+    card, team, team_current = urgency_version(store_rows, split, train, held, config, folder, current_dir, cache,
+                                               log, root, since, adapter, adapter, COMMAND)
+    return TaskOutcome("urgency", folder.name, registry.decide(card, current_card), False, team, team_current,
+                       card.training["from_corrections"]["train_labels"])
+
+
+def urgency_version(
+    store_rows: Sequence[Any], split: Split[LabelledMention], train: Sequence[LabelledMention],
+    held: Sequence[LabelledMention], config: RetrainConfig, folder: Path, current_dir: Path, cache: Path, log: Log,
+    root: Path | None, since: datetime | None, adapter: Path | None, current_adapter: Path | None, command: str,
+) -> tuple[ModelCard, dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """An urgency head in ``folder``: ``train_urgency`` on the encoder with ``adapter``, plus the team's "urgent /
+    not urgent" ``train`` labels weighted ``team_weight``; measured, with the head in use in ``current_dir`` (on
+    ``current_adapter``'s encoder, when it reads that one), on the ``held`` labels; its card saved. Returns the
+    card and the two held-out figures (the second empty when no head in use could be compared)."""
+    from triage.models.urgency import HEAD_FILE, UrgencyHead
+
     urgency_config = replace(config.urgency, seed=config.seed)
     extra = [UrgencyExample(m.text, m.labels["urgent"] == "1", "team", float(config.team_weight), m.author,
                             m.language or "") for m in train]
     card = train_urgency(folder, urgency_config, cache, log, customer=config.customer, demo=config.demo,
                          adapter=adapter, extra=extra, extra_name=f"team labels ({len(extra)} x{config.team_weight})",
-                         command=COMMAND)
-    current_card = ModelCard.load(current_dir, "python -m triage train urgency")
-    team, team_current = urgency_team_figures(folder, current_dir, held, urgency_config, cache, log, adapter, adapter)
+                         command=command)
+    team: dict[str, dict[str, float]] = {}
+    team_current: dict[str, dict[str, float]] = {}
+    if held:
+        texts = [m.text for m in held]
+        gold = [_urgent_word(m.labels["urgent"] == "1") for m in held]
+        languages = [m.language or "?" for m in held]
+
+        def figures(head: Any, x: Any) -> dict[str, dict[str, float]]:
+            return _report(gold, [_urgent_word(p >= urgency_config.threshold) for p in head.probabilities(x, texts)],
+                           languages)
+
+        x = UrgencyInputs(adapter, urgency_config, cache, log).embed(texts)
+        team = figures(UrgencyHead(folder), x)
+        current = UrgencyHead(current_dir) if (current_dir / HEAD_FILE).is_file() else None
+        if current is not None and current.reads(current_adapter):
+            x_current = x if current_adapter == adapter else \
+                UrgencyInputs(current_adapter, urgency_config, cache, log).embed(texts)
+            team_current = figures(current, x_current)
     if team_current:
         card.validation.update(_team_validation(team, team_current))
     card.training["from_corrections"] = {
@@ -405,38 +439,7 @@ def _urgency(store_rows: Sequence[Any], split: Split[LabelledMention], config: R
         "config": _config_dict(config),
     }
     card.save(folder)
-    return TaskOutcome("urgency", folder.name, registry.decide(card, current_card), False, team, team_current,
-                       card.training["from_corrections"]["train_labels"])
-
-
-def urgency_team_figures(
-    folder: Path, current_dir: Path, held: Sequence[LabelledMention], config: UrgencyTrainingConfig,
-    cache: Path, log: Log, adapter: Path | None, current_adapter: Path | None,
-) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
-    """The candidate urgency head in ``folder`` (on the encoder with ``adapter``) and the one in use in
-    ``current_dir`` (on ``current_adapter``'s, when it reads that) on the team's held-out "urgent" labels:
-    ``(candidate, in use)``, each "all"/language -> figures; the second is empty when there is no head in use
-    to compare (or it reads another encoder)."""
-    from triage.models.urgency import HEAD_FILE, UrgencyHead
-
-    if not held:
-        return {}, {}
-    texts = [m.text for m in held]
-    gold = [_urgent_word(m.labels["urgent"] == "1") for m in held]
-    languages = [m.language or "?" for m in held]
-
-    def figures(head: Any, x: Any) -> dict[str, dict[str, float]]:
-        return _report(gold, [_urgent_word(p >= config.threshold) for p in head.probabilities(x, texts)], languages)
-
-    x = UrgencyInputs(adapter, config, cache, log).embed(texts)
-    team = figures(UrgencyHead(folder), x)
-    if not (current_dir / HEAD_FILE).is_file():
-        return team, {}
-    current = UrgencyHead(current_dir)
-    if not current.reads(current_adapter):
-        return team, {}
-    x_current = x if current_adapter == adapter else UrgencyInputs(current_adapter, config, cache, log).embed(texts)
-    return team, figures(current, x_current)
+    return card, team, team_current
 
 
 def _config_dict(config: RetrainConfig) -> dict[str, Any]:
