@@ -23,8 +23,13 @@ PRIMARY: tuple[str, ...] = ("en", "it")
 _OTHER_WEIGHT = 0.25
 
 
+@lru_cache(maxsize=4096)
 def detect_language(text: str, default: str = "en") -> str:
-    """ISO 639-1 code of ``text``'s language; ``default`` when there is no text to judge."""
+    """ISO 639-1 code of ``text``'s language; ``default`` when there is no text to judge.
+
+    Remembered for the last 4,096 texts: one classification pass asks for the same text's language more than
+    once (the risk thresholds per language, the Italian sentiment routing, the n-gram readers, the pipeline's
+    language stage), and the answer never changes."""
     cleaned = normalize(text).replace("@user", " ").replace("http", " ")
     letters = sum(ch.isalpha() for ch in cleaned)
     if letters < 3:

@@ -30,3 +30,11 @@ def test_language(text, language):
 
 def test_no_words_means_the_default_language():
     assert detect_language("😡😡😡 !!!", default="it") == "it"
+
+
+def test_a_text_asked_again_in_the_same_pass_is_not_identified_again():
+    post = "Mi avete addebitato due volte la bolletta, rivoglio i miei soldi"
+    before = detect_language.cache_info()
+    assert detect_language(post) == detect_language(post) == "it"
+    after = detect_language.cache_info()
+    assert after.hits - before.hits >= 1 and after.misses - before.misses <= 1
