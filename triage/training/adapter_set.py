@@ -47,7 +47,7 @@ from triage.db.store import Store
 from triage.evaluation.metrics import classification_report
 from triage.models import registry
 from triage.models.card import ModelCard
-from triage.models.intent import INTENTS, adapter_digest, text_features
+from triage.models.intent import INTENTS, adapter_digest
 from triage.models.registry import Decision
 from triage.models.sentiment import SentenceEncoder, _load_head, packaged_encoder_dir
 from triage.records import SENTIMENTS, utcnow
@@ -69,16 +69,16 @@ from triage.training.from_corrections import (
     TaskOutcome,
     _config_dict,
     _intent_heads,
-    _intent_predictions,
     _provenance,
     _report,
     _strata,
     _team_intent_post,
     _team_validation,
+    intent_inputs,
+    intent_version,
     tuned_encoder,
     urgency_version,
 )
-from triage.training.intent import train_intent
 from triage.training.language_heads import fit_language_heads, language_heads_of
 from triage.training.sentiment import EXTRA_HEADS, SentimentTrainingConfig, _describe, train_extra_head, training_files
 from triage.training.sentiment_head import BASE_HEAD, Routed, public_validation_sets, routed_figures
@@ -288,35 +288,20 @@ def _intent_member(store_rows: Sequence[Any], split: Split[LabelledMention], dat
 
     train = [m for m in split.train if _team_intent_post(m, 1) is not None]
     held = [m for m in split.held_out if m.labels.get("intent") in INTENTS]
-    posts = [p for p in (_team_intent_post(m, config.team_weight) for m in train) if p is not None]
     current_dir = registry.in_use_dir("intent", root)
     current = ModelCard.load(current_dir, "python -m triage train intent")
     folder = registry.new_version_dir("intent", now, root)
-    card = train_intent(data, folder, replace(config.intent, seed=config.seed), cache, log,
-                        authored=config.authored, demo=config.demo, customer=config.customer,
-                        adapter=encoders.new_adapter, extra=posts,
-                        extra_name=f"team labels ({len(posts)} posts x{config.team_weight})")
-    gold, languages = [m.labels["intent"] for m in held], [m.language or "?" for m in held]
-    candidate, _ = _intent_predictions(folder, card, held, encoders.new, encoders.new_digest)
-    in_use, _ = _intent_predictions(current_dir, current, held, encoders.old, encoders.old_digest)
-    team, team_current = (_report(gold, candidate, languages), _report(gold, in_use, languages)) if held else ({}, {})
-    card.validation.update(_team_validation(team, team_current))
+    card, team, team_current = intent_version(store_rows, split, train, held, data, config, folder, current_dir,
+                                              cache, log, root, since,
+                                              (encoders.new_adapter, encoders.new, encoders.new_digest),
+                                              (encoders.old, encoders.old_digest), ADAPTER_COMMAND)
     heads = _intent_heads(folder, card, encoders.new.encoder.dim)
-    scale = float(card.feature_scale or 1.0)
 
     def probabilities(texts: list[str]) -> Any:
-        x = encoders.new.embed([normalize(t) for t in texts])
-        z = torch.cat([x, torch.tensor([text_features(t) for t in texts]) * scale], dim=-1)
         with torch.inference_mode():
-            return torch.softmax(heads["intent"](z), -1)
+            return torch.softmax(heads["intent"](intent_inputs(card, encoders.new, texts)), -1)
 
     _ngram_check(card, "intent", read_customer_posts(config.customer, "validation"), probabilities, log)
-    card.training["from_corrections"] = {
-        **_provenance(store_rows, split, train, held, config.team_weight, since),
-        "fields": ["intent", "topic"], "model_in_use": registry.in_use("intent", root),
-        "seed": config.seed, "config": _config_dict(config),
-    }
-    card.command = ADAPTER_COMMAND
     card.save(folder)
     return (TaskOutcome("intent", folder.name, registry.not_worse(card, current), False, team, team_current,
                         card.training["from_corrections"]["train_labels"]), folder, card)

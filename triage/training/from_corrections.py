@@ -292,6 +292,15 @@ def _intent_heads(folder: Path, card: ModelCard, dim: int) -> Any:
     return heads.eval()
 
 
+def intent_inputs(card: ModelCard, embeddings: TextEmbeddingCache, texts: Sequence[str]) -> Any:
+    """What the intent heads of ``card`` read for ``texts``: the encoder's embedding and the scaled text features."""
+    import torch
+
+    x = embeddings.embed([normalize(t) for t in texts])
+    f = torch.tensor([text_features(t) for t in texts]) * float(card.feature_scale or 1.0)
+    return torch.cat([x, f], dim=-1)
+
+
 def _intent_predictions(folder: Path, card: ModelCard, held: Sequence[LabelledMention],
                         embeddings: TextEmbeddingCache, digest: str) -> tuple[list[str], list[str]]:
     """Intent and topic (the topic head's choice) of each held-out post by the heads in ``folder``."""
@@ -305,9 +314,7 @@ def _intent_predictions(folder: Path, card: ModelCard, held: Sequence[LabelledMe
     import torch
 
     heads = _intent_heads(folder, card, embeddings.encoder.dim)
-    x = embeddings.embed([normalize(m.text) for m in held])
-    f = torch.tensor([text_features(m.text) for m in held]) * float(card.feature_scale or 1.0)
-    z = torch.cat([x, f], dim=-1)
+    z = intent_inputs(card, embeddings, [m.text for m in held])
     intents, topics = list(card.intents or INTENTS), list(card.topics or TOPICS)
     with torch.inference_mode():
         return ([intents[i] for i in heads["intent"](z).argmax(-1).tolist()],
@@ -336,17 +343,37 @@ def _intent(store_rows: Sequence[Any], split: Split[LabelledMention], data: Path
     current_dir = registry.in_use_dir("intent", root)
     folder = registry.new_version_dir("intent", now, root)
     encoder, adapter = tuned_encoder(sentiment_dir)
+    digest = adapter_digest(adapter)
+    embeddings = TextEmbeddingCache(encoder, cache / f"tuned-{digest[:12]}", log)
+    current_card = ModelCard.load(current_dir, "python -m triage train intent")
+    card, team, team_current = intent_version(store_rows, split, train, held, data, config, folder, current_dir,
+                                              cache, log, root, since, (adapter, embeddings, digest),
+                                              (embeddings, digest), COMMAND)
+    outcome = TaskOutcome("intent", folder.name, registry.decide(card, current_card), False, team, team_current,
+                          card.training["from_corrections"]["train_labels"])
+    return outcome, card
+
+
+def intent_version(
+    store_rows: Sequence[Any], split: Split[LabelledMention], train: Sequence[LabelledMention],
+    held: Sequence[LabelledMention], data: Path, config: RetrainConfig, folder: Path, current_dir: Path, cache: Path,
+    log: Log, root: Path | None, since: datetime | None, new: tuple[Path, TextEmbeddingCache, str],
+    current: tuple[TextEmbeddingCache, str], command: str,
+) -> tuple[ModelCard, dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """Intent, topic and risk heads in ``folder``: ``train_intent`` on the encoder with ``new``'s adapter (its
+    embeddings and sha256 beside it), plus the team's ``train`` labels weighted ``team_weight``; measured, with
+    the heads in use in ``current_dir`` (on ``current``'s embeddings), on the ``held`` labels (intent
+    macro-recall, topic accuracy); its card saved. Returns the card and the two held-out intent figures."""
+    adapter, embeddings, digest = new
     posts = [p for p in (_team_intent_post(m, config.team_weight) for m in train) if p is not None]
     card = train_intent(data, folder, replace(config.intent, seed=config.seed), cache, log,
                         authored=config.authored, demo=config.demo, customer=config.customer, adapter=adapter,
                         extra=posts, extra_name=f"team labels ({len(posts)} posts x{config.team_weight})")
-    digest = adapter_digest(adapter)
-    embeddings = TextEmbeddingCache(encoder, cache / f"tuned-{digest[:12]}", log)
     current_card = ModelCard.load(current_dir, "python -m triage train intent")
     gold, languages = [m.labels["intent"] for m in held], [m.language or "?" for m in held]
     candidate, candidate_topics = _intent_predictions(folder, card, held, embeddings, digest)
-    current, current_topics = _intent_predictions(current_dir, current_card, held, embeddings, digest)
-    team, team_current = (_report(gold, candidate, languages), _report(gold, current, languages)) if held else ({}, {})
+    in_use, current_topics = _intent_predictions(current_dir, current_card, held, *current)
+    team, team_current = (_report(gold, candidate, languages), _report(gold, in_use, languages)) if held else ({}, {})
     card.validation.update(_team_validation(team, team_current))
     with_topic = [i for i, m in enumerate(held) if m.labels.get("topic") in TOPICS]
     if with_topic:
@@ -360,11 +387,9 @@ def _intent(store_rows: Sequence[Any], split: Split[LabelledMention], data: Path
         "fields": ["intent", "topic"], "model_in_use": registry.in_use("intent", root),
         "seed": config.seed, "config": _config_dict(config),
     }
-    card.command = COMMAND
+    card.command = command
     card.save(folder)
-    outcome = TaskOutcome("intent", folder.name, registry.decide(card, current_card), False, team, team_current,
-                          card.training["from_corrections"]["train_labels"])
-    return outcome, card
+    return card, team, team_current
 
 
 URGENT_VALUES = ("0", "1")
