@@ -276,12 +276,11 @@ def adapter_sha256(task: str, name: str, root: Path | None = None) -> str | None
     if task == "sentiment":
         if not card.adapter:
             return None
-        weights = (path / card.adapter["path"]).resolve() / "adapter_model.safetensors"
-        if not weights.is_file():
-            return None
-        import hashlib
+        from triage.models.intent import adapter_digest
+        from triage.models.sentiment import ADAPTER_FILES
 
-        return hashlib.sha256(weights.read_bytes()).hexdigest()
+        adapter = (path / card.adapter["path"]).resolve()
+        return adapter_digest(adapter) if (adapter / ADAPTER_FILES[1]).is_file() else None
     digest = (card.encoder or {}).get("adapter_sha256")
     return str(digest) if digest else None
 
